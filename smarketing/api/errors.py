@@ -1,0 +1,124 @@
+"""Every API error as `application/problem+json` (RFC 9457).
+
+Services raise `DomainError` subclasses with a stable `code`; this module is the one place
+that turns them, DRF's exceptions and Django's validation errors into HTTP answers.
+"""
+
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://smarketing.dev/problems/"
+
+
+class DomainError(Exception):
+    """A rule of the domain said no. `status` is the HTTP answer the API gives for it."""
+
+    status = 400
+    code = "invalid"
+    title = "The request breaks a rule"
+
+    def __init__(
+        self, detail: str, *, code: str | None = None, extra: dict[str, Any] | None = None
+    ):
+        super().__init__(detail)
+        self.detail = detail
+        if code:
+            self.code = code
+        self.extra = extra or {}
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    title = "Conflict with the current state"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "permission_denied"
+    title = "Not allowed for your role"
+
+
+def _field_errors(detail: Any) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        errors: dict[str, list[str]] = {}
+        for field, messages in detail.items():
+            if isinstance(messages, dict):
+                for sub, sub_messages in _field_errors(messages).items():
+                    errors[f"{field}.{sub}"] = sub_messages
+            elif isinstance(messages, list) and messages and isinstance(messages[0], dict):
+                for index, item in enumerate(messages):
+                    for sub, sub_messages in _field_errors(item).items():
+                        errors[f"{field}[{index}].{sub}"] = sub_messages
+            else:
+                errors[str(field)] = [
+                    str(m) for m in (messages if isinstance(messages, list) else [messages])
+                ]
+        return errors
+    if isinstance(detail, list):
+        return {"non_field_errors": [str(m) for m in detail]}
+    return {}
+
+
+def problem(
+    status: int,
+    *,
+    code: str,
+    detail: str,
+    title: str | None = None,
+    errors: dict[str, list[str]] | None = None,
+    **extra: Any,
+) -> Response:
+    body = {
+        "type": PROBLEM_BASE + code,
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "errors": errors or {},
+        **extra,
+    }
+    return Response(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        return problem(exc.status, code=exc.code, detail=exc.detail, title=exc.title, **exc.extra)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _field_errors(exc.detail)
+        first = next(iter(errors.items()), None)
+        detail = f"{first[0]}: {first[1][0]}" if first else "The request is not valid."
+        if first and first[0] == "non_field_errors":
+            detail = first[1][0]
+        result = problem(400, code="invalid", detail=detail, title="Invalid input", errors=errors)
+    elif isinstance(exc, Http404 | exceptions.NotFound):
+        result = problem(404, code="not_found", detail="Not found.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        result = problem(403, code="permission_denied", detail="You may not do this.")
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        result = problem(
+            response.status_code,
+            code=code if isinstance(code, str) else "error",
+            detail=str(detail),
+        )
+    for header in ("WWW-Authenticate", "Retry-After", "Allow"):
+        if header in response:
+            result[header] = response[header]
+    return result

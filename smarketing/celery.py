@@ -1,0 +1,48 @@
+"""The Celery application: JSON only, late acks, one beat schedule.
+
+Every task must be safe to run twice: with `acks_late` a task whose worker died is delivered
+again, so tasks use conditional updates and unique constraints instead of trusting delivery.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smarketing.settings")
+
+app = Celery("smarketing")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+# Long ETAs are never used: a message held past the visibility timeout is delivered twice.
+VISIBILITY_TIMEOUT_SECONDS = 3600
+
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    task_acks_on_failure_or_timeout=True,
+    worker_prefetch_multiplier=1,
+    task_soft_time_limit=300,
+    task_time_limit=360,
+    task_ignore_result=True,
+    broker_connection_retry_on_startup=True,
+    broker_transport_options={
+        **(app.conf.broker_transport_options or {}),
+        "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
+    },
+    timezone="UTC",
+    enable_utc=True,
+    beat_scheduler="django_celery_beat.schedulers:DatabaseScheduler",
+)
+
+# The one place where periodic work is declared.
+app.conf.beat_schedule = {
+    "worker-heartbeat": {"task": "smarketing.heartbeat", "schedule": 30.0},
+}
+
+app.autodiscover_tasks()
+app.conf.imports = ("smarketing.tasks",)
+
+__all__ = ["app"]

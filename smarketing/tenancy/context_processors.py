@@ -1,0 +1,12 @@
+from smarketing.tenancy.selectors import memberships_of
+
+
+def tenancy(request) -> dict:
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or not request.user.is_authenticated:
+        return {}
+    return {
+        "tenant": tenant,
+        "role": getattr(request, "role", None),
+        "my_memberships": memberships_of(user=request.user),
+    }

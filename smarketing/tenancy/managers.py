@@ -1,0 +1,13 @@
+from django.db import models
+
+from smarketing.tenancy.scope import require_tenant_id
+
+
+class TenantManager(models.Manager):
+    """The default manager of tenant data: scoped to the current tenant, or an error.
+
+    Related managers and prefetches derive from it, so they are scoped too.
+    """
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(tenant_id=require_tenant_id())

@@ -1,0 +1,84 @@
+"""Writes on tenants, memberships and API keys."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from smarketing.events import publish
+from smarketing.tenancy.models import ApiKey, Membership, Tenant, hash_key
+from smarketing.tenancy.roles import Role
+from smarketing.tenancy.scope import tenant_scope
+
+User = get_user_model()
+
+
+@transaction.atomic
+def tenant_create(*, slug: str, name: str, timezone_name: str = "UTC", country: str = "") -> Tenant:
+    """Create a tenant; other apps add their defaults (calendar, SLA draft) on `tenant.created`."""
+    from zoneinfo import available_timezones
+
+    if timezone_name not in available_timezones():
+        raise ValidationError({"timezone": f"Unknown time zone {timezone_name!r}."})
+    if Tenant.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": f"A tenant with slug {slug!r} exists already."})
+    tenant = Tenant(slug=slug, name=name, timezone=timezone_name, country=country.upper())
+    tenant.full_clean()
+    tenant.save()
+    with tenant_scope(tenant):
+        publish("tenant.created", tenant=tenant, data={"slug": tenant.slug}, outbox=False)
+    return tenant
+
+
+@transaction.atomic
+def member_add(*, tenant: Tenant, email: str, role: str, password: str | None = None) -> Membership:
+    """Add a user (created if new) to a tenant with `role`; an existing membership changes role."""
+    if role not in Role.values:
+        raise ValidationError(
+            {"role": f"Unknown role {role!r}; use one of {', '.join(Role.values)}."}
+        )
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=password)
+    elif password:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    with tenant_scope(tenant):
+        membership, created = Membership.objects.get_or_create(
+            tenant=tenant, user=user, defaults={"role": role}
+        )
+        if not created and membership.role != role:
+            membership.role = role
+            membership.save(update_fields=["role"])
+    return membership
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    api_key: ApiKey
+    raw_key: str
+
+
+@transaction.atomic
+def api_key_create(*, tenant: Tenant, name: str, user=None) -> IssuedKey:
+    """Issue a key. A user key needs the user's membership in the tenant."""
+    with tenant_scope(tenant):
+        if user is not None and not Membership.objects.filter(user=user).exists():
+            raise ValidationError({"user": f"{user} is not a member of {tenant.slug}."})
+        if ApiKey.objects.filter(name__iexact=name).exists():
+            raise ValidationError({"name": f"An API key named {name!r} exists already."})
+        prefix, raw_key = ApiKey.generate()
+        api_key = ApiKey.objects.create(
+            tenant=tenant, name=name, prefix=prefix, hashed_key=hash_key(raw_key), user=user
+        )
+    return IssuedKey(api_key=api_key, raw_key=raw_key)
+
+
+def api_key_revoke(*, api_key: ApiKey) -> None:
+    with tenant_scope(api_key.tenant_id):
+        ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )

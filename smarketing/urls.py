@@ -1,0 +1,26 @@
+"""The root URL conf: the composition point of every app's pages and API routes."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from smarketing.health import healthz
+from smarketing.tenancy import urls as tenancy_urls
+
+# Every page of a tenant lives under /t/<slug>/; each app contributes its patterns here.
+tenant_patterns = [
+    path("", include((tenancy_urls.tenant_urlpatterns, "tenant"))),
+]
+
+api_v1_patterns: list = []
+
+urlpatterns = [
+    path("", include(tenancy_urls)),
+    path("t/<slug:tenant_slug>/", include(tenant_patterns)),
+    path("api/v1/", include(api_v1_patterns)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]

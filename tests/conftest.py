@@ -1,0 +1,80 @@
+"""One conftest for the whole suite.
+
+Tests that need a real service carry a marker (postgres, redis, celery_worker, browser).
+Without the service they skip; with STRICT_SERVICES=1 (CI) a missing service fails them.
+"""
+
+import os
+import shutil
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import ApiKeyFactory, MembershipFactory, TenantFactory, UserFactory
+
+STRICT_SERVICES = os.environ.get("STRICT_SERVICES") == "1"
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _service_available(name: str) -> bool:
+    if name == "postgres":
+        return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    if name == "redis":
+        return bool(os.environ.get("REDIS_URL"))
+    if name == "celery_worker":
+        return _service_available("postgres") and _service_available("redis")
+    if name == "browser":
+        return shutil.which(CHROMIUM_PATH) is not None or os.path.exists(CHROMIUM_PATH)
+    raise ValueError(name)
+
+
+def pytest_runtest_setup(item):
+    for name in ("postgres", "redis", "celery_worker", "browser"):
+        if item.get_closest_marker(name) and not _service_available(name):
+            message = f"needs {name}, which is not available here"
+            if STRICT_SERVICES:
+                pytest.fail(f"{message} (STRICT_SERVICES=1 forbids skipping)")
+            pytest.skip(message)
+
+
+# --- tenants, people and clients -----------------------------------------------------------
+
+
+@pytest.fixture
+def tenant(db):
+    return TenantFactory(slug="acme", name="Acme")
+
+
+@pytest.fixture
+def other_tenant(db):
+    return TenantFactory(slug="globex", name="Globex")
+
+
+@pytest.fixture
+def member(db):
+    """member(tenant, role) -> User with that role in the tenant."""
+
+    def make(tenant, role, **user_fields):
+        return MembershipFactory(tenant=tenant, role=role, user=UserFactory(**user_fields)).user
+
+    return make
+
+
+@pytest.fixture
+def api_client_for(db):
+    """api_client_for(tenant, role=None) -> APIClient authenticated with a Bearer key.
+
+    With a role, the key acts as a new member of that role; without, it is an integration key.
+    """
+
+    def make(tenant, role=None, user=None):
+        if role is not None and user is None:
+            user = MembershipFactory(tenant=tenant, role=role).user
+        issued = ApiKeyFactory.issue(tenant=tenant, user=user)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.raw_key}")
+        client.user = user
+        client.api_key = issued.api_key
+        return client
+
+    return make

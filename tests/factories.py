@@ -1,0 +1,72 @@
+"""Factories of the cross-cutting core; each app keeps its own next to its tests."""
+
+import factory
+from factory.django import DjangoModelFactory
+
+from smarketing.accounts.models import User
+from smarketing.tenancy.models import ApiKey, Membership, Tenant
+from smarketing.tenancy.roles import Role
+from smarketing.tenancy.services import api_key_create
+
+
+class TenantScopedFactory(DjangoModelFactory):
+    """Creates rows through `all_tenants`: arranging a test is cross-tenant by nature."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _get_manager(cls, model_class):
+        return model_class.all_tenants
+
+
+class TenantFactory(DjangoModelFactory):
+    class Meta:
+        model = Tenant
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"tenant-{n}")
+    name = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").title())
+    timezone = "Europe/Rome"
+    country = "IT"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def _save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save(update_fields=["password"])
+
+
+class MembershipFactory(TenantScopedFactory):
+    class Meta:
+        model = Membership
+
+    tenant = factory.SubFactory(TenantFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.MARKETER
+
+
+class ApiKeyFactory(TenantScopedFactory):
+    class Meta:
+        model = ApiKey
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"key {n}")
+    prefix = factory.Sequence(lambda n: f"{n:012x}")
+    hashed_key = "0" * 64
+
+    @staticmethod
+    def issue(*, tenant, user=None, name=None):
+        return api_key_create(
+            tenant=tenant, user=user, name=name or f"key-{ApiKey.all_tenants.count() + 1}"
+        )
