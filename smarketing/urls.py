@@ -6,13 +6,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from smarketing.health import healthz
 from smarketing.tenancy import urls as tenancy_urls
+from smarketing.tenancy.api import MeView
 
 # Every page of a tenant lives under /t/<slug>/; each app contributes its patterns here.
 tenant_patterns = [
     path("", include((tenancy_urls.tenant_urlpatterns, "tenant"))),
 ]
 
-api_v1_patterns: list = []
+api_v1_patterns = [
+    path("me/", MeView.as_view(), name="me"),
+]
 
 urlpatterns = [
     path("", include(tenancy_urls)),

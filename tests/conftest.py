@@ -13,6 +13,18 @@ from rest_framework.test import APIClient
 from tests.factories import ApiKeyFactory, MembershipFactory, TenantFactory, UserFactory
 
 STRICT_SERVICES = os.environ.get("STRICT_SERVICES") == "1"
+# Flags that keep a headless Chromium from calling home on a machine with no internet.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
@@ -78,3 +90,46 @@ def api_client_for(db):
         return client
 
     return make
+
+
+# --- a real browser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    # Playwright's sync API runs an event loop in this thread; the test body still calls the
+    # ORM synchronously, which is safe here because nothing else runs on that loop.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def log_in(page):
+    """log_in(user) through the real login form; returns the page."""
+
+    def go(user, password: str = "correct-horse-battery"):
+        page.goto("/accounts/login/")
+        page.get_by_label("E-mail").fill(user.email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+        return page
+
+    return go

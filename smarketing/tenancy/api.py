@@ -1,84 +1,29 @@
-"""The base of every tenant API endpoint: the tenant is resolved once and scopes everything.
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
 
-The tenant comes from the API key, or for a browser session from the tenant the user last
-opened (or the `X-Tenant` header), checked against the user's membership. Subclasses write
-`get_queryset()` as usual; `filter_queryset` adds the tenant filter again afterwards, so a
-subclass cannot drop it by accident.
-"""
-
-from contextlib import ExitStack
-
-from django.core.exceptions import ImproperlyConfigured
-from django.http import Http404
-from rest_framework import exceptions, viewsets
-from rest_framework.permissions import SAFE_METHODS
-from rest_framework.views import APIView
-
-from smarketing.tenancy.models import ApiKey, Tenant
-from smarketing.tenancy.roles import INTEGRATION, has_capability
-from smarketing.tenancy.scope import tenant_scope
-from smarketing.tenancy.selectors import membership_in, tenant_by_slug
-
-SESSION_TENANT_KEY = "current_tenant"
+from smarketing.api.viewsets import TenantAPIView
 
 
-def resolve_api_tenant(request) -> tuple[Tenant, str]:
-    """Return (tenant, role) for an authenticated API request."""
-    if isinstance(request.auth, ApiKey):
-        api_key = request.auth
-        if api_key.is_integration:
-            return api_key.tenant, INTEGRATION
-        membership = membership_in(user=api_key.user, tenant=api_key.tenant)
-        if membership is None:
-            raise exceptions.AuthenticationFailed("The user of this API key left the tenant.")
-        return api_key.tenant, membership.role
-    slug = request.headers.get("X-Tenant") or request.session.get(SESSION_TENANT_KEY)
-    tenant = tenant_by_slug(slug=slug) if slug else None
-    membership = membership_in(user=request.user, tenant=tenant) if tenant else None
-    if membership is None:
-        raise Http404("No tenant: open a tenant's page first, or send the X-Tenant header.")
-    return tenant, membership.role
+class MeView(TenantAPIView):
+    """Who the credentials act as: the tenant and the role (useful to check a new API key)."""
 
-
-class TenantScopedAPIMixin:
-    """Resolves `request.tenant` and `request.role`, checks the capability, enters the scope.
-
-    `capabilities` maps an action (or HTTP method for plain views) to a capability of
-    `smarketing.tenancy.roles`. Safe methods default to "read"; unsafe ones must be declared.
-    """
-
-    capabilities: dict[str, str] = {}
-
-    def dispatch(self, request, *args, **kwargs):
-        with ExitStack() as stack:
-            self._scope_stack = stack
-            return super().dispatch(request, *args, **kwargs)
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        tenant, role = resolve_api_tenant(request)
-        request.tenant, request.role = tenant, role
-        self._scope_stack.enter_context(tenant_scope(tenant))
-        capability = self.required_capability(request)
-        if not has_capability(role, capability):
-            raise exceptions.PermissionDenied(f"Your role ({role}) may not do this.")
-
-    def required_capability(self, request) -> str:
-        action = getattr(self, "action", None) or request.method.lower()
-        if action in self.capabilities:
-            return self.capabilities[action]
-        if request.method in SAFE_METHODS:
-            return "read"
-        raise ImproperlyConfigured(
-            f"{type(self).__name__} must declare the capability of {action!r} in `capabilities`."
+    @extend_schema(
+        responses=inline_serializer(
+            "Me",
+            {
+                "tenant": serializers.CharField(),
+                "role": serializers.CharField(),
+                "email": serializers.CharField(allow_null=True),
+            },
         )
-
-
-class TenantViewSet(TenantScopedAPIMixin, viewsets.GenericViewSet):
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        return queryset.filter(tenant_id=self.request.tenant.pk)
-
-
-class TenantAPIView(TenantScopedAPIMixin, APIView):
-    pass
+    )
+    def get(self, request):
+        user = request.user
+        return Response(
+            {
+                "tenant": request.tenant.slug,
+                "role": request.role,
+                "email": getattr(user, "email", None) if getattr(user, "pk", None) else None,
+            }
+        )

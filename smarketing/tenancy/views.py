@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from smarketing.tenancy.api import SESSION_TENANT_KEY
+from smarketing.api.viewsets import SESSION_TENANT_KEY
 from smarketing.tenancy.roles import has_capability
 from smarketing.tenancy.scope import tenant_scope
 from smarketing.tenancy.selectors import membership_in, memberships_of, tenant_by_slug
