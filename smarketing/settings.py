@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "smarketing.accounts",
     "smarketing.tenancy",
     "smarketing.events",
+    "smarketing.api",
+    "leads",
 ]
 
 MIDDLEWARE = [

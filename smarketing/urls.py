@@ -15,6 +15,7 @@ tenant_patterns = [
 
 api_v1_patterns = [
     path("me/", MeView.as_view(), name="me"),
+    path("", include("leads.api.urls")),
 ]
 
 urlpatterns = [

@@ -32,7 +32,7 @@ def _norm(v: object) -> Any:
 
 
 Check = Callable[[Any], bool]
-_CACHE_LIMIT = 100_000  # distinct values remembered per field before the cache starts over
+_CACHE_LIMIT = 20_000  # entries per cache before it starts over: a few MB per field at most
 
 
 def _make_check(c: Criterion) -> Check:

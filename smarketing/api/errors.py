@@ -90,6 +90,10 @@ def problem(
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    from smarketing.api.idempotency import IdempotentReplay
+
+    if isinstance(exc, IdempotentReplay):
+        return exc.response
     if isinstance(exc, DomainError):
         return problem(exc.status, code=exc.code, detail=exc.detail, title=exc.title, **exc.extra)
     if isinstance(exc, DjangoValidationError):

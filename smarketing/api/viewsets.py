@@ -9,11 +9,13 @@ subclass cannot drop it by accident.
 from contextlib import ExitStack
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.http import Http404
 from rest_framework import exceptions, viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.views import APIView
 
+from smarketing.api.idempotency import HEADER, fingerprint, idempotency_begin, idempotency_finish
 from smarketing.tenancy.models import ApiKey, Tenant
 from smarketing.tenancy.roles import INTEGRATION, has_capability
 from smarketing.tenancy.scope import tenant_scope
@@ -48,10 +50,14 @@ class TenantScopedAPIMixin:
     """
 
     capabilities: dict[str, str] = {}
+    _idempotency = None
 
     def dispatch(self, request, *args, **kwargs):
         with ExitStack() as stack:
             self._scope_stack = stack
+            if request.method == "POST" and HEADER in request.headers:
+                # The key's record and the work commit together, or not at all.
+                stack.enter_context(transaction.atomic())
             return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
@@ -61,7 +67,19 @@ class TenantScopedAPIMixin:
         self._scope_stack.enter_context(tenant_scope(tenant))
         capability = self.required_capability(request)
         if not has_capability(role, capability):
+            if self.kwargs.get("pk") is not None and hasattr(self, "get_object"):
+                self.get_object()  # another tenant's object is a 404, never a 403
             raise exceptions.PermissionDenied(f"Your role ({role}) may not do this.")
+        if request.method == "POST" and HEADER in request.headers:
+            self._idempotency = idempotency_begin(
+                tenant=tenant, key=request.headers[HEADER], request_hash=fingerprint(request)
+            )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self._idempotency is not None:
+            idempotency_finish(record=self._idempotency, response=response)
+        return response
 
     def required_capability(self, request) -> str:
         action = getattr(self, "action", None) or request.method.lower()

@@ -1,9 +1,10 @@
 """Domain events: the one way an app reacts to what happened in another.
 
 `publish` runs every handler subscribed to the event type inside the caller's transaction,
-then writes the event to the outbox (same transaction) for webhooks and notifications.
-Handlers are subscribed in each app's `handlers.py`, so searching an event's name finds
-every reaction to it. No Django signals carry business rules.
+then writes the event to the outbox (same transaction) when it must reach the outside:
+webhooks for integrations, notifications for people. Handlers are subscribed in each app's
+`handlers.py`, so searching an event's name finds every reaction to it. No Django signals
+carry business rules.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ PUBLIC_EVENT_TYPES = (
     "sla.breached",
     "meeting.action_item_due",
 )
+# Events that reach people (notifications) but not integrations.
+NOTIFYING_EVENT_TYPES = ("lead.assigned", "sla.warning", "webhook.endpoint_disabled")
+OUTBOX_EVENT_TYPES = frozenset(PUBLIC_EVENT_TYPES + NOTIFYING_EVENT_TYPES)
 
 _handlers: dict[str, list[Handler]] = defaultdict(list)
 
@@ -36,18 +40,24 @@ def handlers_for(event_type: str) -> list[Handler]:
     return list(_handlers[event_type])
 
 
-def publish(
-    event_type: str, *, tenant: Any, data: dict[str, Any], outbox: bool = True, **context: Any
-):
-    """Run the handlers of `event_type`, then record it in the outbox.
+def publish_many(event_type: str, *, tenant: Any, items: list[dict[str, Any]], **context: Any):
+    """Publish one event per item. Handlers get the whole batch at once (`items=`), so a
+    bulk upsert of a thousand leads costs each handler one call, not a thousand.
 
-    `data` is the JSON payload integrations see; `context` passes live objects (the lead, the
-    actor) to in-process handlers without putting them on the wire. Returns the outbox row.
+    `items` are the JSON payloads the outside sees; `context` passes live objects (leads,
+    the actor) to in-process handlers without putting them on the wire.
     """
+    if not items:
+        return []
     for handler in handlers_for(event_type):
-        handler(tenant=tenant, data=data, **context)
-    if not outbox:
-        return None
-    from smarketing.events.outbox import outbox_write
+        handler(tenant=tenant, items=items, **context)
+    if event_type not in OUTBOX_EVENT_TYPES:
+        return []
+    from smarketing.events.outbox import outbox_write_many
 
-    return outbox_write(tenant=tenant, event_type=event_type, data=data)
+    return outbox_write_many(tenant=tenant, event_type=event_type, items=items)
+
+
+def publish(event_type: str, *, tenant: Any, data: dict[str, Any], **context: Any):
+    rows = publish_many(event_type, tenant=tenant, items=[data], **context)
+    return rows[0] if rows else None

@@ -6,13 +6,15 @@ from django.core.serializers.json import DjangoJSONEncoder
 from smarketing.events.models import OutboxEvent
 
 
-def outbox_write(*, tenant: Any, event_type: str, data: dict[str, Any]) -> OutboxEvent:
+def outbox_write_many(*, tenant: Any, event_type: str, items: list[dict[str, Any]]) -> list:
+    tenant_id = tenant if isinstance(tenant, int) else tenant.pk
     # Round-trip through the encoder so dates and decimals are stored as the wire shows them.
-    payload = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
-    return OutboxEvent.all_tenants.create(
-        tenant_id=_id(tenant), event_type=event_type, data=payload
-    )
-
-
-def _id(tenant: Any) -> int:
-    return tenant if isinstance(tenant, int) else tenant.pk
+    rows = [
+        OutboxEvent(
+            tenant_id=tenant_id,
+            event_type=event_type,
+            data=json.loads(json.dumps(item, cls=DjangoJSONEncoder)),
+        )
+        for item in items
+    ]
+    return OutboxEvent.all_tenants.bulk_create(rows)

@@ -28,6 +28,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "leads.assign": LEADERSHIP_ROLES,
     "leads.erase": frozenset({Role.ADMIN}),
     "leads.import": LEADERSHIP_ROLES | MARKETING_ROLES,
+    "events.record": LEADERSHIP_ROLES | MARKETING_ROLES | SALES_ROLES | {INTEGRATION},
     "campaigns.manage": LEADERSHIP_ROLES | MARKETING_ROLES,
     "personas.edit": MEMBER_ROLES,
     "queue.work": LEADERSHIP_ROLES | SALES_ROLES,

@@ -28,7 +28,7 @@ def tenant_create(*, slug: str, name: str, timezone_name: str = "UTC", country: 
     tenant.full_clean()
     tenant.save()
     with tenant_scope(tenant):
-        publish("tenant.created", tenant=tenant, data={"slug": tenant.slug}, outbox=False)
+        publish("tenant.created", tenant=tenant, data={"slug": tenant.slug})
     return tenant
 
 

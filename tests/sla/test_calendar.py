@@ -234,6 +234,31 @@ def test_boundaries_in_the_fall_back_overlap_mean_the_first_occurrence() -> None
     assert is_business_time(first_0230, dawn)
 
 
+def test_a_local_day_that_never_happened_has_no_working_time() -> None:
+    # Apia jumped from 2011-12-29 24:00 (-10:00) straight to 2011-12-31 00:00 (+14:00); read
+    # with fold=0, 30 December's 09:00-18:00 would coincide with 31 December's.
+    calendar = BusinessCalendar.from_dict(
+        {
+            "timezone": "Pacific/Apia",
+            "working_hours": {key: [["09:00", "18:00"]] for key in DAY_KEYS},
+        }
+    )
+    start = datetime(2011, 12, 28, tzinfo=UTC)
+    end = start + timedelta(days=5)
+    # 4h of 27 Dec, 9h each of 28, 29, 31 Dec and 1 Jan, 5h of 2 Jan (local dates).
+    assert business_time_between(start, end, calendar) == 45 * HOUR
+    assert add_business_time(start, 45 * HOUR, calendar) == end
+    always = always_open("Pacific/Apia")
+    assert business_time_between(start, end, always) == end - start
+
+
+def test_intervals_pushed_together_by_the_gap_are_counted_once() -> None:
+    # 01:00-02:45 maps to 00:00-01:45 UTC and swallows 03:00-03:15 CEST (01:00-01:15 UTC).
+    calendar = sunday_only("Europe/Rome", ["01:00", "02:45"], ["03:00", "03:15"])
+    day = datetime(2027, 3, 28, tzinfo=ROME)
+    assert business_time_between(day, day + timedelta(days=1), calendar) == 105 * MINUTE
+
+
 def test_new_york_friday_request_due_monday_after_spring_forward() -> None:
     calendar = BusinessCalendar.default("America/New_York", "US")
     friday = datetime(2027, 3, 12, 16, 0, tzinfo=NEW_YORK)  # EST, -05:00
@@ -422,9 +447,13 @@ def _minute_of(instant: datetime) -> int:
     return int(seconds) // 60
 
 
-# Boundaries favour whole and half hours so that intervals often meet DST transitions.
+# Boundaries favour the wall-clock times at which the property zones change offset (00:00,
+# 01:30-03:00) and whole/half hours, so that intervals often start or end in a gap or overlap.
+_DST_PRONE = [0, 60, 90, 105, 120, 135, 150, 165, 180, 210, 1440]
 _boundary = st.one_of(
-    st.integers(0, 48).map(lambda half_hours: half_hours * 30), st.integers(0, 1440)
+    st.sampled_from(_DST_PRONE),
+    st.integers(0, 48).map(lambda half_hours: half_hours * 30),
+    st.integers(0, 1440),
 )
 
 
@@ -464,7 +493,7 @@ def durations(calendar: BusinessCalendar) -> st.SearchStrategy[int]:
 
 
 PROPERTY_SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 

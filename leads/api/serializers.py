@@ -1,0 +1,165 @@
+"""Shapes of leads on the wire. Input is cleaned by `leads.input` (one place for the rules);
+the write serializers here describe it for the schema and hand it over."""
+
+from rest_framework import serializers
+
+from leads.errors import InvalidLeadData
+from leads.input import clean_lead
+from leads.models import Campaign, EventType, Lead, RejectionReason, Stage
+
+
+class OwnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    owner = OwnerSerializer(allow_null=True, read_only=True)
+    campaign = serializers.IntegerField(source="campaign_id", allow_null=True)
+    persona = serializers.IntegerField(source="persona_id", allow_null=True)
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id", "email", "first_name", "last_name", "company", "title", "phone", "industry",
+            "company_size", "country", "campaign", "custom_fields", "stage", "owner",
+            "accepted_at", "persona", "score", "fit_score", "engagement_score",
+            "score_breakdown", "is_cold", "last_activity_at", "stage_changed_at",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class LeadWriteSerializer(serializers.Serializer):
+    """Writable lead fields. Anything else in the body (stage, owner, scores…) is a 400."""
+
+    email = serializers.EmailField(max_length=254)
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    company = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    company_size = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True,
+                                    help_text="ISO 3166 alpha-2")  # fmt: skip
+    campaign = serializers.IntegerField(required=False, allow_null=True)
+    custom_fields = serializers.DictField(required=False)
+
+    partial_input = False
+
+    def to_internal_value(self, data):
+        clean, errors = clean_lead(data, partial=self.partial_input or self.partial)
+        if errors:
+            raise InvalidLeadData(errors)
+        return clean
+
+
+class LeadPatchSerializer(LeadWriteSerializer):
+    email = serializers.EmailField(max_length=254, required=False)
+    partial_input = True
+
+
+class BulkLeadsSerializer(serializers.Serializer):
+    items = LeadWriteSerializer(many=True, help_text="Up to 1,000 leads.")
+
+
+class BulkItemResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"])
+    id = serializers.IntegerField(required=False)
+    email = serializers.EmailField(required=False)
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
+                                   required=False)  # fmt: skip
+
+
+class BulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    results = BulkItemResultSerializer(many=True)
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Stage.choices)
+    reason_code = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
+                                      allow_null=True, min_value=0)  # fmt: skip
+
+
+class RejectSerializer(serializers.Serializer):
+    reason_code = serializers.CharField(max_length=50)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class AssignSerializer(serializers.Serializer):
+    owner = serializers.EmailField(help_text="E-mail of a sales rep or manager of this tenant.")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class TouchSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=[EventType.CALL, EventType.EMAIL, EventType.MEETING])
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    occurred_at = serializers.DateTimeField(required=False)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["transition", "event"])
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(allow_null=True)
+    action = serializers.CharField(required=False)
+    to = serializers.CharField(required=False)
+    reason_code = serializers.CharField(required=False)
+    note = serializers.CharField(required=False)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
+                                      allow_null=True)  # fmt: skip
+    type = serializers.CharField(required=False)
+    properties = serializers.DictField(required=False)
+
+
+class EventInputSerializer(serializers.Serializer):
+    lead_id = serializers.IntegerField(required=False)
+    email = serializers.EmailField(required=False)
+    type = serializers.ChoiceField(choices=EventType.choices)
+    occurred_at = serializers.DateTimeField()
+    properties = serializers.DictField(required=False)
+
+
+class EventResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["recorded", "error"])
+    id = serializers.IntegerField(required=False)
+    lead_id = serializers.IntegerField(required=False)
+    errors = serializers.DictField(required=False)
+
+
+class EventsResultSerializer(serializers.Serializer):
+    recorded = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    results = EventResultSerializer(many=True)
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    stats = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "channel", "cost", "starts_on", "ends_on", "created_at", "stats"]
+        read_only_fields = ["id", "created_at", "stats"]
+
+    def validate_cost(self, value):
+        if value < 0:
+            raise serializers.ValidationError("The cost cannot be negative.")
+        return value
+
+    def get_stats(self, campaign) -> dict:
+        return self.context.get("stats", {}).get(campaign.pk, {})
+
+
+class RejectionReasonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RejectionReason
+        fields = ["code", "label", "is_active"]

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class LeadsConfig(AppConfig):
+    name = "leads"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from leads import handlers
+
+        handlers.register()

@@ -1,0 +1,243 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from smarketing.tenancy.models import TenantScoped
+
+
+class Stage(models.TextChoices):
+    LEAD = "lead", "Lead"
+    MQL = "mql", "MQL"
+    SQL = "sql", "SQL"
+    OPPORTUNITY = "opportunity", "Opportunity"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+    RECYCLED = "recycled", "Recycled"
+    DISQUALIFIED = "disqualified", "Disqualified"
+
+
+FINAL_STAGES = frozenset({Stage.WON, Stage.LOST, Stage.DISQUALIFIED})
+OPEN_STAGES = frozenset(Stage.values) - FINAL_STAGES
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    PAID_SEARCH = "paid_search", "Paid search"
+    PAID_SOCIAL = "paid_social", "Paid social"
+    ORGANIC = "organic", "Organic / SEO"
+    CONTENT = "content", "Content"
+    WEBINAR = "webinar", "Webinar"
+    EVENT = "event", "Event"
+    REFERRAL = "referral", "Referral"
+    PARTNER = "partner", "Partner"
+    OTHER = "other", "Other"
+
+
+class Campaign(TenantScoped):
+    name = models.CharField(max_length=200)
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.OTHER)
+    cost = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantScoped.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="campaign_unique_name"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(starts_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lead(TenantScoped):
+    """A person marketing and sales work on. `email` is stored lower-case: one lead per
+    address per tenant."""
+
+    email = models.EmailField(max_length=254)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    industry = models.CharField(max_length=100, blank=True)
+    company_size = models.PositiveIntegerField(null=True, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+    )
+    custom_fields = models.JSONField(default=dict, blank=True)
+
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.LEAD)
+    stage_changed_at = models.DateTimeField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_leads",
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    # The persona lives in the personas app; leads only keeps which one scored it.
+    persona_id = models.BigIntegerField(null=True, blank=True)
+    persona_version = models.PositiveIntegerField(null=True, blank=True)
+    score = models.PositiveSmallIntegerField(default=0)
+    fit_score = models.PositiveSmallIntegerField(default=0)
+    engagement_score = models.PositiveSmallIntegerField(default=0)
+    # Decayed engagement points as of `engagement_at`, so a new event adds without a re-read.
+    engagement_raw = models.FloatField(default=0.0)
+    engagement_at = models.DateTimeField(null=True, blank=True)
+    score_breakdown = models.JSONField(default=dict, blank=True)
+
+    is_cold = models.BooleanField(default=False)
+    cold_since = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantScoped.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "email"], name="lead_unique_email"),
+            models.CheckConstraint(condition=models.Q(score__lte=100), name="lead_score_max_100"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "stage", "-id"], name="lead_stage_idx"),
+            models.Index(fields=["tenant", "owner", "-id"], name="lead_owner_idx"),
+            models.Index(fields=["tenant", "-created_at"], name="lead_created_idx"),
+            models.Index(
+                fields=["tenant", "-score", "id"],
+                name="lead_unaccepted_sql_idx",
+                condition=models.Q(stage="sql", accepted_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+
+class EventType(models.TextChoices):
+    PAGE_VIEW = "page_view", "Page view"
+    FORM_SUBMIT = "form_submit", "Form submitted"
+    EMAIL_OPEN = "email_open", "E-mail opened"
+    EMAIL_CLICK = "email_click", "E-mail clicked"
+    DOWNLOAD = "download", "Download"
+    WEBINAR = "webinar", "Webinar"
+    CALL = "call", "Call"
+    EMAIL = "email", "E-mail sent by sales"
+    MEETING = "meeting", "Meeting"
+
+
+SALES_TOUCH_TYPES = frozenset({EventType.CALL, EventType.EMAIL, EventType.MEETING})
+
+
+class LeadEvent(TenantScoped):
+    """Engagement (marketing) or a touch (sales) that happened to a lead."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=20, choices=EventType.choices)
+    occurred_at = models.DateTimeField()
+    properties = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantScoped.Meta):
+        indexes = [models.Index(fields=["lead", "-occurred_at"], name="leadevent_lead_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.type} on {self.lead_id}"
+
+    @property
+    def is_sales_touch(self) -> bool:
+        return self.type in SALES_TOUCH_TYPES
+
+
+class TransitionAction(models.TextChoices):
+    MOVE = "move", "Stage change"
+    ACCEPT = "accept", "Accepted"
+    REJECT = "reject", "Rejected"
+    ASSIGN = "assign", "Assigned"
+    MERGE = "merge", "Merged"
+    ERASE = "erase", "Erased"
+
+
+class StageTransition(TenantScoped):
+    """An immutable record of what happened to a lead's stage or ownership, and who did it."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=10, choices=TransitionAction.choices)
+    from_stage = models.CharField(max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # "system", or who acted without being a member (an integration key).
+    actor_label = models.CharField(max_length=120, blank=True)
+    reason_code = models.CharField(max_length=50, blank=True)
+    note = models.TextField(blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    at = models.DateTimeField()
+
+    class Meta(TenantScoped.Meta):
+        indexes = [
+            models.Index(fields=["lead", "-at"], name="transition_lead_idx"),
+            models.Index(fields=["tenant", "to_stage", "at"], name="transition_stage_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.from_stage} → {self.to_stage} ({self.action})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Stage transitions are immutable; record a new one instead.")
+        super().save(*args, **kwargs)
+
+
+class RejectionReason(TenantScoped):
+    """Why sales sends an SQL back to marketing; each tenant keeps its own list."""
+
+    code = models.SlugField(max_length=50)
+    label = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta(TenantScoped.Meta):
+        ordering = ["position", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="rejection_reason_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+DEFAULT_REJECTION_REASONS = [
+    ("bad_fit", "Bad fit"),
+    ("no_budget", "No budget"),
+    ("wrong_contact", "Wrong contact"),
+    ("duplicate", "Duplicate"),
+    ("not_reachable", "Not reachable"),
+    ("no_interest", "No interest"),
+    ("competitor", "Went with a competitor"),
+]

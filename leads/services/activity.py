@@ -1,0 +1,219 @@
+"""Engagement events and sales touches: recorded in bulk, one statement per kind of write."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from leads.errors import InvalidLeadData, NotAllowed
+from leads.input import normalize_email
+from leads.models import SALES_TOUCH_TYPES, EventType, Lead, LeadEvent
+from smarketing.events import publish_many
+from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.roles import LEADERSHIP_ROLES, SALES_ROLES
+
+MAX_EVENTS = 1000
+MAX_FUTURE = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class EventItemResult:
+    index: int
+    status: str  # recorded | error
+    id: int | None = None
+    lead_id: int | None = None
+    errors: dict[str, list[str]] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"index": self.index, "status": self.status}
+        for name in ("id", "lead_id", "errors"):
+            if getattr(self, name):
+                body[name] = getattr(self, name)
+        return body
+
+
+def _parse_time(value: Any, now: datetime) -> tuple[datetime | None, str | None]:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = parse_datetime(value.strip())
+        except ValueError:
+            moment = None
+        if moment is None:
+            return None, f"{value!r} is not an ISO 8601 date-time."
+    else:
+        return None, "Must be an ISO 8601 date-time with an offset, e.g. 2027-03-01T10:00:00Z."
+    if timezone.is_naive(moment):
+        return None, "Give the time with an offset (Z or +01:00): naive times are ambiguous."
+    if moment > now + MAX_FUTURE:
+        return None, "This is more than a day in the future."
+    return moment, None
+
+
+def _clean_event(raw: Any, now: datetime) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
+    if not isinstance(raw, dict):
+        return None, {"non_field_errors": ["Each event must be a JSON object."]}
+    errors: dict[str, list[str]] = {}
+    unknown = set(raw) - {"lead_id", "email", "type", "occurred_at", "properties"}
+    for name in unknown:
+        errors[name] = ["Unknown field."]
+    lead_id, email = raw.get("lead_id"), raw.get("email")
+    if lead_id in (None, "") and not email:
+        errors["lead_id"] = ["Name the lead with lead_id or email."]
+    elif lead_id not in (None, "") and (isinstance(lead_id, bool) or not isinstance(lead_id, int)):
+        errors["lead_id"] = ["Must be an integer."]
+    elif email is not None and not isinstance(email, str):
+        errors["email"] = ["Must be a string."]
+    if raw.get("type") not in EventType.values:
+        errors["type"] = [
+            f"Unknown type {raw.get('type')!r}; use one of {', '.join(EventType.values)}."
+        ]
+    occurred_at, problem = _parse_time(raw.get("occurred_at"), now)
+    if problem:
+        errors["occurred_at"] = [problem]
+    properties = raw.get("properties") or {}
+    if not isinstance(properties, dict):
+        errors["properties"] = ["Must be an object."]
+    if errors:
+        return None, errors
+    return {
+        "lead_id": lead_id if lead_id not in (None, "") else None,
+        "email": normalize_email(email) if email else None,
+        "type": raw["type"],
+        "occurred_at": occurred_at,
+        "properties": properties,
+    }, {}
+
+
+def lead_events_record(*, tenant, actor: Actor, items: list[Any]) -> list[EventItemResult]:
+    """Record up to 1,000 events; each is checked on its own (a bad one sinks no other)."""
+    if len(items) > MAX_EVENTS:
+        raise InvalidLeadData({"items": [f"At most {MAX_EVENTS} events per request."]})
+    now = timezone.now()
+    results: dict[int, EventItemResult] = {}
+    cleaned: dict[int, dict[str, Any]] = {}
+    for index, raw in enumerate(items):
+        event, errors = _clean_event(raw, now)
+        if errors:
+            results[index] = EventItemResult(index=index, status="error", errors=errors)
+        else:
+            cleaned[index] = event
+    if actor.role not in SALES_ROLES | LEADERSHIP_ROLES | {"system"}:
+        # Sales touches are logged by sales; integrations may report engagement only.
+        for index, event in list(cleaned.items()):
+            if event["type"] in SALES_TOUCH_TYPES and actor.role != "integration":
+                results[index] = EventItemResult(
+                    index=index, status="error",
+                    errors={"type": ["Only sales logs calls, e-mails and meetings."]},
+                )  # fmt: skip
+                del cleaned[index]
+
+    ids = {e["lead_id"] for e in cleaned.values() if e["lead_id"]}
+    emails = {e["email"] for e in cleaned.values() if not e["lead_id"]}
+    leads = {}
+    if ids:
+        leads.update(
+            {("id", pk): pk for pk in Lead.objects.filter(pk__in=ids).values_list("pk", flat=True)}
+        )
+    if emails:
+        leads.update(
+            {
+                ("email", e): pk
+                for e, pk in Lead.objects.filter(email__in=emails).values_list("email", "pk")
+            }
+        )
+    rows: list[tuple[int, LeadEvent]] = []
+    for index, event in cleaned.items():
+        key = ("id", event["lead_id"]) if event["lead_id"] else ("email", event["email"])
+        lead_id = leads.get(key)
+        if lead_id is None:
+            field = "lead_id" if key[0] == "id" else "email"
+            results[index] = EventItemResult(
+                index=index,
+                status="error",
+                errors={field: [f"No lead with this {field.replace('_', ' ')}."]},
+            )
+            continue
+        rows.append((index, LeadEvent(
+            tenant_id=tenant.pk, lead_id=lead_id, type=event["type"],
+            occurred_at=event["occurred_at"], properties=event["properties"], actor=actor.user,
+        )))  # fmt: skip
+
+    if rows:
+        with transaction.atomic():
+            created = LeadEvent.objects.bulk_create([event for _, event in rows])
+            _after_events(tenant=tenant, actor=actor, events=created)
+        for (index, _), event in zip(rows, created, strict=True):
+            results[index] = EventItemResult(
+                index=index, status="recorded", id=event.pk, lead_id=event.lead_id
+            )
+    return [results[index] for index in range(len(items))]
+
+
+def _after_events(*, tenant, actor: Actor, events: list[LeadEvent]) -> None:
+    latest: dict[int, datetime] = {}
+    per_lead: dict[int, list[LeadEvent]] = defaultdict(list)
+    for event in events:
+        per_lead[event.lead_id].append(event)
+        if event.lead_id not in latest or event.occurred_at > latest[event.lead_id]:
+            latest[event.lead_id] = event.occurred_at
+    _bump_last_activity(latest)
+    publish_many(
+        "lead.activity",
+        tenant=tenant,
+        items=[
+            {"lead_id": lead_id, "types": sorted({e.type for e in evs}),
+             "latest_at": latest[lead_id],
+             "sales_touch": any(e.type in SALES_TOUCH_TYPES for e in evs)}
+            for lead_id, evs in per_lead.items()
+        ],
+        events_by_lead=dict(per_lead), actor=actor,
+    )  # fmt: skip
+
+
+def _bump_last_activity(latest: dict[int, datetime]) -> None:
+    """last_activity_at = the later of what it was and the newest event, in one statement."""
+    if not latest:
+        return
+    if connection.vendor == "postgresql":
+        table = Lead._meta.db_table
+        values = ", ".join(["(%s, %s::timestamptz)"] * len(latest))
+        params = [p for pair in latest.items() for p in pair]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS l SET last_activity_at = GREATEST(l.last_activity_at, v.at) "
+                f"FROM (VALUES {values}) AS v(id, at) WHERE l.id = v.id",
+                params,
+            )
+        return
+    for lead_id, moment in latest.items():
+        lead = Lead.objects.filter(pk=lead_id).only("last_activity_at").first()
+        if lead and (lead.last_activity_at is None or lead.last_activity_at < moment):
+            Lead.objects.filter(pk=lead_id).update(last_activity_at=moment)
+
+
+def lead_touch_log(
+    *, lead: Lead, actor: Actor, type: str, note: str = "", occurred_at: datetime | None = None
+) -> LeadEvent:
+    """A rep logs a call, e-mail or meeting (meets the first-touch obligation)."""
+    if type not in SALES_TOUCH_TYPES:
+        raise InvalidLeadData({"type": ["A touch is a call, an e-mail or a meeting."]})
+    if actor.role not in SALES_ROLES | LEADERSHIP_ROLES:
+        raise NotAllowed("Only sales logs touches.")
+    [result] = lead_events_record(
+        tenant=lead.tenant,
+        actor=actor,
+        items=[{"lead_id": lead.pk, "type": type,
+                "occurred_at": occurred_at or timezone.now(),
+                "properties": {"note": note} if note else {}}],
+    )  # fmt: skip
+    if result.status != "recorded":
+        raise InvalidLeadData(result.errors or {"type": ["Could not log the touch."]})
+    return LeadEvent.objects.get(pk=result.id)

@@ -1,0 +1,198 @@
+"""Stage moves, accepting and assigning: conditional updates, so races lose cleanly.
+
+Every move writes its immutable transition and publishes `lead.stage_changed` in the same
+transaction; other apps (the SLA's obligations, routing, scoring) react to that event.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from leads import lifecycle
+from leads.errors import AlreadyAccepted, IllegalTransition, InvalidLeadData, NotAllowed, StaleStage
+from leads.models import FINAL_STAGES, Lead, RejectionReason, Stage, TransitionAction
+from leads.payloads import lead_payload, owner_payload
+from leads.services.history import transition_record
+from smarketing.events import publish
+from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.roles import LEADERSHIP_ROLES, SALES_ROLES
+from smarketing.tenancy.selectors import members_of
+
+# Moving into these stages starts the lead afresh with marketing: no owner, no acceptance.
+_CLEARS_OWNER = frozenset({Stage.SQL, Stage.RECYCLED, Stage.MQL, Stage.LEAD})
+
+
+def _refresh_and_explain(lead: Lead, expected_stage: str) -> None:
+    current = Lead.objects.select_related("owner").get(pk=lead.pk)
+    if current.stage != expected_stage:
+        raise StaleStage(
+            f"The lead moved from {expected_stage} to {current.stage} meanwhile; "
+            "reload it and try again."
+        )
+    if current.accepted_at is not None:
+        _raise_already_accepted(current)
+    raise StaleStage("The lead changed meanwhile; reload it and try again.")
+
+
+def _raise_already_accepted(lead: Lead) -> None:
+    who = lead.owner.email if lead.owner else "another rep"
+    raise AlreadyAccepted(
+        f"{who} accepted this lead already.",
+        extra={"accepted_by": owner_payload(lead.owner), "accepted_at": lead.accepted_at},
+    )
+
+
+def _validate_needs(move: lifecycle.Move, *, reason_code: str | None, amount) -> None:
+    if move.needs_reason and not reason_code:
+        raise InvalidLeadData({"reason_code": [f"Moving to {move.target} needs a reason code."]})
+    if (
+        move.is_rejection
+        and not RejectionReason.objects.filter(code=reason_code, is_active=True).exists()
+    ):
+        codes = ", ".join(
+            RejectionReason.objects.filter(is_active=True).values_list("code", flat=True)
+        )
+        raise InvalidLeadData({"reason_code": [f"Unknown rejection reason; use one of: {codes}."]})
+    if move.needs_amount:
+        if amount is None:
+            raise InvalidLeadData({"amount": ["A won deal needs its amount."]})
+        if Decimal(amount) < 0:
+            raise InvalidLeadData({"amount": ["The amount cannot be negative."]})
+
+
+@transaction.atomic
+def lead_transition(
+    *,
+    lead: Lead,
+    to: str,
+    actor: Actor,
+    reason_code: str | None = None,
+    note: str = "",
+    amount: Decimal | None = None,
+) -> Lead:
+    """Move `lead` from the stage the caller saw to `to`, if the lifecycle allows it."""
+    if to not in Stage.values:
+        raise InvalidLeadData(
+            {"to": [f"Unknown stage {to!r}; use one of {', '.join(Stage.values)}."]}
+        )
+    move = lifecycle.find_move(lead.stage, to)
+    if move is None:
+        raise IllegalTransition(f"A lead cannot move from {lead.stage} to {to}.")
+    if not lifecycle.condition_holds(move, accepted=lead.is_accepted):
+        state = "accepted" if lead.is_accepted else "not accepted yet"
+        raise IllegalTransition(f"This SQL is {state}, so it cannot move to {to}.")
+    if not actor.is_system and not lifecycle.may_move(
+        move, role=actor.role, actor_id=actor.user_id, owner_id=lead.owner_id
+    ):
+        raise NotAllowed(f"Your role ({actor.role}) may not move a lead from {lead.stage} to {to}.")
+    _validate_needs(move, reason_code=reason_code, amount=amount)
+
+    now = timezone.now()
+    changes = {"stage": to, "stage_changed_at": now, "updated_at": now}
+    if to in _CLEARS_OWNER:
+        changes.update(owner=None, accepted_at=None)
+    guard = Q(pk=lead.pk, stage=lead.stage)
+    guard &= Q(accepted_at__isnull=not lead.is_accepted)
+    if not Lead.objects.filter(guard).update(**changes):
+        _refresh_and_explain(lead, lead.stage)
+
+    from_stage = lead.stage
+    for name, value in changes.items():
+        setattr(lead, name, value)
+    action = TransitionAction.REJECT if move.is_rejection else TransitionAction.MOVE
+    transition_record(
+        lead=lead, action=action, from_stage=from_stage, to_stage=to, actor=actor,
+        reason_code=reason_code or "", note=note, amount=amount, at=now,
+    )  # fmt: skip
+    publish(
+        "lead.stage_changed",
+        tenant=lead.tenant_id,
+        data={**lead_payload(lead), "from": from_stage, "to": to, "reason_code": reason_code or "",
+              "actor": actor.label, "at": now},
+        lead=lead, actor=actor, move=move, note=note,
+    )  # fmt: skip
+    return lead
+
+
+def lead_reject(*, lead: Lead, actor: Actor, reason_code: str, note: str = "") -> Lead:
+    """Sales sends an SQL back to marketing with a reason marketing will read."""
+    if lead.stage != Stage.SQL:
+        raise IllegalTransition(f"Only an SQL can be rejected; this lead is {lead.stage}.")
+    taken_by_other = lead.is_accepted and lead.owner_id != actor.user_id
+    if taken_by_other and actor.role not in LEADERSHIP_ROLES:
+        _raise_already_accepted(lead)
+    return lead_transition(
+        lead=lead, to=Stage.RECYCLED, actor=actor, reason_code=reason_code, note=note
+    )
+
+
+@transaction.atomic
+def lead_accept(*, lead: Lead, actor: Actor) -> Lead:
+    """The rep takes the SQL: they become its owner. Of many racing accepts, one wins."""
+    if not lifecycle.may_accept(role=actor.role) or actor.user is None:
+        raise NotAllowed("Only sales reps (and managers) accept SQLs.")
+    if lead.stage != Stage.SQL:
+        raise IllegalTransition(f"Only an SQL can be accepted; this lead is {lead.stage}.")
+    if lead.is_accepted:
+        _raise_already_accepted(lead)
+    now = timezone.now()
+    takeable = Q(owner__isnull=True) | Q(owner=actor.user)
+    if actor.role in LEADERSHIP_ROLES:
+        takeable = Q()
+    updated = Lead.objects.filter(
+        Q(pk=lead.pk, stage=Stage.SQL, accepted_at__isnull=True) & takeable
+    ).update(owner=actor.user, accepted_at=now, updated_at=now)
+    if not updated:
+        current = Lead.objects.select_related("owner").get(pk=lead.pk)
+        if current.stage != Stage.SQL:
+            raise StaleStage(f"The lead moved to {current.stage} meanwhile.")
+        if current.accepted_at is not None:
+            _raise_already_accepted(current)
+        raise NotAllowed(f"This SQL is routed to {current.owner.email}.")
+    lead.owner, lead.accepted_at, lead.updated_at = actor.user, now, now
+    transition_record(
+        lead=lead, action=TransitionAction.ACCEPT, from_stage=Stage.SQL, to_stage=Stage.SQL,
+        actor=actor, at=now,
+    )  # fmt: skip
+    publish("lead.accepted", tenant=lead.tenant_id,
+            data={**lead_payload(lead), "accepted_at": now}, lead=lead, actor=actor)  # fmt: skip
+    return lead
+
+
+@transaction.atomic
+def lead_assign(*, lead: Lead, owner_email: str, actor: Actor, note: str = "") -> Lead:
+    """Managers (re)assign a lead; routing assigns SQLs as the system. Recorded in history."""
+    if not actor.is_system and actor.role not in LEADERSHIP_ROLES:
+        raise NotAllowed("Only managers and admins assign leads.")
+    if lead.stage in FINAL_STAGES:
+        raise IllegalTransition(f"A {lead.stage} lead cannot be reassigned.")
+    membership = (
+        members_of(tenant=lead.tenant, roles=SALES_ROLES | LEADERSHIP_ROLES)
+        .filter(user__email__iexact=owner_email.strip())
+        .first()
+    )
+    if membership is None:
+        raise InvalidLeadData({"owner": [f"{owner_email} is not a sales rep or manager here."]})
+    new_owner = membership.user
+    previous = lead.owner
+    if not Lead.objects.filter(pk=lead.pk, stage=lead.stage, owner=previous).update(
+        owner=new_owner, updated_at=timezone.now()
+    ):
+        _refresh_and_explain(lead, lead.stage)
+    lead.owner = new_owner
+    transition_record(
+        lead=lead, action=TransitionAction.ASSIGN, from_stage=lead.stage, to_stage=lead.stage,
+        actor=actor, note=note or f"Assigned to {new_owner.email}"
+        + (f" (was {previous.email})" if previous else ""),
+    )  # fmt: skip
+    publish(
+        "lead.assigned",
+        tenant=lead.tenant_id,
+        data={**lead_payload(lead), "previous_owner": owner_payload(previous)},
+        lead=lead, actor=actor,
+    )  # fmt: skip
+    return lead

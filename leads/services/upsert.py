@@ -1,0 +1,245 @@
+"""Upserts by e-mail: one lead per address per tenant; merging fills, never blanks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from leads.errors import InvalidLeadData
+from leads.input import CleanLead, clean_lead, is_empty
+from leads.models import Campaign, Lead, StageTransition, TransitionAction
+from leads.payloads import lead_payload
+from leads.services.bulk_sql import bulk_upsert_rows
+from leads.services.history import transition_record
+from smarketing.events import publish_many
+from smarketing.tenancy.actors import Actor
+
+MAX_BULK_ITEMS = 1000
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    lead: Lead
+    created: bool
+    changed_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BulkItemResult:
+    index: int
+    status: str  # created | updated | unchanged | error
+    id: int | None = None
+    email: str | None = None
+    errors: dict[str, list[str]] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"index": self.index, "status": self.status}
+        if self.id is not None:
+            body["id"] = self.id
+        if self.email is not None:
+            body["email"] = self.email
+        if self.errors:
+            body["errors"] = self.errors
+        return body
+
+
+def _model_values(fields: dict[str, Any]) -> dict[str, Any]:
+    values = dict(fields)
+    if "campaign" in values:
+        values["campaign_id"] = values.pop("campaign")
+    return values
+
+
+def _check_campaigns(campaign_ids: set[int]) -> set[int]:
+    """The ids among `campaign_ids` that are not campaigns of the current tenant."""
+    if not campaign_ids:
+        return set()
+    found = set(Campaign.objects.filter(pk__in=campaign_ids).values_list("pk", flat=True))
+    return campaign_ids - found
+
+
+def _merge(lead: Lead, values: dict[str, Any]) -> list[str]:
+    """Apply non-empty incoming values; return the names of fields that changed."""
+    changed = []
+    for name, value in values.items():
+        if name == "custom_fields":
+            merged = {**lead.custom_fields, **{k: v for k, v in value.items() if v is not None}}
+            if merged != lead.custom_fields:
+                lead.custom_fields = merged
+                changed.append(name)
+        elif not is_empty(value) and getattr(lead, name) != value:
+            setattr(lead, name, value)
+            changed.append(name)
+    return changed
+
+
+def _publish_upserts(*, tenant, actor: Actor, created: list[Lead], changed: list[Lead]) -> None:
+    publish_many(
+        "lead.created",
+        tenant=tenant,
+        items=[lead_payload(x) for x in created],
+        leads=created,
+        actor=actor,
+    )
+    touched = created + changed
+    publish_many(
+        "lead.profile_changed",
+        tenant=tenant,
+        items=[{"id": x.pk} for x in touched],
+        leads=touched,
+        actor=actor,
+    )
+
+
+def _record_merge(lead: Lead, changed: list[str], actor: Actor) -> None:
+    transition_record(
+        lead=lead, action=TransitionAction.MERGE, from_stage=lead.stage, to_stage=lead.stage,
+        actor=actor, note="Merged new data into: " + ", ".join(sorted(changed)),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def lead_upsert(*, tenant, actor: Actor, data: CleanLead) -> UpsertResult:
+    """Create the lead with this e-mail, or merge `data` into the existing one."""
+    values = _model_values(data.fields)
+    if values.get("campaign_id") and _check_campaigns({values["campaign_id"]}):
+        raise InvalidLeadData({"campaign": [f"No campaign {values['campaign_id']} here."]})
+    lead = Lead.objects.select_for_update().filter(email=data.email).first()
+    if lead is None:
+        try:
+            with transaction.atomic():
+                lead = Lead.objects.create(
+                    tenant=tenant, email=data.email, stage_changed_at=timezone.now(), **values
+                )
+        except IntegrityError:
+            # Another request created it between our read and our insert: merge instead.
+            lead = Lead.objects.select_for_update().get(email=data.email)
+        else:
+            _publish_upserts(tenant=tenant, actor=actor, created=[lead], changed=[])
+            return UpsertResult(lead=lead, created=True, changed_fields=tuple(values))
+    changed = _merge(lead, values)
+    if changed:
+        lead.save(update_fields=[*changed, "updated_at"])
+        _record_merge(lead, changed, actor)
+        _publish_upserts(tenant=tenant, actor=actor, created=[], changed=[lead])
+    return UpsertResult(lead=lead, created=False, changed_fields=tuple(changed))
+
+
+@transaction.atomic
+def lead_update(*, lead: Lead, actor: Actor, data: CleanLead) -> UpsertResult:
+    """PATCH: like a merge, but the lead is named by id and its e-mail may change."""
+    values = _model_values(data.fields)
+    if values.get("campaign_id") and _check_campaigns({values["campaign_id"]}):
+        raise InvalidLeadData({"campaign": [f"No campaign {values['campaign_id']} here."]})
+    if data.email and data.email != lead.email:
+        if Lead.objects.filter(email=data.email).exclude(pk=lead.pk).exists():
+            raise InvalidLeadData({"email": [f"Another lead has the address {data.email}."]})
+        values["email"] = data.email
+    if "campaign_id" in values and values["campaign_id"] is None:
+        lead.campaign_id = None
+        values.pop("campaign_id")
+        changed = ["campaign"]
+    else:
+        changed = []
+    changed += _merge(lead, values)
+    if changed:
+        lead.save(
+            update_fields=[
+                *{"campaign" if c == "campaign_id" else c for c in changed},
+                "updated_at",
+            ]
+        )
+        _record_merge(lead, changed, actor)
+        _publish_upserts(tenant=lead.tenant_id, actor=actor, created=[], changed=[lead])
+    return UpsertResult(lead=lead, created=False, changed_fields=tuple(changed))
+
+
+def leads_bulk_upsert(*, tenant, actor: Actor, items: list[Any]) -> list[BulkItemResult]:
+    """Upsert up to 1,000 leads. Each item is cleaned on its own, so one bad item does not
+    sink the others; on PostgreSQL the good ones are written by one INSERT … ON CONFLICT.
+    """
+    if len(items) > MAX_BULK_ITEMS:
+        raise InvalidLeadData({"items": [f"At most {MAX_BULK_ITEMS} leads per request."]})
+    results: dict[int, BulkItemResult] = {}
+    by_email: dict[str, CleanLead] = {}
+    indexes_by_email: dict[str, list[int]] = {}
+    for index, raw in enumerate(items):
+        clean, errors = clean_lead(raw)
+        if errors:
+            results[index] = BulkItemResult(index=index, status="error", errors=errors)
+            continue
+        previous = by_email.get(clean.email)
+        by_email[clean.email] = previous.merged_with(clean) if previous else clean
+        indexes_by_email.setdefault(clean.email, []).append(index)
+
+    missing = _check_campaigns({c.fields["campaign"] for c in by_email.values()
+                                if c.fields.get("campaign")})  # fmt: skip
+    for email in [e for e, c in by_email.items() if c.fields.get("campaign") in missing]:
+        for index in indexes_by_email.pop(email):
+            message = f"No campaign {by_email[email].fields['campaign']} here."
+            results[index] = BulkItemResult(
+                index=index, status="error", email=email, errors={"campaign": [message]}
+            )
+        del by_email[email]
+
+    if by_email:
+        with transaction.atomic():
+            outcome = _write_bulk(tenant=tenant, actor=actor, leads=list(by_email.values()))
+        for email, (lead_id, status) in outcome.items():
+            for position, index in enumerate(indexes_by_email[email]):
+                # Later duplicates in one request were merged into the first.
+                item_status = status if position == 0 else "updated"
+                results[index] = BulkItemResult(
+                    index=index, status=item_status, id=lead_id, email=email
+                )
+    return [results[index] for index in range(len(items))]
+
+
+def _write_bulk(*, tenant, actor: Actor, leads: list[CleanLead]) -> dict[str, tuple[int, str]]:
+    if connection.vendor != "postgresql":
+        outcome = {}
+        for clean in leads:
+            result = lead_upsert(tenant=tenant, actor=actor, data=clean)
+            status = (
+                "created"
+                if result.created
+                else ("updated" if result.changed_fields else "unchanged")
+            )
+            outcome[clean.email] = (result.lead.pk, status)
+        return outcome
+    written = bulk_upsert_rows(tenant_id=tenant.pk, leads=leads)
+    created_ids = [lead_id for lead_id, inserted in written.values() if inserted]
+    updated_ids = [lead_id for lead_id, inserted in written.values() if not inserted]
+    fresh = {lead.pk: lead for lead in Lead.objects.filter(pk__in=created_ids + updated_ids)}
+    created = [fresh[i] for i in created_ids]
+    changed = [fresh[i] for i in updated_ids]
+    if changed:
+        _record_merges_bulk(changed, {c.email: c for c in leads}, actor)
+    _publish_upserts(tenant=tenant, actor=actor, created=created, changed=changed)
+    unchanged_emails = [c.email for c in leads if c.email not in written]
+    unchanged = dict(Lead.objects.filter(email__in=unchanged_emails).values_list("email", "pk"))
+    outcome = {email: (lead_id, "created" if inserted else "updated")
+               for email, (lead_id, inserted) in written.items()}  # fmt: skip
+    outcome.update({email: (unchanged[email], "unchanged") for email in unchanged_emails})
+    return outcome
+
+
+def _given(clean: CleanLead) -> list[str]:
+    return sorted(name for name, value in clean.fields.items() if not is_empty(value))
+
+
+def _record_merges_bulk(leads: list[Lead], incoming: dict[str, CleanLead], actor: Actor) -> None:
+
+    now = timezone.now()
+    StageTransition.objects.bulk_create(
+        StageTransition(
+            tenant_id=lead.tenant_id, lead=lead, action=TransitionAction.MERGE,
+            from_stage=lead.stage, to_stage=lead.stage, actor=actor.user, actor_label=actor.label,
+            note="Merged new data into: " + ", ".join(_given(incoming[lead.email])),
+            at=now,
+        )
+        for lead in leads
+    )  # fmt: skip

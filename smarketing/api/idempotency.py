@@ -1,0 +1,73 @@
+"""`Idempotency-Key` on POST: the same key and body get the first answer again.
+
+The record is inserted at the start of the request, in the request's transaction. On
+PostgreSQL a concurrent request with the same key blocks on the unique index until the
+first commits, then replays its answer: duplicates racing each other create one lead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import IntegrityError, transaction
+from rest_framework.response import Response
+
+from smarketing.api.errors import Conflict, DomainError
+from smarketing.api.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+
+class IdempotencyKeyReused(DomainError):
+    status = 422
+    code = "idempotency_key_reused"
+    title = "Idempotency-Key used with another request"
+
+
+class IdempotentReplay(Exception):
+    """Carries the stored first answer out of the view, past the handler."""
+
+    def __init__(self, response: Response):
+        super().__init__("replay")
+        self.response = response
+
+
+def fingerprint(request) -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode())
+    digest.update(request.path.encode())
+    digest.update(request._request.body)
+    return digest.hexdigest()
+
+
+def idempotency_begin(*, tenant, key: str, request_hash: str) -> IdempotencyRecord:
+    """Claim `key` for this request, or raise `IdempotentReplay` with the first answer."""
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise DomainError(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.", code="invalid")
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(
+                tenant=tenant, key=key, request_hash=request_hash
+            )
+    except IntegrityError:
+        first = IdempotencyRecord.objects.get(key=key)
+    if first.request_hash != request_hash:
+        raise IdempotencyKeyReused(
+            f"This {HEADER} was used with a different request; use a new key for a new request."
+        )
+    if first.response_status is None:
+        raise Conflict("A request with this Idempotency-Key is still being processed.")
+    response = Response(first.response_body, status=first.response_status)
+    response["Idempotent-Replayed"] = "true"
+    raise IdempotentReplay(response)
+
+
+def idempotency_finish(*, record: IdempotencyRecord, response: Response) -> None:
+    """Keep the answer; server errors are not kept, so the client may retry them."""
+    if response.status_code >= 500:
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        return
+    IdempotencyRecord.objects.filter(pk=record.pk).update(
+        response_status=response.status_code, response_body=response.data
+    )

@@ -1,0 +1,58 @@
+import factory
+from django.utils import timezone
+
+from leads.models import Campaign, Lead, LeadEvent, RejectionReason, StageTransition
+from tests.factories import TenantFactory, TenantScopedFactory
+
+
+class CampaignFactory(TenantScopedFactory):
+    class Meta:
+        model = Campaign
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    channel = "webinar"
+    cost = 1000
+
+
+class LeadFactory(TenantScopedFactory):
+    class Meta:
+        model = Lead
+
+    tenant = factory.SubFactory(TenantFactory)
+    email = factory.Sequence(lambda n: f"lead{n}@prospect.example")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    company = factory.Faker("company")
+    stage_changed_at = factory.LazyFunction(timezone.now)
+
+
+class LeadEventFactory(TenantScopedFactory):
+    class Meta:
+        model = LeadEvent
+
+    lead = factory.SubFactory(LeadFactory)
+    tenant = factory.LazyAttribute(lambda o: o.lead.tenant)
+    type = "page_view"
+    occurred_at = factory.LazyFunction(timezone.now)
+
+
+class StageTransitionFactory(TenantScopedFactory):
+    class Meta:
+        model = StageTransition
+
+    lead = factory.SubFactory(LeadFactory)
+    tenant = factory.LazyAttribute(lambda o: o.lead.tenant)
+    action = "move"
+    from_stage = "lead"
+    to_stage = "mql"
+    at = factory.LazyFunction(timezone.now)
+
+
+class RejectionReasonFactory(TenantScopedFactory):
+    class Meta:
+        model = RejectionReason
+
+    tenant = factory.SubFactory(TenantFactory)
+    code = factory.Sequence(lambda n: f"reason_{n}")
+    label = factory.Sequence(lambda n: f"Reason {n}")
