@@ -11,7 +11,6 @@ import json
 
 from django.db import connection
 from django.utils import timezone
-from psycopg2.extras import execute_values
 
 from leads.input import TEXT_FIELDS, CleanLead
 from leads.models import Lead, Stage
@@ -61,11 +60,13 @@ def bulk_upsert_rows(*, tenant_id: int, leads: list[CleanLead]) -> dict[str, tup
             False, now, now,
         ))  # fmt: skip
     assignments, changed = _merge_sql(table)
+    row_sql = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
     sql = (
-        f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES %s "
+        f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES {', '.join([row_sql] * len(rows))} "
         f"ON CONFLICT (tenant_id, email) DO UPDATE SET {assignments} WHERE {changed} "
         "RETURNING id, email, (xmax = 0) AS inserted"
     )
     with connection.cursor() as cursor:
-        written = execute_values(cursor.cursor, sql, rows, page_size=len(rows) or 1, fetch=True)
+        cursor.execute(sql, [value for row in rows for value in row])
+        written = cursor.fetchall()
     return {email: (lead_id, inserted) for lead_id, email, inserted in written}

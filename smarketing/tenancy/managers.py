@@ -11,3 +11,7 @@ class TenantManager(models.Manager):
 
     def get_queryset(self) -> models.QuerySet:
         return super().get_queryset().filter(tenant_id=require_tenant_id())
+
+    def none(self) -> models.QuerySet:
+        # An empty queryset reads nothing, so it needs no scope (schema generation uses it).
+        return super().get_queryset().none()
