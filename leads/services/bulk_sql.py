@@ -8,6 +8,7 @@ change are left alone (no write, no history), and are not returned.
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 
 from django.db import connection
 from django.utils import timezone
@@ -46,27 +47,66 @@ def _merge_sql(table: str) -> tuple[str, str]:
     return ", ".join(assignments), changed
 
 
-def bulk_upsert_rows(*, tenant_id: int, leads: list[CleanLead]) -> dict[str, tuple[int, bool]]:
-    """Upsert in one statement; return {email: (id, inserted)} for rows inserted or changed."""
+# The rows travel as one JSON document: PostgreSQL parses it far faster than a VALUES list
+# of twenty thousand literals, and the client sends one parameter instead of mogrifying many.
+_RECORD = (
+    "email text, first_name text, last_name text, company text, title text, phone text, "
+    "industry text, company_size integer, country text, campaign_id bigint, custom_fields jsonb"
+)
+_RECORD_COLUMNS = ["email", *_TEXT, "company_size", "country", "campaign_id", "custom_fields"]
+
+
+RETURNED = ["id", "email", "first_name", "last_name", "company", "stage", "score",
+            "campaign_id", "persona_id"]  # fmt: skip
+
+
+class WrittenLead(NamedTuple):
+    """What the statement returns of each row it inserted or changed: enough for events."""
+
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    company: str
+    stage: str
+    score: int
+    campaign: int | None
+    persona: int | None
+    inserted: bool
+
+    def payload(self) -> dict:
+        """The shape of `leads.payloads.lead_payload` for a row with no owner yet."""
+        body = self._asdict()
+        del body["inserted"]
+        return {**body, "owner": None}
+
+
+def bulk_upsert_rows(*, tenant_id: int, leads: list[CleanLead]) -> list[WrittenLead]:
+    """Upsert in one statement; return the rows it inserted or changed (unchanged ones are
+    left alone and not returned)."""
     table = Lead._meta.db_table
-    now = timezone.now()
-    rows = []
+    records = []
     for clean in leads:
         fields = clean.fields
-        rows.append((
-            tenant_id, clean.email, *(fields.get(name, "") for name in _TEXT),
-            fields.get("company_size"), fields.get("country", ""), fields.get("campaign"),
-            json.dumps(fields.get("custom_fields", {})), Stage.LEAD, now, 0, 0, 0, 0.0, "{}",
-            False, now, now,
-        ))  # fmt: skip
+        record = {name: fields.get(name, "") for name in _TEXT}
+        record.update(
+            email=clean.email,
+            company_size=fields.get("company_size"),
+            country=fields.get("country", ""),
+            campaign_id=fields.get("campaign"),
+            custom_fields=fields.get("custom_fields", {}),
+        )
+        records.append(record)
     assignments, changed = _merge_sql(table)
-    row_sql = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    selected = ", ".join(f"r.{name}" for name in _RECORD_COLUMNS)
     sql = (
-        f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES {', '.join([row_sql] * len(rows))} "
+        f"INSERT INTO {table} ({', '.join(_COLUMNS)}) "
+        f"SELECT %s, {selected}, %s, %s, 0, 0, 0, 0.0, '{{}}'::jsonb, false, %s, %s "
+        f"FROM jsonb_to_recordset(%s::jsonb) AS r({_RECORD}) "
         f"ON CONFLICT (tenant_id, email) DO UPDATE SET {assignments} WHERE {changed} "
-        "RETURNING id, email, (xmax = 0) AS inserted"
+        f"RETURNING {', '.join(RETURNED)}, (xmax = 0) AS inserted"
     )
+    now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
-        written = cursor.fetchall()
-    return {email: (lead_id, inserted) for lead_id, email, inserted in written}
+        cursor.execute(sql, [tenant_id, Stage.LEAD, now, now, now, json.dumps(records)])
+        return [WrittenLead(*row) for row in cursor.fetchall()]

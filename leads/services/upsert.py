@@ -12,7 +12,7 @@ from leads.errors import InvalidLeadData
 from leads.input import CleanLead, clean_lead, is_empty
 from leads.models import Campaign, Lead, StageTransition, TransitionAction
 from leads.payloads import lead_payload
-from leads.services.bulk_sql import bulk_upsert_rows
+from leads.services.bulk_sql import WrittenLead, bulk_upsert_rows
 from leads.services.history import transition_record
 from smarketing.events import publish_many
 from smarketing.tenancy.actors import Actor
@@ -203,26 +203,22 @@ def _write_bulk(*, tenant, actor: Actor, leads: list[CleanLead]) -> dict[str, tu
         outcome = {}
         for clean in leads:
             result = lead_upsert(tenant=tenant, actor=actor, data=clean)
-            status = (
-                "created"
-                if result.created
-                else ("updated" if result.changed_fields else "unchanged")
-            )
-            outcome[clean.email] = (result.lead.pk, status)
+            changed = "updated" if result.changed_fields else "unchanged"
+            outcome[clean.email] = (result.lead.pk, "created" if result.created else changed)
         return outcome
     written = bulk_upsert_rows(tenant_id=tenant.pk, leads=leads)
-    created_ids = [lead_id for lead_id, inserted in written.values() if inserted]
-    updated_ids = [lead_id for lead_id, inserted in written.values() if not inserted]
-    fresh = {lead.pk: lead for lead in Lead.objects.filter(pk__in=created_ids + updated_ids)}
-    created = [fresh[i] for i in created_ids]
-    changed = [fresh[i] for i in updated_ids]
+    created = [row for row in written if row.inserted]
+    changed = [row for row in written if not row.inserted]
     if changed:
-        _record_merges_bulk(changed, {c.email: c for c in leads}, actor)
-    _publish_upserts(tenant=tenant, actor=actor, created=created, changed=changed)
-    unchanged_emails = [c.email for c in leads if c.email not in written]
+        _record_merges_bulk(tenant.pk, changed, {c.email: c for c in leads}, actor)
+    # Bulk events carry ids, not model instances: handlers fetch what they need in one query.
+    publish_many("lead.created", tenant=tenant, items=[row.payload() for row in created],
+                 actor=actor)  # fmt: skip
+    publish_many("lead.profile_changed", tenant=tenant, items=[{"id": row.id} for row in written],
+                 actor=actor)  # fmt: skip
+    outcome = {row.email: (row.id, "created" if row.inserted else "updated") for row in written}
+    unchanged_emails = [c.email for c in leads if c.email not in outcome]
     unchanged = dict(Lead.objects.filter(email__in=unchanged_emails).values_list("email", "pk"))
-    outcome = {email: (lead_id, "created" if inserted else "updated")
-               for email, (lead_id, inserted) in written.items()}  # fmt: skip
     outcome.update({email: (unchanged[email], "unchanged") for email in unchanged_emails})
     return outcome
 
@@ -231,15 +227,16 @@ def _given(clean: CleanLead) -> list[str]:
     return sorted(name for name, value in clean.fields.items() if not is_empty(value))
 
 
-def _record_merges_bulk(leads: list[Lead], incoming: dict[str, CleanLead], actor: Actor) -> None:
-
+def _record_merges_bulk(
+    tenant_id: int, rows: list[WrittenLead], incoming: dict[str, CleanLead], actor: Actor
+) -> None:
     now = timezone.now()
     StageTransition.objects.bulk_create(
         StageTransition(
-            tenant_id=lead.tenant_id, lead=lead, action=TransitionAction.MERGE,
-            from_stage=lead.stage, to_stage=lead.stage, actor=actor.user, actor_label=actor.label,
-            note="Merged new data into: " + ", ".join(_given(incoming[lead.email])),
+            tenant_id=tenant_id, lead_id=row.id, action=TransitionAction.MERGE,
+            from_stage=row.stage, to_stage=row.stage, actor=actor.user, actor_label=actor.label,
+            note="Merged new data into: " + ", ".join(_given(incoming[row.email])),
             at=now,
         )
-        for lead in leads
+        for row in rows
     )  # fmt: skip
