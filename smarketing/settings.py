@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "smarketing.events",
     "smarketing.api",
     "leads",
+    "personas",
+    "sla",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +175,8 @@ else:
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+    for _folder in ("queue", "control", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 
