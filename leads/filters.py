@@ -1,7 +1,28 @@
+from datetime import UTC
+
 import django_filters
+from django.core.exceptions import ValidationError
+from django_filters.fields import IsoDateTimeField
 
 from leads.models import Lead, Stage
 from leads.selectors import lead_search_filter
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """ISO 8601 with any offset, compared in UTC: the database accepts only real offsets."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("The date is out of range.", code="invalid") from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class LeadFilter(django_filters.FilterSet):
@@ -14,8 +35,8 @@ class LeadFilter(django_filters.FilterSet):
     is_cold = django_filters.BooleanFilter()
     score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
     score_max = django_filters.NumberFilter(field_name="score", lookup_expr="lte")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="filter_search", label="Search e-mail, name, company")
 
     class Meta:
@@ -29,7 +50,7 @@ class LeadFilter(django_filters.FilterSet):
         if value == "me":
             user = getattr(self.request, "user", None)
             return queryset.filter(owner_id=getattr(user, "pk", None))
-        if value.isdigit():
+        if value.isascii() and value.isdigit() and len(value) < 19:  # "³" is a digit, no int
             return queryset.filter(owner_id=int(value))
         return queryset.filter(owner__email__iexact=value)
 

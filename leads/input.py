@@ -155,7 +155,7 @@ def _to_int(value: Any) -> int | None:
         return int(value)
     if isinstance(value, str):
         text = value.strip().replace(",", "").replace("_", "")
-        if text.isdigit():
+        if text.isascii() and text.isdigit():  # "³" is a digit to str, not to int()
             return int(text)
     return None
 

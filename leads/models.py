@@ -241,3 +241,7 @@ DEFAULT_REJECTION_REASONS = [
     ("no_interest", "No interest"),
     ("competitor", "Went with a competitor"),
 ]
+
+
+# Models of the import package live next to its code; importing them here registers them.
+from leads.imports.models import LeadImport  # noqa: E402,F401

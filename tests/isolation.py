@@ -43,7 +43,10 @@ class Route:
         return queryset.model if queryset is not None else None
 
     def path(self, **values) -> str:
-        return "/" + self.template.format(**values)
+        # A further id in the route (a delivery of an endpoint) takes the object's id too:
+        # the object belongs to another tenant, so the answer must be 404 whatever it is.
+        stand_in = values.get(object_param(self) or "", 0)
+        return "/" + self.template.format(**{p: values.get(p, stand_in) for p in self.params})
 
 
 def _clean(pattern: str) -> tuple[str, list[str]]:

@@ -2,12 +2,21 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from leads.api import views
+from leads.api.exports import LeadExportView
+from leads.api.imports import LeadImportViewSet
 
 router = SimpleRouter()
 router.register("leads", views.LeadViewSet, basename="lead")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 
+imports = LeadImportViewSet
+
 urlpatterns = [
+    # Before the router: "leads/export.csv" is no lead id.
+    path("leads/export.csv", LeadExportView.as_view(), name="lead-export"),
+    path("imports/", imports.as_view({"post": "create"}), name="import-list"),
+    path("imports/<int:pk>/", imports.as_view({"get": "retrieve"}), name="import-detail"),
+    path("imports/<int:pk>/errors.csv", imports.as_view({"get": "errors"}), name="import-errors"),
     path("events/", views.EventsView.as_view(), name="events"),
     path("rejection-reasons/", views.RejectionReasonsView.as_view(), name="rejection-reasons"),
     *router.urls,

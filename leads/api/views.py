@@ -138,7 +138,7 @@ class LeadViewSet(
         return self._render(lead, 201)
 
     @extend_schema(responses=s.HistoryEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # one list, not pages
     def history(self, request, pk=None):
         """Transitions and events, newest first."""
         lead = self.get_object()

@@ -126,3 +126,29 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         if header in response:
             result[header] = response[header]
     return result
+
+
+def _problem_page(request, status: int, code: str, detail: str):
+    from django.http import JsonResponse
+
+    body = {"type": PROBLEM_BASE + code, "title": HTTPStatus(status).phrase, "status": status,
+            "detail": detail, "code": code, "errors": {}}  # fmt: skip
+    return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def not_found_view(request, exception=None):
+    """404 for URLs no route matches: problem+json under /api/, the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _problem_page(request, 404, "not_found", "Not found.")
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def server_error_view(request):
+    """500 outside DRF's handler: problem+json under /api/, the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _problem_page(request, 500, "server_error", "Something broke on our side.")
+    from django.views.defaults import server_error
+
+    return server_error(request)

@@ -37,6 +37,17 @@ def fingerprint(request) -> str:
     digest = hashlib.sha256()
     digest.update(request.method.encode())
     digest.update(request.path.encode())
+    if request.content_type.startswith("multipart/"):
+        # An upload may be far larger than Django lets `body` hold in memory: hash the
+        # parsed fields and the files chunk by chunk instead.
+        for name, values in sorted(request.POST.lists()):
+            digest.update(repr((name, values)).encode())
+        for name, upload in sorted(request.FILES.items()):
+            digest.update(repr((name, upload.name, upload.size)).encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+        return digest.hexdigest()
     digest.update(request._request.body)
     return digest.hexdigest()
 

@@ -1,6 +1,7 @@
 import factory
 from django.utils import timezone
 
+from leads.imports.models import LeadImport
 from leads.models import Campaign, Lead, LeadEvent, RejectionReason, StageTransition
 from tests.factories import TenantFactory, TenantScopedFactory
 
@@ -56,3 +57,15 @@ class RejectionReasonFactory(TenantScopedFactory):
     tenant = factory.SubFactory(TenantFactory)
     code = factory.Sequence(lambda n: f"reason_{n}")
     label = factory.Sequence(lambda n: f"Reason {n}")
+
+
+class LeadImportFactory(TenantScopedFactory):
+    """An import row; the file name points nowhere (tests of processing upload a real file)."""
+
+    class Meta:
+        model = LeadImport
+
+    tenant = factory.SubFactory(TenantFactory)
+    file = "imports/0/factory/leads.csv"
+    original_filename = "leads.csv"
+    status = "done"

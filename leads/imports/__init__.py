@@ -1,0 +1,1 @@
+"""CSV import of leads: the upload, the streamed processing, the error report."""
