@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "smarketing.tenancy",
     "smarketing.events",
     "smarketing.api",
+    "smarketing.webhooks",
     "leads",
     "personas",
     "sla",
@@ -192,9 +193,18 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "smarketing.api.errors.problem_exception_handler",
+    # Per API key and per tenant, counted in the cache (smarketing/api/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "smarketing.api.throttling.ApiKeyThrottle",
+        "smarketing.api.throttling.TenantThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": os.environ.get("API_RATE_PER_KEY", "1200/min"),
+        "tenant": os.environ.get("API_RATE_PER_TENANT", "6000/min"),
+    },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "smarketing.api.parsers.TextSafeJSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -209,6 +219,10 @@ SPECTACULAR_SETTINGS = {
     # Served from our own static files: the docs page loads nothing from third-party hosts.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/img/favicon.svg",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "smarketing.api.schema_problems.problem_responses",
+    ],
 }
 
 # --- E-mail -------------------------------------------------------------------------------
@@ -224,6 +238,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Smarketing <noreply@localhost>")
+# Links in e-mails point here (the address people open the app at).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 
 # --- Product switches ---------------------------------------------------------------------
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE")

@@ -14,6 +14,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 WEBHOOKS_ALLOW_PRIVATE = True
+# No test is throttled by accident; throttle tests set their own low rates.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"api_key": "1000000/min", "tenant": "1000000/min"},
+}
 ALLOWED_HOSTS = ["*"]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405

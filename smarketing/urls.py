@@ -15,11 +15,13 @@ tenant_patterns = [
     path("leads/import/", include("leads.urls_imports")),
     path("leads/", include("leads.urls")),
     path("campaigns/", include((campaign_urlpatterns, "campaigns"))),
+    path("settings/webhooks/", include("smarketing.webhooks.urls")),
 ]
 
 api_v1_patterns = [
     path("me/", MeView.as_view(), name="me"),
     path("", include("leads.api.urls")),
+    path("", include("smarketing.webhooks.api_urls")),
 ]
 
 urlpatterns = [
@@ -32,3 +34,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
+
+# The API answers problem+json even where no view ran (an id that no route matches).
+handler404 = "smarketing.api.errors.not_found_view"
+handler500 = "smarketing.api.errors.server_error_view"

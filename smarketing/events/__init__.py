@@ -25,10 +25,16 @@ PUBLIC_EVENT_TYPES = (
     "meeting.action_item_due",
 )
 # Events that reach people (notifications) but not integrations.
-NOTIFYING_EVENT_TYPES = ("lead.assigned", "sla.warning", "webhook.endpoint_disabled")
+NOTIFYING_EVENT_TYPES = (
+    "lead.assigned",
+    "sla.warning",
+    "sla.review_due",
+    "webhook.endpoint_disabled",
+)
 OUTBOX_EVENT_TYPES = frozenset(PUBLIC_EVENT_TYPES + NOTIFYING_EVENT_TYPES)
 
 _handlers: dict[str, list[Handler]] = defaultdict(list)
+_outbox_consumers: list[Callable[..., None]] = []
 
 
 def subscribe(event_type: str, handler: Handler) -> None:
@@ -38,6 +44,21 @@ def subscribe(event_type: str, handler: Handler) -> None:
 
 def handlers_for(event_type: str) -> list[Handler]:
     return list(_handlers[event_type])
+
+
+def register_outbox_consumer(consumer: Callable[..., None]) -> None:
+    """Subscribe `consumer(*, events)` to the outbox relay (webhooks, notifications).
+
+    The relay calls it with a batch of `OutboxEvent` rows, of any type and any tenant, inside
+    the transaction that marks them relayed: what the consumer writes commits exactly once
+    with them. A consumer that raises leaves its rows pending for the next relay.
+    """
+    if consumer not in _outbox_consumers:
+        _outbox_consumers.append(consumer)
+
+
+def outbox_consumers() -> list[Callable[..., None]]:
+    return list(_outbox_consumers)
 
 
 def publish_many(event_type: str, *, tenant: Any, items: list[dict[str, Any]], **context: Any):
@@ -54,8 +75,11 @@ def publish_many(event_type: str, *, tenant: Any, items: list[dict[str, Any]], *
     if event_type not in OUTBOX_EVENT_TYPES:
         return []
     from smarketing.events.outbox import outbox_write_many
+    from smarketing.events.relay import relay_on_commit
 
-    return outbox_write_many(tenant=tenant, event_type=event_type, items=items)
+    rows = outbox_write_many(tenant=tenant, event_type=event_type, items=items)
+    relay_on_commit()
+    return rows
 
 
 def publish(event_type: str, *, tenant: Any, data: dict[str, Any], **context: Any):

@@ -31,8 +31,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "events.record": LEADERSHIP_ROLES | MARKETING_ROLES | SALES_ROLES | {INTEGRATION},
     "campaigns.manage": LEADERSHIP_ROLES | MARKETING_ROLES,
     "personas.edit": MEMBER_ROLES,
+    "scoring.manage": LEADERSHIP_ROLES,
     "queue.work": LEADERSHIP_ROLES | SALES_ROLES,
     "sla.manage": LEADERSHIP_ROLES,
+    # Signing an SLA draft for a team; the service checks which side a role may sign.
+    "sla.sign": MEMBER_ROLES,
     "meetings.manage": MEMBER_ROLES,
     "routing.manage": LEADERSHIP_ROLES,
     "webhooks.manage": frozenset({Role.ADMIN}),

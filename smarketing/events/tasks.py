@@ -1,0 +1,19 @@
+"""The outbox relay task: kicked on commit after outbox writes, and run by beat as a sweep."""
+
+from celery import shared_task
+
+from smarketing.events.relay import outbox_relay
+from smarketing.tenancy.scope import cross_tenant_scope
+
+
+@shared_task(name="events.outbox_relay")
+def outbox_relay_task() -> dict:
+    """Relay pending outbox rows of every tenant. Safe to run any number of times at once."""
+    with cross_tenant_scope():
+        outcome = outbox_relay()
+    if outcome.more:
+        # Hand the rest to a fresh task: no single run comes near Celery's time limit.
+        from smarketing.queueing import kick
+
+        kick(outbox_relay_task)
+    return outcome.as_dict()

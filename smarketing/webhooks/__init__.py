@@ -1,0 +1,1 @@
+"""Webhooks: endpoints that integrations register, and signed, retried deliveries to them."""

@@ -1,0 +1,191 @@
+"""/api/v1/webhooks/: endpoints, secrets shown once, rotation, delivery log, redelivery."""
+
+import pytest
+from django.utils import timezone
+
+from smarketing.tenancy.roles import Role
+from smarketing.webhooks.models import WebhookDelivery, WebhookEndpoint
+from tests.webhooks.factories import WebhookDeliveryFactory, WebhookEndpointFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW = {"url": "https://hooks.example.com/in", "events": ["lead.created", "sla.breached"]}
+
+
+@pytest.fixture
+def admin_api(tenant, api_client_for):
+    return api_client_for(tenant, Role.ADMIN)
+
+
+def test_an_admin_registers_an_endpoint_and_sees_its_secret_once(admin_api):
+    created = admin_api.post("/api/v1/webhooks/", NEW, format="json")
+    assert created.status_code == 201
+    body = created.json()
+    assert body["secret"].startswith("whsec_") and len(body["secret"]) > 40
+    assert body["events"] == ["lead.created", "sla.breached"]
+    assert body["enabled"] is True
+    endpoint = WebhookEndpoint.all_tenants.get(pk=body["id"])
+    assert endpoint.secret == body["secret"]
+    assert "secret" not in admin_api.get(f"/api/v1/webhooks/{body['id']}/").json()
+    listed = admin_api.get("/api/v1/webhooks/").json()["results"]
+    assert [e["id"] for e in listed] == [body["id"]] and "secret" not in listed[0]
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.MARKETER, Role.SALES_REP, None])
+def test_only_admins_manage_webhooks(tenant, api_client_for, role):
+    client = api_client_for(tenant, role)
+    assert client.get("/api/v1/webhooks/").status_code == 403
+    assert client.post("/api/v1/webhooks/", NEW, format="json").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({**NEW, "events": ["lead.assigned"]}, "events[0]"),
+        ({**NEW, "events": []}, "events"),
+        ({**NEW, "url": "not a url"}, "url"),
+        ({"events": ["lead.created"]}, "url"),
+    ],
+)
+def test_invalid_endpoints_are_refused_with_field_errors(admin_api, body, field):
+    response = admin_api.post("/api/v1/webhooks/", body, format="json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert any(key.startswith(field.split("[")[0]) for key in response.json()["errors"])
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://hooks.example.com/in", "https"),
+        ("https://127.0.0.1/in", "127.0.0.1"),
+        ("https://10.1.2.3/in", "10.1.2.3"),
+        ("https://169.254.169.254/latest/meta-data", "169.254.169.254"),
+        ("https://[::1]/in", "::1"),
+        ("https://[::ffff:192.168.0.1]/in", "192.168.0.1"),
+    ],
+)
+def test_http_and_private_addresses_are_refused_in_deployment(admin_api, settings, url, reason):
+    settings.WEBHOOKS_ALLOW_PRIVATE = False
+    settings.DEBUG = False
+    response = admin_api.post("/api/v1/webhooks/", {**NEW, "url": url}, format="json")
+    assert response.status_code == 400
+    assert reason in response.json()["errors"]["url"][0]
+
+
+def test_a_name_resolving_to_a_private_address_is_refused(admin_api, settings, monkeypatch):
+    settings.WEBHOOKS_ALLOW_PRIVATE = False
+    monkeypatch.setattr(
+        "socket.getaddrinfo", lambda *a, **k: [(2, 1, 6, "", ("192.168.1.10", 443))]
+    )
+    response = admin_api.post("/api/v1/webhooks/", NEW, format="json")
+    assert response.status_code == 400
+    assert "192.168.1.10" in response.json()["detail"]
+
+
+def test_a_public_address_is_accepted_in_deployment(admin_api, settings, monkeypatch):
+    settings.WEBHOOKS_ALLOW_PRIVATE = False
+    monkeypatch.setattr(
+        "socket.getaddrinfo", lambda *a, **k: [(2, 1, 6, "", ("93.184.216.34", 443))]
+    )
+    assert admin_api.post("/api/v1/webhooks/", NEW, format="json").status_code == 201
+
+
+def test_an_admin_changes_and_deletes_an_endpoint(tenant, admin_api):
+    endpoint = WebhookEndpointFactory(tenant=tenant)
+    changed = admin_api.patch(
+        f"/api/v1/webhooks/{endpoint.pk}/",
+        {"events": ["lead.accepted"], "enabled": False},
+        format="json",
+    )
+    assert changed.status_code == 200
+    assert changed.json()["events"] == ["lead.accepted"]
+    assert changed.json()["enabled"] is False and changed.json()["disabled_reason"]
+    assert admin_api.delete(f"/api/v1/webhooks/{endpoint.pk}/").status_code == 204
+    assert not WebhookEndpoint.all_tenants.filter(pk=endpoint.pk).exists()
+
+
+def test_rotation_shows_the_new_secret_once_and_keeps_the_old_one_signing(tenant, admin_api):
+    endpoint = WebhookEndpointFactory(tenant=tenant)
+    old = endpoint.secret
+    response = admin_api.post(f"/api/v1/webhooks/{endpoint.pk}/rotate-secret/", {}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["secret"] != old
+    endpoint.refresh_from_db()
+    assert endpoint.previous_secret == old
+    hours = (endpoint.previous_secret_expires_at - timezone.now()).total_seconds() / 3600
+    assert 23.9 < hours <= 24
+    assert endpoint.signing_secrets(timezone.now()) == [body["secret"], old]
+
+
+def test_re_enabling_resumes_the_deliveries_left_pending(tenant, admin_api):
+    endpoint = WebhookEndpointFactory(tenant=tenant, enabled=False)
+    later = timezone.now() + timezone.timedelta(hours=5)
+    delivery = WebhookDeliveryFactory(
+        tenant=tenant, endpoint=endpoint, next_attempt_at=later, give_up_at=timezone.now()
+    )
+    admin_api.patch(f"/api/v1/webhooks/{endpoint.pk}/", {"enabled": True}, format="json")
+    delivery = WebhookDelivery.all_tenants.get(pk=delivery.pk)
+    assert delivery.next_attempt_at <= timezone.now()
+    assert delivery.give_up_at > timezone.now() + timezone.timedelta(hours=23)
+
+
+def test_the_delivery_log_lists_attempts_newest_first(tenant, admin_api):
+    endpoint = WebhookEndpointFactory(tenant=tenant)
+    first = WebhookDeliveryFactory(tenant=tenant, endpoint=endpoint)
+    second = WebhookDeliveryFactory(
+        tenant=tenant, endpoint=endpoint, attempts=2, response_status=500, response_excerpt="oops"
+    )
+    WebhookDeliveryFactory(tenant=tenant)  # another endpoint's
+    response = admin_api.get(f"/api/v1/webhooks/{endpoint.pk}/deliveries/")
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert [r["id"] for r in rows] == [second.pk, first.pk]
+    assert set(rows[0]) >= {
+        "id",
+        "event_id",
+        "event_type",
+        "status",
+        "attempts",
+        "response_status",
+        "last_attempt_at",
+        "next_attempt_at",
+    }
+    assert (rows[0]["attempts"], rows[0]["response_status"]) == (2, 500)
+    assert rows[0]["event_id"] == str(second.event_id)
+
+
+def test_redelivery_sends_the_event_again(tenant, admin_api, monkeypatch):
+    sent = []
+    monkeypatch.setattr(
+        "smarketing.webhooks.services.deliveries.send_batch", lambda ids: sent.extend(ids) or {}
+    )
+    endpoint = WebhookEndpointFactory(tenant=tenant)
+    delivery = WebhookDeliveryFactory(
+        tenant=tenant, endpoint=endpoint, status="failed", next_attempt_at=None, attempts=9
+    )
+    url = f"/api/v1/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/redeliver/"
+    response = admin_api.post(url, format="json")
+    assert response.status_code == 202
+    assert response.json()["status"] == "pending" and response.json()["attempts"] == 9
+
+
+def test_redelivery_to_a_disabled_endpoint_is_a_conflict(tenant, admin_api):
+    endpoint = WebhookEndpointFactory(tenant=tenant, enabled=False)
+    delivery = WebhookDeliveryFactory(tenant=tenant, endpoint=endpoint, status="failed")
+    url = f"/api/v1/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/redeliver/"
+    response = admin_api.post(url, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "endpoint_disabled"
+
+
+def test_a_delivery_of_another_endpoint_or_tenant_is_not_found(tenant, other_tenant, admin_api):
+    endpoint = WebhookEndpointFactory(tenant=tenant)
+    elsewhere = WebhookDeliveryFactory(tenant=tenant)
+    foreign = WebhookDeliveryFactory(tenant=other_tenant)
+    for delivery in (elsewhere, foreign):
+        url = f"/api/v1/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/redeliver/"
+        assert admin_api.post(url, format="json").status_code == 404
+    url = f"/api/v1/webhooks/{foreign.endpoint_id}/deliveries/{foreign.pk}/redeliver/"
+    assert admin_api.post(url, format="json").status_code == 404
