@@ -40,6 +40,8 @@ app.conf.update(
 # The one place where periodic work is declared.
 app.conf.beat_schedule = {
     "worker-heartbeat": {"task": "smarketing.heartbeat", "schedule": 30.0},
+    # Idle leads' engagement scores fall; only leads with engagement left are read.
+    "personas-decay-sweep": {"task": "personas.decay_sweep", "schedule": 3600.0},
     # Safety nets: each is also kicked when work appears; these catch lost kicks and retries.
     "outbox-relay": {"task": "events.outbox_relay", "schedule": 30.0},
     "webhooks-delivery-sweep": {"task": "webhooks.delivery_sweep", "schedule": 15.0},

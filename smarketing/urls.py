@@ -15,12 +15,14 @@ tenant_patterns = [
     path("leads/import/", include("leads.urls_imports")),
     path("leads/", include("leads.urls")),
     path("campaigns/", include((campaign_urlpatterns, "campaigns"))),
+    path("personas/", include("personas.urls")),
     path("settings/webhooks/", include("smarketing.webhooks.urls")),
 ]
 
 api_v1_patterns = [
     path("me/", MeView.as_view(), name="me"),
     path("", include("leads.api.urls")),
+    path("", include("personas.api_urls")),
     path("", include("smarketing.webhooks.api_urls")),
 ]
 

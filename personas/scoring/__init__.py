@@ -12,7 +12,7 @@ Parts: ``criteria`` (types, validation), ``fit`` (persona matching), ``engagemen
 (decaying events), ``blend`` (final score and breakdown).
 """
 
-from .blend import LeadScore, ScoreWeights, blend, score_lead
+from .blend import LeadScore, ScoreWeights, blend, score_breakdown, score_lead
 from .criteria import (
     CUSTOM_PREFIX,
     OPERATORS,
@@ -25,6 +25,7 @@ from .engagement import (
     EngagementConfig,
     EngagementResult,
     decay_raw,
+    engagement_from_points,
     engagement_score,
     saturate,
 )
@@ -45,9 +46,11 @@ __all__ = [
     "blend",
     "compile_personas",
     "decay_raw",
+    "engagement_from_points",
     "engagement_score",
     "fit_score",
     "saturate",
+    "score_breakdown",
     "score_lead",
     "validate_criterion",
 ]

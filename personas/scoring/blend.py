@@ -10,8 +10,8 @@ from typing import Any
 from ._numeric import is_finite_number as _is_number
 from ._numeric import round_half_up as _round_half_up
 from .criteria import PersonaSpec
-from .engagement import EngagementConfig, engagement_score
-from .fit import CompiledPersonas, fit_score
+from .engagement import EngagementConfig, EngagementResult, engagement_score
+from .fit import CompiledPersonas, FitResult, fit_score
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,22 @@ def score_lead(
     fit = fit_score(lead, personas)
     eng = engagement_score(events, now, engagement_config)
     score = blend(fit.score, eng.score, weights)
+    return LeadScore(fit.score, eng.score, score, score_breakdown(fit, eng, score, weights))
+
+
+def score_breakdown(
+    fit: FitResult, eng: EngagementResult, score: int, weights: ScoreWeights
+) -> dict[str, Any]:
+    """The JSON-serialisable explanation of a score: persona, criteria, event contributions.
+
+    The result shares nothing mutable with ``fit`` (whose dicts may be shared between leads).
+    """
     persona = (
         None
         if fit.persona_id is None
         else {"id": fit.persona_id, "version": fit.persona_version, "name": fit.persona_name}
     )
-    breakdown = {
+    return {
         "score": score,
         "fit": fit.score,
         "engagement": eng.score,
@@ -75,4 +85,3 @@ def score_lead(
         "engagement_raw": round(eng.raw, 6),
         "weights": {"fit": weights.fit, "engagement": weights.engagement},
     }
-    return LeadScore(fit.score, eng.score, score, breakdown)

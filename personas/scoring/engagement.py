@@ -100,9 +100,25 @@ def engagement_score(
             by_type.setdefault(kind, []).append(term)
     # fsum is correctly rounded, so an extra non-negative term can never lower the total.
     raw = math.fsum(terms)
+    return _result(raw, {kind: math.fsum(ts) for kind, ts in by_type.items()}, config.saturation)
+
+
+def engagement_from_points(points: Mapping[str, float], saturation: float) -> EngagementResult:
+    """Engagement of decayed points per event type, as a lead keeps them between events.
+
+    Points decayed with ``decay_raw`` and topped up per event give the score and the
+    contributions that ``engagement_score`` gives over all the events (up to float rounding).
+    """
+    if not (_is_number(saturation) and saturation > 0):
+        raise ValueError("The saturation must be a positive number.")
+    kept = {kind: p for kind, p in points.items() if _is_number(p) and p > 0}
+    return _result(math.fsum(kept.values()), kept, saturation)
+
+
+def _result(raw: float, by_type: Mapping[str, float], saturation: float) -> EngagementResult:
     if raw <= 0:
         return EngagementResult(0, 0.0, {})
-    exact = -100.0 * math.expm1(-raw / config.saturation)
-    shares = {kind: round(exact * math.fsum(ts) / raw, 1) for kind, ts in by_type.items()}
+    exact = -100.0 * math.expm1(-raw / saturation)
+    shares = {kind: round(exact * points / raw, 1) for kind, points in by_type.items()}
     ordered = dict(sorted(shares.items(), key=lambda kv: (-kv[1], kv[0])))
-    return EngagementResult(saturate(raw, config.saturation), raw, ordered)
+    return EngagementResult(saturate(raw, saturation), raw, ordered)

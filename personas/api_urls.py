@@ -1,0 +1,13 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from personas import api
+
+router = SimpleRouter()
+router.register("personas", api.PersonaViewSet, basename="persona")
+router.register("scoring/jobs", api.RescoreJobViewSet, basename="rescore-job")
+
+urlpatterns = [
+    path("scoring/settings/", api.ScoringSettingsView.as_view(), name="scoring-settings"),
+    *router.urls,
+]

@@ -1,0 +1,262 @@
+"""Reads on personas and scoring that are more than a one-line queryset."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from leads.models import Lead, RejectionReason, Stage, StageTransition, TransitionAction
+from personas.models import (
+    BuyerPersona,
+    PersonaApproval,
+    PersonaComment,
+    PersonaStatus,
+    PersonaVersion,
+    RescoreJob,
+    ScoringSettings,
+)
+from personas.scoring import EngagementConfig, PersonaSpec, ScoreWeights, validate_criterion
+
+logger = logging.getLogger(__name__)
+
+
+# --- personas --------------------------------------------------------------------------
+
+
+def persona_list() -> QuerySet[BuyerPersona]:
+    """Personas with every version and its approvals, in three queries for any page."""
+    versions = PersonaVersion.objects.order_by("-number").prefetch_related(
+        Prefetch("approvals", queryset=_approvals())
+    )
+    return BuyerPersona.objects.prefetch_related(Prefetch("versions", queryset=versions))
+
+
+def _approvals():
+    return PersonaApproval.objects.select_related("user").order_by("created_at", "id")
+
+
+@dataclass(frozen=True)
+class PersonaView:
+    """A persona as lists and pages show it: its current and its approved version."""
+
+    persona: BuyerPersona
+    current: PersonaVersion
+    approved: PersonaVersion | None
+    versions: list[PersonaVersion]
+
+    @property
+    def id(self) -> int:
+        return self.persona.pk
+
+
+def persona_view(persona: BuyerPersona) -> PersonaView:
+    """Needs `persona` from `persona_list()` (versions prefetched, newest first)."""
+    versions = list(persona.versions.all())
+    approved = next((v for v in versions if v.status == PersonaStatus.APPROVED), None)
+    return PersonaView(persona=persona, current=versions[0], approved=approved, versions=versions)
+
+
+def persona_versions(*, persona: BuyerPersona) -> QuerySet[PersonaVersion]:
+    return (
+        PersonaVersion.objects.filter(persona=persona)
+        .select_related("created_by")
+        .prefetch_related(Prefetch("approvals", queryset=_approvals()))
+        .order_by("-number")
+    )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    name: str
+    before: Any
+    after: Any
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+@dataclass(frozen=True)
+class CriterionChange:
+    status: str  # added | removed | changed | same
+    before: dict | None
+    after: dict | None
+
+
+def version_diff(a: PersonaVersion, b: PersonaVersion) -> dict[str, list]:
+    """What changed from version `a` to version `b`: each content field, and the criteria
+    matched up by field and operator."""
+    fields = [
+        FieldChange(name, getattr(a, name), getattr(b, name))
+        for name in ("name", "summary", "pains", "goals", "objections", "preferred_channels",
+                     "typical_titles")
+    ]  # fmt: skip
+
+    def keyed(criteria: list[dict]) -> dict[tuple, dict]:
+        seen: dict[tuple, int] = {}
+        out = {}
+        for c in criteria:
+            base = (c["field"], c["operator"])
+            seen[base] = seen.get(base, 0) + 1
+            out[(*base, seen[base])] = c
+        return out
+
+    before, after = keyed(a.criteria), keyed(b.criteria)
+    changes = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        old, new = before.get(key), after.get(key)
+        if old is None:
+            status = "added"
+        elif new is None:
+            status = "removed"
+        else:
+            status = "same" if old == new else "changed"
+        changes.append(CriterionChange(status, old, new))
+    return {"fields": fields, "criteria": changes}
+
+
+def persona_comments(*, persona: BuyerPersona) -> QuerySet[PersonaComment]:
+    return (
+        PersonaComment.objects.filter(version__persona=persona)
+        .select_related("author", "version")
+        .order_by("-created_at", "-id")
+    )
+
+
+def approved_persona_specs(*, tenant_id: int) -> list[PersonaSpec]:
+    """The approved version of each persona, as the scoring code takes it."""
+    specs = []
+    rows = PersonaVersion.objects.filter(tenant_id=tenant_id, status=PersonaStatus.APPROVED)
+    for persona_id, number, name, criteria in rows.values_list(
+        "persona_id", "number", "name", "criteria"
+    ):
+        valid = []
+        for raw in criteria or []:
+            try:
+                valid.append(validate_criterion(raw))
+            except ValueError:
+                # Checked on every write; a stored criterion only fails after the rules
+                # tightened, and then it must not stop the persona's other criteria.
+                logger.warning("Skipping invalid criterion %r of persona %s", raw, persona_id)
+        specs.append(PersonaSpec(persona_id, number, name, tuple(valid)))
+    return specs
+
+
+# --- scoring settings and jobs -----------------------------------------------------------
+
+
+def scoring_settings_row(*, tenant_id: int) -> ScoringSettings | None:
+    return ScoringSettings.objects.filter(tenant_id=tenant_id).first()
+
+
+def scoring_config_of(*, tenant_id: int) -> tuple[EngagementConfig, ScoreWeights]:
+    """The tenant's engagement config and blend weights; the defaults where it set none."""
+    default = EngagementConfig.default()
+    row = scoring_settings_row(tenant_id=tenant_id)
+    if row is None:
+        return default, ScoreWeights()
+    weights = {**default.weights, **(row.engagement_weights or {})}
+    return (
+        EngagementConfig(weights=weights, half_life_days=row.half_life_days,
+                         saturation=row.saturation),
+        ScoreWeights(fit=row.fit_weight, engagement=row.engagement_weight),
+    )  # fmt: skip
+
+
+def scoring_settings_of(*, tenant_id: int) -> dict[str, Any]:
+    """The effective settings as the API and the page show them."""
+    engagement, weights = scoring_config_of(tenant_id=tenant_id)
+    row = scoring_settings_row(tenant_id=tenant_id)
+    return {
+        "engagement_weights": dict(engagement.weights),
+        "half_life_days": engagement.half_life_days,
+        "saturation": engagement.saturation,
+        "fit_weight": weights.fit,
+        "engagement_weight": weights.engagement,
+        "updated_at": row.updated_at if row else None,
+        "updated_by": row.updated_by.email if row and row.updated_by else None,
+    }
+
+
+def latest_rescore_job() -> RescoreJob | None:
+    return RescoreJob.objects.order_by("-id").first()
+
+
+# --- performance --------------------------------------------------------------------------
+
+
+def persona_performance(*, persona_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Funnel figures per persona from the immutable history, in four queries for any number.
+
+    A lead counts for the persona it is scored with now (`Lead.persona_id`). MQLs, SQLs and
+    opportunities are leads that ever reached the stage; the acceptance rate is accepted
+    hand-offs out of those sales decided (accepted or rejected).
+    """
+    if not persona_ids:
+        return {}
+    lead_counts = dict(
+        Lead.objects.filter(persona_id__in=persona_ids)
+        .values_list("persona_id")
+        .annotate(n=Count("id"))
+        .values_list("persona_id", "n")
+    )
+
+    def reached(stage: str) -> Count:
+        return Count("lead", distinct=True, filter=Q(action=TransitionAction.MOVE, to_stage=stage))
+
+    funnel = {
+        row["lead__persona_id"]: row
+        for row in StageTransition.objects.filter(lead__persona_id__in=persona_ids)
+        .values("lead__persona_id")
+        .annotate(
+            mqls=reached(Stage.MQL),
+            sqls=reached(Stage.SQL),
+            opportunities=reached(Stage.OPPORTUNITY),
+            won=reached(Stage.WON),
+            accepted=Count("id", filter=Q(action=TransitionAction.ACCEPT)),
+            rejected=Count("id", filter=Q(action=TransitionAction.REJECT)),
+            revenue=Sum("amount", filter=Q(action=TransitionAction.MOVE, to_stage=Stage.WON)),
+        )
+    }
+    reasons: dict[int, list[tuple[str, int]]] = {}
+    for persona_id, code, count in (
+        StageTransition.objects.filter(
+            lead__persona_id__in=persona_ids, action=TransitionAction.REJECT
+        )
+        .values_list("lead__persona_id", "reason_code")
+        .annotate(n=Count("id"))
+        .order_by("lead__persona_id", "-n", "reason_code")
+    ):
+        reasons.setdefault(persona_id, []).append((code, count))
+    labels = dict(RejectionReason.objects.values_list("code", "label"))
+
+    def rate(part: int, whole: int) -> float | None:
+        return round(part / whole, 3) if whole else None
+
+    stats = {}
+    for persona_id in persona_ids:
+        row = funnel.get(persona_id, {})
+        mqls, sqls = row.get("mqls", 0), row.get("sqls", 0)
+        accepted, rejected = row.get("accepted", 0), row.get("rejected", 0)
+        stats[persona_id] = {
+            "leads": lead_counts.get(persona_id, 0),
+            "mqls": mqls,
+            "sqls": sqls,
+            "accepted": accepted,
+            "rejected": rejected,
+            "opportunities": row.get("opportunities", 0),
+            "won": row.get("won", 0),
+            "mql_to_sql_rate": rate(sqls, mqls),
+            "acceptance_rate": rate(accepted, accepted + rejected),
+            "sql_to_opportunity_rate": rate(row.get("opportunities", 0), sqls),
+            "won_revenue": row.get("revenue") or Decimal("0"),
+            "rejection_reasons": [
+                {"code": code, "label": labels.get(code, code), "count": count}
+                for code, count in reasons.get(persona_id, [])
+            ],
+        }
+    return stats

@@ -1,0 +1,291 @@
+"""Scores on leads: computed by `personas.scoring`, written set-based, announced as
+`lead.scored`.
+
+Engagement is kept incrementally: `Lead.engagement_raw` holds the decayed points as of
+`Lead.engagement_at`, split by event type in `score_breakdown["engagement_points"]`. Since
+all points halve at the same rate, decaying the stored points to now and adding the new
+events' decayed weights gives what a recount of every event would give, without reading
+the history.
+
+Writes are optimistic on PostgreSQL: a row is only written if it still is the version that
+was read, and rows that changed meanwhile are read and scored again, the last attempt under
+a row lock. So a background re-score never overwrites the points of an event that arrived
+while it was computing, and nobody holds locks while Python computes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from leads.models import Lead, LeadEvent
+from personas.scoring import (
+    CUSTOM_PREFIX,
+    CompiledPersonas,
+    EngagementConfig,
+    EngagementResult,
+    FitResult,
+    ScoreWeights,
+    blend,
+    compile_personas,
+    decay_raw,
+    engagement_from_points,
+    fit_score,
+    score_breakdown,
+)
+from personas.selectors import approved_persona_specs, scoring_config_of
+from personas.services.score_store import (
+    COLUMN,
+    CUSTOM,
+    POINTS,
+    Scored,
+    ScoredLeads,
+    scoring_rows,
+    write_scores,
+)
+from smarketing.events import publish_many
+
+# Below this many points a lead's engagement is over: its score shows 0 long before, and
+# zeroing it takes the lead out of the decay sweep's work.
+RAW_FLOOR = 1e-3
+# Events older than this many half-lives add less than a millionth of a point each.
+EVENT_HORIZON_HALF_LIVES = 20
+MAX_ATTEMPTS = 4
+_SECONDS_PER_DAY = 86400.0
+_NO_ENGAGEMENT = EngagementResult(0, 0.0, {})
+_FRAGMENT_CACHE_LIMIT = 20_000
+_fragment_keys = itertools.count(1)
+_ID, _RAW, _AT = COLUMN["id"], COLUMN["engagement_raw"], COLUMN["engagement_at"]
+_PROFILE = tuple((name, COLUMN[name]) for name in ("industry", "company_size", "country",
+                                                    "title", "company"))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ScoringContext:
+    """What a tenant scores with: its approved personas, compiled once, and its settings."""
+
+    personas: CompiledPersonas
+    engagement: EngagementConfig
+    weights: ScoreWeights
+    uses_custom_fields: bool = False
+    # The fit part of breakdowns as JSON, per FitResult (leads with one outcome share it),
+    # numbered so that a batch's write can send each part once.
+    _fragments: dict[int, tuple[FitResult, tuple[int, str]]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def fit_fragment(self, fit: FitResult) -> tuple[int, str]:
+        found = self._fragments.get(id(fit))
+        if found is None:
+            if len(self._fragments) >= _FRAGMENT_CACHE_LIMIT:
+                self._fragments.clear()
+            part = score_breakdown(fit, _NO_ENGAGEMENT, 0, self.weights)
+            text = json.dumps({"persona": part["persona"], "criteria": part["criteria"],
+                               "weights": part["weights"]})  # fmt: skip
+            key = next(_fragment_keys)
+            found = self._fragments[id(fit)] = (fit, (key, text))  # `fit` held: its id stays
+        return found[1]
+
+
+def scoring_context_for(*, tenant_id: int) -> ScoringContext:
+    engagement, weights = scoring_config_of(tenant_id=tenant_id)
+    specs = approved_persona_specs(tenant_id=tenant_id)
+    return ScoringContext(
+        personas=compile_personas(specs),
+        engagement=engagement,
+        weights=weights,
+        uses_custom_fields=any(
+            c.field.startswith(CUSTOM_PREFIX) for spec in specs for c in spec.criteria
+        ),
+    )
+
+
+@dataclass
+class ScoreOutcome:
+    written: int = 0
+    rescored: int = 0  # leads whose score changed (and were announced)
+
+
+def _decayed_points(row: tuple, now: datetime, half_life: float) -> dict[str, float]:
+    raw = row[_RAW]
+    if raw <= 0:
+        return {}
+    stored = json.loads(row[POINTS]) if row[POINTS] else None
+    if not isinstance(stored, dict) or not stored:
+        stored = {"other": raw}  # points kept before they were split by type
+    at = row[_AT]
+    if at is None:
+        return {kind: float(p) for kind, p in stored.items() if p > 0}
+    elapsed = (now - at).total_seconds() / _SECONDS_PER_DAY
+    return {kind: decay_raw(p, elapsed, half_life) for kind, p in stored.items() if p > 0}
+
+
+def event_points(
+    lead_ids: list[int], config: EngagementConfig, now: datetime
+) -> dict[int, dict[str, float]]:
+    """Decayed points per lead and type, recounted from the events (after a weight change)."""
+    horizon = now - timedelta(days=config.half_life_days * EVENT_HORIZON_HALF_LIVES)
+    terms: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    rows = LeadEvent.objects.filter(lead_id__in=lead_ids, occurred_at__gte=horizon).values_list(
+        "lead_id", "type", "occurred_at"
+    )
+    for lead_id, kind, at in rows.iterator(chunk_size=5000):
+        weight = config.weights.get(kind, 0.0)
+        if weight > 0:
+            age = (now - at).total_seconds() / _SECONDS_PER_DAY
+            terms[lead_id][kind].append(decay_raw(weight, age, config.half_life_days))
+    return {
+        lead_id: {kind: math.fsum(ts) for kind, ts in by_kind.items()}
+        for lead_id, by_kind in terms.items()
+    }
+
+
+def _score(row: tuple, ctx: ScoringContext, now: datetime, points: dict[str, float]) -> Scored:
+    """One lead's scores, and its breakdown in parts (see `Scored`)."""
+    raw = math.fsum(points.values())
+    zeroed = False
+    if raw < RAW_FLOOR:
+        zeroed = row[_RAW] > 0
+        points, raw = {}, 0.0
+    eng = engagement_from_points(points, ctx.engagement.saturation) if points else _NO_ENGAGEMENT
+    profile = {name: row[index] for name, index in _PROFILE}
+    if ctx.uses_custom_fields:
+        profile["custom"] = json.loads(row[CUSTOM]) if row[CUSTOM] else {}
+    fit = fit_score(profile, ctx.personas)
+    score = blend(fit.score, eng.score, ctx.weights)
+    return Scored(
+        row, score=score, fit=fit.score, eng=eng.score, raw=eng.raw, at=now,
+        persona_id=fit.persona_id, persona_version=fit.persona_version, zeroed=zeroed,
+        fragment=ctx.fit_fragment(fit),
+        contributions=json.dumps(eng.contributions) if eng.contributions else "{}",
+        points=json.dumps(points) if points else "{}",
+    )  # fmt: skip
+
+
+def score_rows(
+    rows: list[tuple],
+    ctx: ScoringContext,
+    now: datetime,
+    *,
+    added: dict[int, list[tuple[str, datetime]]] | None = None,
+    recounted: dict[int, dict[str, float]] | None = None,
+) -> list[Scored]:
+    """Score rows in memory. Engagement: the stored points decayed to `now`, plus the
+    `added` events' decayed weights; or, given `recounted` points (from `event_points`),
+    those instead."""
+    half_life, weights = ctx.engagement.half_life_days, ctx.engagement.weights
+    scored = []
+    for row in rows:
+        if recounted is not None:
+            points = recounted.get(row[_ID], {})
+        else:
+            points = _decayed_points(row, now, half_life)
+            for kind, at in (added or {}).get(row[_ID], ()):
+                weight = weights.get(kind, 0.0)
+                if weight > 0:
+                    age = (now - at).total_seconds() / _SECONDS_PER_DAY
+                    points[kind] = points.get(kind, 0.0) + decay_raw(weight, age, half_life)
+        scored.append(_score(row, ctx, now, points))
+    return scored
+
+
+def settle(
+    *,
+    tenant_id: int,
+    ctx: ScoringContext,
+    now: datetime,
+    pending: list[Scored],
+    written: set[int],
+    added: dict[int, list[tuple[str, datetime]]] | None = None,
+    recompute_engagement: bool = False,
+    only_changed: bool = False,
+) -> ScoreOutcome:
+    """After a batch was written: score again the rows someone changed since they were read
+    (the last attempt under a row lock), then publish `lead.scored` for the leads whose
+    score changed. Runs in the batch's transaction."""
+    outcome = ScoreOutcome(written=len(written))
+    announced = [s for s in pending if s.id in written and s.score != s.previous_score]
+    missed = [s.id for s in pending if s.id not in written]
+    for attempt in range(2, MAX_ATTEMPTS + 1):
+        if not missed:
+            break
+        rows = scoring_rows(Lead.objects.filter(pk__in=missed), lock=attempt == MAX_ATTEMPTS,
+                            custom_fields=ctx.uses_custom_fields)  # fmt: skip
+        recounted = event_points(missed, ctx.engagement, now) if recompute_engagement else None
+        scored = score_rows(rows, ctx, now, added=added, recounted=recounted)
+        if only_changed:
+            scored = [s for s in scored if s.shows_change()]
+        again = write_scores(scored)
+        outcome.written += len(again)
+        announced += [s for s in scored if s.id in again and s.score != s.previous_score]
+        missed = [s.id for s in scored if s.id not in again]
+    outcome.rescored = len(announced)
+    publish_many(
+        "lead.scored",
+        tenant=tenant_id,
+        items=[
+            {"lead_id": s.id, "score": s.score, "previous_score": s.previous_score}
+            for s in announced
+        ],
+        leads=ScoredLeads(tenant_id, [s.id for s in announced]),
+    )
+    return outcome
+
+
+def leads_score(
+    *,
+    tenant_id: int,
+    rows: list[tuple],
+    ctx: ScoringContext | None = None,
+    now: datetime | None = None,
+    added: dict[int, list[tuple[str, datetime]]] | None = None,
+    recompute_engagement: bool = False,
+    only_changed: bool = False,
+) -> ScoreOutcome:
+    """Score leads (`rows` from `scoring_rows`), write them, publish `lead.scored`.
+
+    `added` are new events per lead id whose decayed weights join the lead's points;
+    `recompute_engagement` recounts the points from the events instead; `only_changed`
+    writes only leads whose visible scores or persona change (the decay sweep).
+    """
+    ctx = ctx or scoring_context_for(tenant_id=tenant_id)
+    now = now or timezone.now()
+    with transaction.atomic():
+        recounted = (
+            event_points([row[_ID] for row in rows], ctx.engagement, now)
+            if recompute_engagement
+            else None
+        )
+        scored = score_rows(rows, ctx, now, added=added, recounted=recounted)
+        if only_changed:
+            scored = [s for s in scored if s.shows_change()]
+        return settle(
+            tenant_id=tenant_id, ctx=ctx, now=now, pending=scored, written=write_scores(scored),
+            added=added, recompute_engagement=recompute_engagement, only_changed=only_changed,
+        )  # fmt: skip
+
+
+def leads_rescore(*, tenant_id: int, lead_ids: Iterable[int]) -> ScoreOutcome:
+    """Re-score these leads now: their profile (fit) changed, engagement decays to now."""
+    ids = sorted(set(lead_ids))
+    if not ids:
+        return ScoreOutcome()
+    return leads_score(tenant_id=tenant_id, rows=scoring_rows(Lead.objects.filter(pk__in=ids)))
+
+
+def leads_engagement_add(
+    *, tenant_id: int, events_by_lead: dict[int, list[tuple[str, datetime]]]
+) -> ScoreOutcome:
+    """Add new events' decayed weights to their leads' points and re-score those leads."""
+    if not events_by_lead:
+        return ScoreOutcome()
+    rows = scoring_rows(Lead.objects.filter(pk__in=sorted(events_by_lead)))
+    return leads_score(tenant_id=tenant_id, rows=rows, added=events_by_lead)
