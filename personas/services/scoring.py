@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from leads.models import Lead, LeadEvent
@@ -278,7 +279,19 @@ def leads_rescore(*, tenant_id: int, lead_ids: Iterable[int]) -> ScoreOutcome:
     ids = sorted(set(lead_ids))
     if not ids:
         return ScoreOutcome()
-    return leads_score(tenant_id=tenant_id, rows=scoring_rows(Lead.objects.filter(pk__in=ids)))
+    ctx = scoring_context_for(tenant_id=tenant_id)
+    leads = Lead.objects.filter(pk__in=ids)
+    if not ctx.personas.fields:
+        # No approved persona: fit is 0 for everyone, so a lead with nothing scored and no
+        # engagement stays at 0 and is not read or written (a fresh import skips scoring).
+        leads = leads.filter(
+            Q(engagement_raw__gt=0) | Q(score__gt=0) | Q(fit_score__gt=0)
+            | Q(persona_id__isnull=False)
+        )  # fmt: skip
+    rows = scoring_rows(leads)
+    if not rows:
+        return ScoreOutcome()
+    return leads_score(tenant_id=tenant_id, rows=rows, ctx=ctx)
 
 
 def leads_engagement_add(
