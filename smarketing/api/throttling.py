@@ -22,6 +22,7 @@ from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+from smarketing.api.ratelimit import remember_refused
 from smarketing.tenancy.models import ApiKey
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,8 @@ class WindowThrottle(BaseThrottle):
         else:
             # The previous window's weight fades linearly: wait until it has faded enough.
             self._wait = (count + overlap - limit) * period / previous
+        if isinstance(request.auth, ApiKey):
+            remember_refused(request.auth.prefix, self._wait)
         return False
 
     def wait(self) -> float | None:

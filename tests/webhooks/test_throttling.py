@@ -85,3 +85,17 @@ def test_the_default_rates_are_read_from_the_environment_format():
     assert parse_rate("10/s") == (10, 1)
     assert parse_rate("5000/hour") == (5000, 3600)
     assert parse_rate(None) is None
+
+
+def test_a_refused_key_is_answered_before_any_database_work(
+    tenant, api_client_for, rates, django_assert_num_queries
+):
+    rates(api_key="1/min")
+    client = api_client_for(tenant, Role.MARKETER)
+    client.get("/api/v1/me/")
+    assert client.get("/api/v1/me/").status_code == 429
+    with django_assert_num_queries(0):
+        again = client.get("/api/v1/leads/")
+    assert again.status_code == 429
+    assert int(again["Retry-After"]) >= 1
+    assert again.json()["code"] == "throttled"
