@@ -1,6 +1,6 @@
-"""How leads reacts to events of other parts (subscribed in `LeadsConfig.ready`)."""
+"""How leads reacts to events of other parts, and of its own (subscribed in `LeadsConfig.ready`)."""
 
-from leads.models import DEFAULT_REJECTION_REASONS, RejectionReason
+from leads.models import DEFAULT_REJECTION_REASONS, RejectionReason, Stage
 from smarketing.events import subscribe
 
 
@@ -14,5 +14,20 @@ def seed_rejection_reasons(*, tenant, items, **context) -> None:
     )
 
 
+def route_new_sqls(*, tenant, items, lead=None, **context) -> None:
+    """An SQL entered the queue: the tenant's routing rules may give it to a rep now."""
+    from leads.models import Lead
+    from leads.routing.route import lead_route
+
+    for item in items:
+        if item.get("to") != Stage.SQL:
+            continue
+        target = lead if lead is not None and lead.pk == item["id"] else None
+        target = target or Lead.objects.filter(pk=item["id"]).select_related("owner").first()
+        if target is not None and target.stage == Stage.SQL:
+            lead_route(lead=target)
+
+
 def register() -> None:
     subscribe("tenant.created", seed_rejection_reasons)
+    subscribe("lead.stage_changed", route_new_sqls)

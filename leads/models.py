@@ -88,6 +88,10 @@ class Lead(TenantScoped):
         related_name="owned_leads",
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # The SLA's deadline to accept or reject this SQL, copied here by the SLA app when it opens
+    # or closes the `accept` obligation (leads knows no SLA): the queue orders by it.
+    accept_due_at = models.DateTimeField(null=True, blank=True)
+    accept_warn_at = models.DateTimeField(null=True, blank=True)
 
     # The persona lives in the personas app; leads only keeps which one scored it.
     persona_id = models.BigIntegerField(null=True, blank=True)
@@ -119,6 +123,13 @@ class Lead(TenantScoped):
             models.Index(
                 fields=["tenant", "-score", "id"],
                 name="lead_unaccepted_sql_idx",
+                condition=models.Q(stage="sql", accepted_at__isnull=True),
+            ),
+            # The sales queue: nearest deadline first (no deadline last), then the hottest.
+            # (PostgreSQL sorts NULLs last in an ascending index, as the queue wants.)
+            models.Index(
+                fields=["tenant", "accept_due_at", "-score", "id"],
+                name="lead_queue_idx",
                 condition=models.Q(stage="sql", accepted_at__isnull=True),
             ),
         ]
@@ -245,3 +256,4 @@ DEFAULT_REJECTION_REASONS = [
 
 # Models of the import package live next to its code; importing them here registers them.
 from leads.imports.models import LeadImport  # noqa: E402,F401
+from leads.routing.models import RoutingRule, RoutingSettings, Team, TeamMember  # noqa: E402,F401

@@ -40,11 +40,20 @@ app.conf.update(
 # The one place where periodic work is declared.
 app.conf.beat_schedule = {
     "worker-heartbeat": {"task": "smarketing.heartbeat", "schedule": 30.0},
+    # SLA deadlines: breaches and 80% warnings every minute; cold leads and reviews less often.
+    "sla-sweep": {"task": "sla.sweep", "schedule": 60.0},
+    "sla-cold-leads": {"task": "sla.cold_sweep", "schedule": 600.0},
+    "sla-review-reminders": {"task": "sla.review_reminders", "schedule": 3600.0},
+    # Compliance rollups: the days since the last run and days that late changes made dirty.
+    "sla-compliance-rollups": {"task": "sla.compliance_rollups", "schedule": 300.0},
     # Idle leads' engagement scores fall; only leads with engagement left are read.
     "personas-decay-sweep": {"task": "personas.decay_sweep", "schedule": 3600.0},
     # Safety nets: each is also kicked when work appears; these catch lost kicks and retries.
     "outbox-relay": {"task": "events.outbox_relay", "schedule": 30.0},
     "webhooks-delivery-sweep": {"task": "webhooks.delivery_sweep", "schedule": 15.0},
+    "notifications-email-sweep": {"task": "notifications.email_sweep", "schedule": 60.0},
+    # Action items of alignment meetings whose due day has come: each announced once.
+    "meetings-action-items-due": {"task": "meetings.action_items_due", "schedule": 3600.0},
 }
 
 app.autodiscover_tasks()

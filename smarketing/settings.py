@@ -57,9 +57,11 @@ INSTALLED_APPS = [
     "smarketing.events",
     "smarketing.api",
     "smarketing.webhooks",
+    "smarketing.notifications",
     "leads",
     "personas",
     "sla",
+    "meetings",
 ]
 
 MIDDLEWARE = [
@@ -216,7 +218,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"LeadStage": "leads.models.Stage"},
+    "ENUM_NAME_OVERRIDES": {
+        "LeadStage": "leads.models.Stage",
+        "MeetingStatus": "meetings.models.MeetingStatus",
+        "ActionItemStatus": "meetings.models.ActionItemStatus",
+    },
     # Served from our own static files: the docs page loads nothing from third-party hosts.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/img/favicon.svg",

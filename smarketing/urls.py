@@ -17,6 +17,11 @@ tenant_patterns = [
     path("campaigns/", include((campaign_urlpatterns, "campaigns"))),
     path("personas/", include("personas.urls")),
     path("settings/webhooks/", include("smarketing.webhooks.urls")),
+    path("queue/", include("leads.urls_queue")),
+    path("feedback/", include("leads.urls_feedback")),
+    path("notifications/", include("smarketing.notifications.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("sla/", include("sla.urls_pages")),
 ]
 
 api_v1_patterns = [
@@ -24,6 +29,9 @@ api_v1_patterns = [
     path("", include("leads.api.urls")),
     path("", include("personas.api_urls")),
     path("", include("smarketing.webhooks.api_urls")),
+    path("", include("smarketing.notifications.api_urls")),
+    path("", include("sla.urls")),
+    path("", include("meetings.api_urls")),
 ]
 
 urlpatterns = [

@@ -3,6 +3,7 @@
 from leads.services.activity import lead_events_record, lead_touch_log
 from leads.services.campaigns import campaign_create, campaign_update
 from leads.services.erasure import lead_erase
+from leads.services.queue import lead_deadline_set, queue_claim
 from leads.services.stages import lead_accept, lead_assign, lead_reject, lead_transition
 from leads.services.upsert import (
     BulkItemResult,
@@ -19,6 +20,7 @@ __all__ = [
     "campaign_update",
     "lead_accept",
     "lead_assign",
+    "lead_deadline_set",
     "lead_erase",
     "lead_events_record",
     "lead_reject",
@@ -27,4 +29,5 @@ __all__ = [
     "lead_update",
     "lead_upsert",
     "leads_bulk_upsert",
+    "queue_claim",
 ]

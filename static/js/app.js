@@ -6,3 +6,18 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// The notification bell (templates/notifications/_bell.html) refreshes its unread count
+// through htmx every `data-refresh-seconds`, without reloading the page.
+document.addEventListener("DOMContentLoaded", () => {
+  const bell = document.getElementById("notification-bell");
+  if (!bell || !window.htmx) return;
+  const seconds = Number(bell.dataset.refreshSeconds) || 20;
+  setInterval(() => {
+    const current = document.getElementById("notification-bell");
+    if (current && !document.hidden) {
+      window.htmx.ajax("GET", current.dataset.refreshUrl, { target: current, swap: "outerHTML" });
+    }
+  }, seconds * 1000);
+});
+

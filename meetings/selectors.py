@@ -1,0 +1,38 @@
+"""Reads on meetings that are more than a one-line queryset."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from meetings.models import ActionItem, ActionItemStatus, AgendaItem, Attendee, Decision, Meeting
+
+
+def meeting_list() -> QuerySet[Meeting]:
+    """Meetings with their attendees, in two queries for any page."""
+    attendance = Attendee.objects.select_related("user").order_by("user__email")
+    return Meeting.objects.select_related("created_by").prefetch_related(
+        Prefetch("attendance", queryset=attendance)
+    )
+
+
+def agenda_items(*, meeting: Meeting) -> QuerySet[AgendaItem]:
+    return AgendaItem.objects.filter(meeting=meeting).order_by("position")
+
+
+def decisions(*, meeting: Meeting) -> QuerySet[Decision]:
+    return Decision.objects.filter(meeting=meeting).select_related("decided_by")
+
+
+def action_items(*, meeting: Meeting) -> QuerySet[ActionItem]:
+    return ActionItem.objects.filter(meeting=meeting).select_related("owner")
+
+
+def open_action_items_before(*, meeting: Meeting) -> list[ActionItem]:
+    """Open items of the meetings scheduled before `meeting`, earliest due (overdue) first."""
+    return list(
+        ActionItem.objects.filter(
+            status=ActionItemStatus.OPEN, meeting__scheduled_at__lt=meeting.scheduled_at
+        )
+        .select_related("owner")
+        .order_by("due_on", "id")
+    )

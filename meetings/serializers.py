@@ -1,0 +1,157 @@
+"""Shapes of meetings on the wire. Input serializers parse types and refuse unknown fields;
+the rules (members only, a sane period) live in `meetings.services`."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from meetings.models import ActionItemStatus, AgendaKind, MeetingStatus
+
+
+def _user(user) -> dict | None:
+    return {"id": user.pk, "email": user.email} if user is not None else None
+
+
+class PersonRefSerializer(serializers.Serializer):
+    """A member as meetings show one: attendee, owner, who decided."""
+
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+
+
+class StrictSerializer(serializers.Serializer):
+    """Unknown fields are a 400, never silently dropped (a client sending `figures` or
+    `done_at` learns they are not written)."""
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {name: ["Unknown or read-only field."] for name in unknown}
+            )
+        return attrs
+
+
+# --- input ---------------------------------------------------------------------------------
+
+
+class MeetingWriteSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=200)
+    scheduled_at = serializers.DateTimeField()
+    period_start = serializers.DateField(
+        required=False, help_text="First day the numbers cover (default: 7 days before)."
+    )
+    period_end = serializers.DateField(required=False, help_text="Last day, inclusive.")
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    attendees = serializers.ListField(
+        child=serializers.EmailField(), required=False, max_length=100,
+        help_text="E-mails of members of the tenant.",
+    )  # fmt: skip
+
+
+class MeetingPatchSerializer(MeetingWriteSerializer):
+    title = serializers.CharField(max_length=200, required=False)
+    scheduled_at = serializers.DateTimeField(required=False)
+    status = serializers.ChoiceField(choices=MeetingStatus.choices, required=False)
+
+
+class DecisionWriteSerializer(StrictSerializer):
+    text = serializers.CharField(max_length=5000)
+
+
+class ActionItemWriteSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=300)
+    owner = serializers.EmailField(help_text="E-mail of a member of the tenant.")
+    due_on = serializers.DateField()
+
+
+class ActionItemPatchSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=300, required=False)
+    owner = serializers.EmailField(required=False)
+    due_on = serializers.DateField(required=False)
+    status = serializers.ChoiceField(choices=ActionItemStatus.choices, required=False)
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+class DecisionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    decided_by = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    @extend_schema_field(PersonRefSerializer(allow_null=True))
+    def get_decided_by(self, decision) -> dict | None:
+        return _user(decision.decided_by)
+
+
+class ActionItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    meeting = serializers.IntegerField(source="meeting_id")
+    title = serializers.CharField()
+    owner = serializers.SerializerMethodField()
+    due_on = serializers.DateField()
+    status = serializers.ChoiceField(choices=ActionItemStatus.choices)
+    done_at = serializers.DateTimeField(allow_null=True)
+    due_notified_at = serializers.DateTimeField(
+        allow_null=True, help_text="When `meeting.action_item_due` announced it."
+    )
+    created_at = serializers.DateTimeField()
+
+    @extend_schema_field(PersonRefSerializer(allow_null=True))
+    def get_owner(self, item) -> dict | None:
+        return _user(item.owner)
+
+
+class MeetingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    scheduled_at = serializers.DateTimeField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    status = serializers.ChoiceField(choices=MeetingStatus.choices)
+    notes = serializers.CharField()
+    attendees = serializers.SerializerMethodField()
+    created_by = serializers.SerializerMethodField()
+    agenda_generated_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(PersonRefSerializer(many=True))
+    def get_attendees(self, meeting) -> list[dict]:
+        return [_user(attendee.user) for attendee in meeting.attendance.all()]
+
+    @extend_schema_field(PersonRefSerializer(allow_null=True))
+    def get_created_by(self, meeting) -> dict | None:
+        return _user(meeting.created_by)
+
+
+class MeetingDetailSerializer(MeetingSerializer):
+    decisions = serializers.SerializerMethodField()
+    action_items = serializers.SerializerMethodField()
+
+    @extend_schema_field(DecisionSerializer(many=True))
+    def get_decisions(self, meeting) -> list[dict]:
+        return DecisionSerializer(self.context["decisions"], many=True).data
+
+    @extend_schema_field(ActionItemSerializer(many=True))
+    def get_action_items(self, meeting) -> list[dict]:
+        return ActionItemSerializer(self.context["action_items"], many=True).data
+
+
+class AgendaItemSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=AgendaKind.choices)
+    title = serializers.CharField()
+    body = serializers.CharField()
+    figures = serializers.DictField(help_text="The numbers behind the title; keys by kind.")
+
+
+class AgendaSerializer(serializers.Serializer):
+    meeting = serializers.IntegerField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    generated_at = serializers.DateTimeField()
+    items = AgendaItemSerializer(many=True)

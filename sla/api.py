@@ -1,0 +1,151 @@
+"""SLA endpoints: versions with sign-off and activation, the obligations they create, and
+how well both teams keep them (compliance)."""
+
+from zoneinfo import ZoneInfo
+
+import django_filters
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from sla import selectors, services
+from sla import serializers as s
+from sla.compliance.periods import GROUPS, parse_group_by, parse_period, parse_team
+from sla.compliance.report import compliance_report
+from sla.models import Obligation, ObligationKind, ObligationStatus, SlaVersion
+from sla.services.rollups import rollup_timezone
+from smarketing.api.viewsets import TenantAPIView, TenantViewSet
+from smarketing.tenancy.actors import Actor
+
+
+class SlaVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Versions of the SLA between marketing and sales: draft → active → retired."""
+
+    queryset = SlaVersion.all_tenants.none()
+    serializer_class = s.SlaVersionSerializer
+    lookup_value_regex = r"\d+"
+    capabilities = {
+        "create": "sla.manage",
+        "partial_update": "sla.manage",
+        "sign": "sla.sign",
+        "activate": "sla.manage",
+    }
+
+    def get_queryset(self):
+        return selectors.version_list()
+
+    def _render(self, version: SlaVersion, status_code: int = 200) -> Response:
+        version = selectors.version_list().get(pk=version.pk)
+        return Response(s.SlaVersionSerializer(version).data, status=status_code)
+
+    @extend_schema(request=s.SlaVersionWriteSerializer, responses={201: s.SlaVersionSerializer})
+    def create(self, request):
+        """A new draft; terms left out take the defaults, the calendar the office hours."""
+        body = s.SlaVersionWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        version = services.sla_version_create(
+            tenant=request.tenant, actor=Actor.from_request(request), data=body.validated_data
+        )
+        return self._render(version, 201)
+
+    @extend_schema(request=s.SlaVersionWriteSerializer, responses=s.SlaVersionSerializer)
+    def partial_update(self, request, pk=None):
+        """Change a draft (409 `not_a_draft` otherwise); changed terms void the sign-offs."""
+        version = self.get_object()
+        body = s.SlaVersionWriteSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        services.sla_version_update(
+            version=version, actor=Actor.from_request(request), data=body.validated_data
+        )
+        return self._render(version)
+
+    @extend_schema(request=s.SignSerializer, responses=s.SlaVersionSerializer)
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        """Sign a draft for marketing or for sales (managers and admins may sign either)."""
+        version = self.get_object()
+        body = s.SignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.sla_version_sign(
+            version=version, actor=Actor.from_request(request), side=body.validated_data["side"]
+        )
+        return self._render(version)
+
+    @extend_schema(request=None, responses=s.SlaVersionSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        """Make a signed draft the SLA in force; the previous active version retires."""
+        version = self.get_object()
+        services.sla_version_activate(version=version, actor=Actor.from_request(request))
+        return self._render(version)
+
+
+class ObligationFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=ObligationStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=ObligationKind.choices)
+    owner = django_filters.CharFilter(method="filter_owner", label="Owner id, e-mail or 'me'")
+    lead = django_filters.NumberFilter(field_name="lead_id")
+
+    class Meta:
+        model = Obligation
+        fields = ["status", "kind", "lead"]
+
+    def filter_owner(self, queryset, name, value):
+        value = value.strip()
+        if value == "me":
+            user_id = getattr(self.request.user, "pk", None)
+            return queryset.filter(owner_id=user_id) if user_id else queryset.none()
+        if value.isascii() and value.isdigit() and len(value) < 19:  # "³" is a digit, no int
+            return queryset.filter(owner_id=int(value))
+        return queryset.filter(owner__email__iexact=value)
+
+
+class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """What sales owes on each lead and by when; times carry the SLA calendar's offset."""
+
+    queryset = Obligation.all_tenants.none()
+    serializer_class = s.ObligationSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ObligationFilter
+
+    def get_queryset(self):
+        return selectors.obligation_list()
+
+
+class ComplianceView(TenantAPIView):
+    """How well both teams keep the SLA over a period: for sales, obligations met on time,
+    response times (median, p90) and breaches by rep; for marketing, MQLs and SQL hand-offs
+    against the active version's monthly targets (pro-rated to the period), the acceptance
+    rate against its minimum, and the rejection reasons. Days are those of the SLA
+    calendar's timezone; sales figures are of the obligations opened in the period."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "from", str, description="First day, YYYY-MM-DD (default: 29 days before `to`)"
+            ),
+            OpenApiParameter("to", str, description="Last day, YYYY-MM-DD (default: today)"),
+            OpenApiParameter(
+                "group_by",
+                str,
+                enum=list(GROUPS),
+                description="Split the sales figures by rep, team or week (week "
+                "splits the marketing figures too)",
+            ),
+            OpenApiParameter("team", int, description="Only the obligations of this team's reps"),
+        ],
+        responses=OpenApiResponse(OpenApiTypes.OBJECT, description="The compliance report"),
+    )
+    def get(self, request):
+        params = request.query_params
+        group_by, team_id = parse_group_by(params), parse_team(params)
+        state = services.compliance_rollups_refresh(tenant_id=request.tenant.pk)
+        zone = ZoneInfo(state.timezone if state else rollup_timezone())
+        period = parse_period(params, today=timezone.now().astimezone(zone).date())
+        report = compliance_report(period=period, group_by=group_by, team_id=team_id,
+                                   state=state)  # fmt: skip
+        return Response(report)

@@ -1,0 +1,37 @@
+"""The ways an SLA operation can be refused, each with a stable code for the API."""
+
+from smarketing.api.errors import Conflict, DomainError, Forbidden
+
+
+class NotADraft(Conflict):
+    code = "not_a_draft"
+    title = "Only a draft SLA version can change"
+
+
+class NotSigned(Conflict):
+    code = "not_signed"
+    title = "The SLA version lacks a sign-off"
+
+
+class AlreadySigned(Conflict):
+    code = "already_signed"
+    title = "This side has signed already"
+
+
+class ActivationConflict(Conflict):
+    code = "activation_conflict"
+    title = "Another SLA version was activated meanwhile"
+
+
+class SignNotAllowed(Forbidden):
+    code = "permission_denied"
+
+
+class InvalidSlaData(DomainError):
+    code = "invalid"
+    title = "Invalid input"
+
+    def __init__(self, errors: dict[str, list[str]]):
+        field, messages = next(iter(errors.items()))
+        super().__init__(f"{field}: {messages[0]}", extra={"errors": errors})
+        self.errors = errors

@@ -1,0 +1,21 @@
+"""The SLA between marketing and sales: calendars, contract versions, obligations, breaches."""
+
+from sla.models.calendars import TenantCalendar
+from sla.models.obligations import Breach, Obligation, ObligationKind, ObligationStatus
+from sla.models.rollups import FunnelRollup, ObligationRollup, RollupDirtyDay, RollupState
+from sla.models.versions import SIGN_SIDES, SlaStatus, SlaVersion
+
+__all__ = [
+    "SIGN_SIDES",
+    "Breach",
+    "FunnelRollup",
+    "Obligation",
+    "ObligationKind",
+    "ObligationRollup",
+    "ObligationStatus",
+    "RollupDirtyDay",
+    "RollupState",
+    "SlaStatus",
+    "SlaVersion",
+    "TenantCalendar",
+]

@@ -1,0 +1,256 @@
+"""SLA contract versions: drafting, sign-off by both teams, activation, review reminders."""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from sla import selectors
+from sla.errors import (
+    ActivationConflict,
+    AlreadySigned,
+    InvalidSlaData,
+    NotADraft,
+    NotSigned,
+    SignNotAllowed,
+)
+from sla.models import SIGN_SIDES, SlaStatus, SlaVersion, TenantCalendar
+from sla.terms import default_calendar_for
+from smarketing.events import publish
+from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.models import Tenant
+from smarketing.tenancy.roles import LEADERSHIP_ROLES, MARKETING_ROLES, SALES_ROLES
+from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope
+
+DEFAULT_TERMS: dict[str, Any] = {
+    "accept_within_hours": Decimal("4"),
+    "first_touch_within_hours": Decimal("8"),
+    "hot_score": 80,
+    "hot_accept_within_hours": Decimal("1"),
+    "hot_first_touch_within_hours": Decimal("2"),
+    "mql_threshold": None,
+    "sql_threshold": None,
+    "monthly_mql_target": 0,
+    "monthly_sql_target": 0,
+    "min_acceptance_rate": Decimal("0.6"),
+    "cold_after_days": {"mql": 14, "sql": 3, "opportunity": 30},
+    "auto_recycle_cold": False,
+    "reroute_on_breach": False,
+    "notify_on_breach": ["owner", "managers"],
+    "review_every_months": 3,
+}
+TERM_FIELDS = (*DEFAULT_TERMS, "name", "calendar")
+SIGNERS = {
+    "marketing": MARKETING_ROLES | LEADERSHIP_ROLES,
+    "sales": SALES_ROLES | LEADERSHIP_ROLES,
+}
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, clamped to the month's end (31 Jan + 1 → 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, month_calendar.monthrange(year, month)[1]))
+
+
+def _check_terms(version: SlaVersion) -> None:
+    """Rules across fields; single fields were checked when the input was parsed."""
+    errors: dict[str, list[str]] = {}
+    pairs = (
+        ("hot_accept_within_hours", "accept_within_hours"),
+        ("hot_first_touch_within_hours", "first_touch_within_hours"),
+    )
+    for hot, normal in pairs:
+        value = getattr(version, hot)
+        if value is not None and Decimal(value) > Decimal(getattr(version, normal)):
+            errors[hot] = [f"A hot lead's deadline cannot be longer than {normal}."]
+    hot_values = version.hot_accept_within_hours or version.hot_first_touch_within_hours
+    if hot_values and version.hot_score is None:
+        errors["hot_score"] = ["Say from which score a lead is hot, or drop the hot deadlines."]
+    mql, sql = version.mql_threshold, version.sql_threshold
+    if mql is not None and sql is not None and mql > sql:
+        errors["sql_threshold"] = ["The SQL threshold cannot be below the MQL threshold."]
+    try:
+        version.full_clean(exclude=["tenant", "created_by", "number"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, messages)
+    if errors:
+        raise InvalidSlaData(errors)
+
+
+def _lock_tenant(tenant_id: int) -> None:
+    # Numbering and activation are per tenant: one writer at a time keeps both gap-free.
+    Tenant.objects.select_for_update().filter(pk=tenant_id).first()
+
+
+@transaction.atomic
+def sla_version_create(*, tenant: Tenant, actor: Actor, data: dict[str, Any]) -> SlaVersion:
+    """A new draft. Terms left out take the defaults; the calendar, the tenant's office hours."""
+    _lock_tenant(tenant.pk)
+    unknown = set(data) - set(TERM_FIELDS)
+    if unknown:
+        raise InvalidSlaData({name: ["Unknown field."] for name in sorted(unknown)})
+    terms = {**DEFAULT_TERMS, **data}
+    if "calendar" not in data:
+        office = selectors.default_calendar()
+        terms["calendar"] = (
+            office.definition
+            if office
+            else default_calendar_for(timezone=tenant.timezone, country=tenant.country)
+        )
+    number = (SlaVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = SlaVersion(tenant=tenant, number=number, created_by=actor.user, **terms)
+    _check_terms(version)
+    version.save()
+    return version
+
+
+@transaction.atomic
+def sla_version_update(*, version: SlaVersion, actor: Actor, data: dict[str, Any]) -> SlaVersion:
+    """Change a draft. Changed terms void the sign-offs: both teams sign what they agree to."""
+    current = SlaVersion.objects.select_for_update().get(pk=version.pk)
+    if current.status != SlaStatus.DRAFT:
+        raise NotADraft(f"Version {current.number} is {current.status}; draft a new version.")
+    unknown = set(data) - set(TERM_FIELDS)
+    if unknown:
+        raise InvalidSlaData({name: ["Unknown field."] for name in sorted(unknown)})
+    changed = [name for name, value in data.items() if getattr(current, name) != value]
+    for name in changed:
+        setattr(current, name, data[name])
+    _check_terms(current)
+    if changed:
+        if changed != ["name"]:
+            for side in SIGN_SIDES:
+                setattr(current, f"{side}_signed_by", None)
+                setattr(current, f"{side}_signed_at", None)
+        current.save()
+    _copy(current, version)
+    return version
+
+
+def _copy(source: SlaVersion, target: SlaVersion) -> None:
+    for field in SlaVersion._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
+@transaction.atomic
+def sla_version_sign(*, version: SlaVersion, actor: Actor, side: str) -> SlaVersion:
+    """A member signs the draft for their team; managers and admins may sign for either.
+
+    One person cannot sign for both teams: the point is that two sides agreed.
+    """
+    if side not in SIGN_SIDES:
+        raise InvalidSlaData({"side": [f"Sign as {' or '.join(SIGN_SIDES)}."]})
+    if actor.user is None or actor.role not in SIGNERS[side]:
+        raise SignNotAllowed(f"Your role ({actor.role}) may not sign for {side}.")
+    current = SlaVersion.objects.select_for_update().get(pk=version.pk)
+    if current.status != SlaStatus.DRAFT:
+        raise NotADraft(f"Version {current.number} is {current.status}; only drafts are signed.")
+    other = "sales" if side == "marketing" else "marketing"
+    if getattr(current, f"{other}_signed_by_id") == actor.user_id:
+        raise SignNotAllowed(f"You signed for {other} already; someone else signs for {side}.")
+    signer_id = getattr(current, f"{side}_signed_by_id")
+    if signer_id is not None and signer_id != actor.user_id:
+        raise AlreadySigned(f"Version {current.number} is signed for {side} already.")
+    if signer_id is None:
+        setattr(current, f"{side}_signed_by", actor.user)
+        setattr(current, f"{side}_signed_at", timezone.now())
+        current.save(update_fields=[f"{side}_signed_by", f"{side}_signed_at", "updated_at"])
+    _copy(current, version)
+    return version
+
+
+@transaction.atomic
+def sla_version_activate(
+    *, version: SlaVersion, actor: Actor, now: datetime | None = None
+) -> SlaVersion:
+    """Make a signed draft the tenant's SLA; the version active until now retires.
+
+    Obligations already open keep the terms they were opened under.
+    """
+    if not actor.is_system and actor.role not in LEADERSHIP_ROLES:
+        raise SignNotAllowed("Only managers and admins activate an SLA version.")
+    now = now or timezone.now()
+    _lock_tenant(version.tenant_id)
+    current = SlaVersion.objects.get(pk=version.pk)
+    if current.status != SlaStatus.DRAFT:
+        raise NotADraft(f"Version {current.number} is {current.status} already.")
+    missing = [side for side in SIGN_SIDES if getattr(current, f"{side}_signed_at") is None]
+    if missing:
+        raise NotSigned(f"Version {current.number} still needs the {' and '.join(missing)} "
+                        "sign-off.", extra={"missing": missing})  # fmt: skip
+    local_today = now.astimezone(ZoneInfo(current.calendar.get("timezone") or "UTC")).date()
+    try:
+        with transaction.atomic():
+            SlaVersion.objects.filter(status=SlaStatus.ACTIVE).update(
+                status=SlaStatus.RETIRED, retired_at=now, updated_at=now
+            )
+            activated = SlaVersion.objects.filter(pk=current.pk, status=SlaStatus.DRAFT).update(
+                status=SlaStatus.ACTIVE,
+                activated_at=now,
+                activated_by=actor.user,
+                review_on=add_months(local_today, current.review_every_months),
+                updated_at=now,
+            )
+    except IntegrityError as exc:
+        raise ActivationConflict("Another version became active meanwhile; reload.") from exc
+    if not activated:
+        raise ActivationConflict("The version changed meanwhile; reload it.")
+    current.refresh_from_db()
+    _copy(current, version)
+    return version
+
+
+@transaction.atomic
+def sla_tenant_defaults_create(*, tenant: Tenant) -> tuple[TenantCalendar, SlaVersion]:
+    """A new tenant's office hours and a first SLA draft for both teams to edit and sign."""
+    definition = default_calendar_for(timezone=tenant.timezone, country=tenant.country)
+    office, _ = TenantCalendar.objects.get_or_create(
+        tenant=tenant, is_default=True, defaults={"definition": definition}
+    )
+    version = SlaVersion.objects.filter(number=1).first()
+    if version is None:
+        version = sla_version_create(
+            tenant=tenant, actor=Actor.system(), data={"name": "Default SLA"}
+        )
+    return office, version
+
+
+def sla_review_reminders_send(*, today: date | None = None) -> int:
+    """Remind managers once when an active version's review date has come."""
+    today = today or timezone.now().date()
+    sent = 0
+    with cross_tenant_scope():
+        due = list(
+            SlaVersion.all_tenants.filter(
+                status=SlaStatus.ACTIVE, review_on__lte=today, review_reminded_at__isnull=True
+            ).values_list("pk", "tenant_id")
+        )
+    for version_id, tenant_id in due:
+        with tenant_scope(tenant_id), transaction.atomic():
+            now = timezone.now()
+            claimed = SlaVersion.objects.filter(
+                pk=version_id, status=SlaStatus.ACTIVE, review_reminded_at__isnull=True
+            ).update(review_reminded_at=now)
+            if not claimed:
+                continue  # another run reminded them
+            version = SlaVersion.objects.get(pk=version_id)
+            publish(
+                "sla.review_due",
+                tenant=tenant_id,
+                data={"version": version.pk, "number": version.number, "name": version.name,
+                      "review_on": version.review_on,
+                      "notify": selectors.managers_of_tenant(tenant_id=tenant_id)},
+                version=version,
+            )  # fmt: skip
+            sent += 1
+    return sent

@@ -1,0 +1,28 @@
+import pytest
+
+from smarketing.events.relay import outbox_relay
+from smarketing.tenancy.scope import cross_tenant_scope
+
+
+@pytest.fixture
+def relay():
+    """relay() -> run the outbox relay once, as the beat task would."""
+
+    def run():
+        with cross_tenant_scope():
+            return outbox_relay()
+
+    return run
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """clock.set(aware datetime): timezone.now() answers that instant until set again."""
+    from django.utils import timezone
+
+    class Clock:
+        def set(self, instant):
+            monkeypatch.setattr(timezone, "now", lambda: instant)
+            return instant
+
+    return Clock()

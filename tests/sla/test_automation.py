@@ -1,0 +1,79 @@
+"""Scores crossing the SLA's thresholds move leads to MQL and SQL automatically (lead.scored)."""
+
+import pytest
+
+from leads.models import Lead, Stage, StageTransition
+from sla.models import Obligation
+from smarketing.events import publish_many
+from smarketing.tenancy.scope import tenant_scope
+from tests.leads.factories import LeadFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def scored(tenant, lead: Lead, score: int, previous: int) -> Lead:
+    """Publish `lead.scored` as the scoring service does, with the lead's new score."""
+    Lead.all_tenants.filter(pk=lead.pk).update(score=score)
+    lead.score = score
+    with tenant_scope(tenant):
+        item = {"lead_id": lead.pk, "score": score, "previous_score": previous}
+        publish_many("lead.scored", tenant=tenant.pk, leads=[lead], items=[item])
+    return Lead.all_tenants.get(pk=lead.pk)
+
+
+def moves(lead):
+    return list(
+        StageTransition.all_tenants.filter(lead=lead).order_by("at", "id")
+        .values_list("from_stage", "to_stage", "actor_label")
+    )  # fmt: skip
+
+
+def test_a_lead_reaching_the_mql_threshold_becomes_an_mql(tenant, active_sla):
+    active_sla(mql_threshold=40, sql_threshold=70)
+    lead = scored(tenant, LeadFactory(tenant=tenant, score=30), 45, previous=30)
+    assert lead.stage == Stage.MQL
+    assert moves(lead) == [("lead", "mql", "system")]
+
+
+def test_an_mql_reaching_the_sql_threshold_is_handed_off_and_owed_an_answer(tenant, active_sla):
+    active_sla(mql_threshold=40, sql_threshold=70)
+    lead = scored(tenant, LeadFactory(tenant=tenant, stage=Stage.MQL, score=50), 75, previous=50)
+    assert lead.stage == Stage.SQL
+    assert Obligation.all_tenants.get(lead=lead).kind == "accept"
+
+
+def test_a_leap_across_both_thresholds_goes_all_the_way_to_sql(tenant, active_sla):
+    active_sla(mql_threshold=40, sql_threshold=70)
+    lead = scored(tenant, LeadFactory(tenant=tenant, stage=Stage.RECYCLED), 90, previous=10)
+    assert lead.stage == Stage.SQL
+    assert moves(lead) == [("recycled", "mql", "system"), ("mql", "sql", "system")]
+
+
+def test_only_crossing_a_threshold_moves_a_lead(tenant, active_sla):
+    active_sla(mql_threshold=40, sql_threshold=70)
+    # Sent back by sales with a high score: a re-score that stays high does not bounce it back.
+    recycled = scored(tenant, LeadFactory(tenant=tenant, stage=Stage.RECYCLED), 80, previous=78)
+    below = scored(tenant, LeadFactory(tenant=tenant), 39, previous=10)
+    assert (recycled.stage, below.stage) == (Stage.RECYCLED, Stage.LEAD)
+
+
+def test_thresholds_left_empty_mean_by_hand_only(tenant, active_sla):
+    active_sla(mql_threshold=None, sql_threshold=None)
+    assert scored(tenant, LeadFactory(tenant=tenant), 99, previous=0).stage == Stage.LEAD
+
+
+def test_a_draft_sla_moves_nothing(tenant):
+    # The tenant's default draft is no agreement yet.
+    assert scored(tenant, LeadFactory(tenant=tenant), 99, previous=0).stage == Stage.LEAD
+
+
+def test_a_second_racing_attempt_loses_quietly_and_moves_once(tenant, active_sla):
+    active_sla(mql_threshold=40)
+    lead = LeadFactory(tenant=tenant, score=10)
+    stale = Lead.all_tenants.get(pk=lead.pk)  # another worker's copy, read before the move
+    scored(tenant, lead, 50, previous=10)
+    with tenant_scope(tenant):
+        publish_many("lead.scored", tenant=tenant.pk, leads=[stale],
+                     items=[{"lead_id": lead.pk, "score": 50, "previous_score": 10}])  # fmt: skip
+    assert Lead.all_tenants.get(pk=lead.pk).stage == Stage.MQL
+    assert len(moves(lead)) == 1

@@ -1,0 +1,166 @@
+"""Daily rollups: idempotent, rebuilt for dirty days, a new timezone rebuilds everything."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from sla import services, tasks
+from sla.compliance.periods import Period
+from sla.compliance.report import compliance_report
+from sla.models import ObligationRollup, RollupDirtyDay, RollupState, SlaVersion
+from smarketing.celery import app
+from smarketing.tenancy.roles import Role
+from smarketing.tenancy.scope import tenant_scope
+from tests.leads.factories import StageTransitionFactory
+from tests.sla.factories import ALWAYS_OPEN, ObligationFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 5, 20, 10, 0, tzinfo=UTC)
+
+
+def _rows(tenant):
+    with tenant_scope(tenant):
+        return sorted(
+            ObligationRollup.objects.values_list(
+                "day", "kind", "owner_id", "opened", "met_on_time", "breached",
+                "response_hundredths",
+            )
+        )  # fmt: skip
+
+
+def _report(tenant, *, days=10, group_by=None):
+    with tenant_scope(tenant):
+        state = services.compliance_rollups_refresh(tenant_id=tenant.pk)
+        period = Period(start=(NOW - timedelta(days=days)).date(), end=NOW.date())
+        return compliance_report(period=period, group_by=group_by, state=state, now=NOW)
+
+
+@pytest.fixture
+def rep(tenant, member):
+    return member(tenant, Role.SALES_REP)
+
+
+def test_running_the_rollup_twice_writes_the_same_rows(tenant, active_sla, rep, clock):
+    active_sla()
+    clock.set(NOW)
+    for days_ago, status in ((1, "met"), (3, "breached"), (3, "met"), (5, "pending")):
+        opened = NOW - timedelta(days=days_ago)
+        ObligationFactory(
+            tenant=tenant, owner=rep, status=status, opened_at=opened,
+            met_at=opened + timedelta(hours=2) if status == "met" else None,
+            breached_at=opened + timedelta(hours=4) if status == "breached" else None,
+            response_business_hours=2.0 if status == "met" else None,
+        )  # fmt: skip
+    first = services.compliance_rollups_build(tenant_id=tenant.pk)
+    rows = _rows(tenant)
+    assert first["full"] == 1
+    assert sum(row[3] for row in rows) == 4
+    services.compliance_rollups_build(tenant_id=tenant.pk)
+    assert _rows(tenant) == rows
+    services.compliance_rollups_build(tenant_id=tenant.pk, full=True)
+    assert _rows(tenant) == rows
+
+
+def test_a_breach_by_the_sweep_on_a_rolled_up_day_reaches_the_report(
+    tenant, active_sla, rep, clock
+):
+    active_sla()
+    clock.set(NOW)
+    opened = NOW - timedelta(days=3)
+    ObligationFactory(
+        tenant=tenant, owner=rep, opened_at=opened, due_at=opened + timedelta(hours=4)
+    )
+    services.compliance_rollups_build(tenant_id=tenant.pk)
+    assert _report(tenant)["sales"]["pending"] == 1
+
+    services.sla_sweep(now=NOW)
+
+    with tenant_scope(tenant):
+        assert RollupDirtyDay.objects.filter(day=opened.date()).exists()
+    sales = _report(tenant)["sales"]
+    assert (sales["pending"], sales["breached"], sales["on_time_rate"]) == (0, 1, 0.0)
+    with tenant_scope(tenant):
+        assert not RollupDirtyDay.objects.exists()  # the report rebuilt the day and took the mark
+
+
+def test_a_late_answer_on_an_old_day_is_counted_as_met_late(tenant, active_sla, rep, clock):
+    active_sla()
+    clock.set(NOW)
+    opened = NOW - timedelta(days=2)
+    obligation = ObligationFactory(
+        tenant=tenant, owner=rep, opened_at=opened, due_at=opened + timedelta(hours=4)
+    )
+    services.compliance_rollups_build(tenant_id=tenant.pk)
+
+    with tenant_scope(tenant):
+        services.obligations_respond(kind="accept", answered_at={obligation.lead_id: NOW})
+
+    sales = _report(tenant)["sales"]
+    assert (sales["breached"], sales["met_late"], sales["responses"]) == (1, 1, 1)
+    assert sales["median_response_hours"] == pytest.approx(48.0)
+
+
+def test_a_change_within_the_fresh_margin_leaves_no_mark(tenant, active_sla, rep, clock):
+    active_sla()
+    clock.set(NOW)
+    obligation = ObligationFactory(tenant=tenant, opened_at=NOW - timedelta(minutes=5))
+    with tenant_scope(tenant):
+        services.obligations_reassign(lead_id=obligation.lead_id, owner_id=rep.pk)
+        assert not RollupDirtyDay.objects.exists()
+    assert _report(tenant, group_by="rep")["sales"]["groups"][0]["owner"]["id"] == rep.pk
+
+
+def test_a_new_sla_timezone_rebuilds_every_day(tenant, active_sla, clock):
+    version = active_sla()
+    clock.set(NOW)
+    # 23:30 UTC is the same day in UTC and the next day in Rome.
+    ObligationFactory(tenant=tenant, opened_at=datetime(2026, 5, 18, 23, 30, tzinfo=UTC))
+    services.compliance_rollups_build(tenant_id=tenant.pk)
+    assert [row[0].isoformat() for row in _rows(tenant)] == ["2026-05-18"]
+
+    SlaVersion.all_tenants.filter(pk=version.pk).update(
+        calendar={**ALWAYS_OPEN, "timezone": "Europe/Rome"}
+    )
+    result = services.compliance_rollups_build(tenant_id=tenant.pk)
+
+    assert result["full"] == 1
+    assert [row[0].isoformat() for row in _rows(tenant)] == ["2026-05-19"]
+    with tenant_scope(tenant):
+        assert RollupState.objects.get().timezone == "Europe/Rome"
+
+
+def test_cold_recycles_are_not_counted_as_rejections(tenant, active_sla, clock):
+    active_sla(min_acceptance_rate="0.5")
+    clock.set(NOW)
+    at = NOW - timedelta(days=2)
+    StageTransitionFactory(lead__tenant=tenant, action="accept", from_stage="sql",
+                           to_stage="sql", at=at)  # fmt: skip
+    StageTransitionFactory(lead__tenant=tenant, action="reject", from_stage="sql",
+                           to_stage="recycled", reason_code="bad_fit", at=at)  # fmt: skip
+    StageTransitionFactory(lead__tenant=tenant, action="reject", from_stage="sql",
+                           to_stage="recycled", reason_code="went_cold", at=at)  # fmt: skip
+    services.compliance_rollups_build(tenant_id=tenant.pk)
+    marketing = _report(tenant)["marketing"]
+    assert (marketing["accepted"], marketing["rejected"]) == (1, 1)
+    assert marketing["acceptance_rate"] == 0.5
+    assert marketing["targets"]["min_acceptance_rate"] == 0.5
+    assert [reason["code"] for reason in marketing["rejection_reasons"]] == ["bad_fit"]
+
+
+def test_the_beat_schedule_runs_the_rollups_for_every_tenant(tenant, other_tenant, clock):
+    clock.set(NOW)
+    entry = app.conf.beat_schedule["sla-compliance-rollups"]
+    assert entry["task"] == tasks.compliance_rollups.name
+    totals = tasks.compliance_rollups.delay().get()
+    assert totals["tenants"] >= 2
+    for each in (tenant, other_tenant):
+        with tenant_scope(each):
+            assert RollupState.objects.get().fresh_until == NOW - services.rollups.FRESH_MARGIN
+
+
+@pytest.mark.parametrize("model", ["obligationrollup", "funnelrollup", "rollupstate"])
+def test_operators_read_rollups_in_the_admin_but_never_write_them(admin_client, tenant, model):
+    services.compliance_rollups_build(tenant_id=tenant.pk)
+    assert admin_client.get(f"/admin/sla/{model}/").status_code == 200
+    assert admin_client.get(f"/admin/sla/{model}/add/").status_code == 403
