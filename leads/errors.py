@@ -1,6 +1,6 @@
 """The ways a lead operation can be refused, each with a stable code for the API."""
 
-from smarketing.api.errors import Conflict, DomainError, Forbidden
+from smarketing.api.errors import Conflict, Forbidden, InvalidInput
 
 
 class IllegalTransition(Conflict):
@@ -22,11 +22,5 @@ class NotAllowed(Forbidden):
     code = "permission_denied"
 
 
-class InvalidLeadData(DomainError):
-    code = "invalid"
-    title = "Invalid input"
-
-    def __init__(self, errors: dict[str, list[str]]):
-        field, messages = next(iter(errors.items()))
-        super().__init__(f"{field}: {messages[0]}", extra={"errors": errors})
-        self.errors = errors
+class InvalidLeadData(InvalidInput):
+    pass

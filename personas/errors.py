@@ -1,16 +1,10 @@
 """The ways a persona or scoring operation can be refused, each with a stable API code."""
 
-from smarketing.api.errors import Conflict, DomainError, Forbidden
+from smarketing.api.errors import Conflict, Forbidden, InvalidInput
 
 
-class InvalidPersonaData(DomainError):
-    code = "invalid"
-    title = "Invalid input"
-
-    def __init__(self, errors: dict[str, list[str]]):
-        field, messages = next(iter(errors.items()))
-        super().__init__(f"{field}: {messages[0]}", extra={"errors": errors})
-        self.errors = errors
+class InvalidPersonaData(InvalidInput):
+    pass
 
 
 class ApprovalRefused(Forbidden):

@@ -1,6 +1,6 @@
 """The ways an SLA operation can be refused, each with a stable code for the API."""
 
-from smarketing.api.errors import Conflict, DomainError, Forbidden
+from smarketing.api.errors import Conflict, Forbidden, InvalidInput
 
 
 class NotADraft(Conflict):
@@ -27,11 +27,5 @@ class SignNotAllowed(Forbidden):
     code = "permission_denied"
 
 
-class InvalidSlaData(DomainError):
-    code = "invalid"
-    title = "Invalid input"
-
-    def __init__(self, errors: dict[str, list[str]]):
-        field, messages = next(iter(errors.items()))
-        super().__init__(f"{field}: {messages[0]}", extra={"errors": errors})
-        self.errors = errors
+class InvalidSlaData(InvalidInput):
+    pass

@@ -35,6 +35,18 @@ class DomainError(Exception):
         self.extra = extra or {}
 
 
+class InvalidInput(DomainError):
+    """Field errors found by a service: `{field: [messages]}`, answered as a 400."""
+
+    code = "invalid"
+    title = "Invalid input"
+
+    def __init__(self, errors: dict[str, list[str]]):
+        field, messages = next(iter(errors.items()))
+        super().__init__(f"{field}: {messages[0]}", extra={"errors": errors})
+        self.errors = errors
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"
