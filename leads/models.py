@@ -120,16 +120,14 @@ class Lead(TenantScoped):
             models.Index(fields=["tenant", "stage", "-id"], name="lead_stage_idx"),
             models.Index(fields=["tenant", "owner", "-id"], name="lead_owner_idx"),
             models.Index(fields=["tenant", "-created_at"], name="lead_created_idx"),
-            models.Index(
-                fields=["tenant", "-score", "id"],
-                name="lead_unaccepted_sql_idx",
-                condition=models.Q(stage="sql", accepted_at__isnull=True),
-            ),
             # The sales queue: nearest deadline first (no deadline last), then the hottest.
             # (PostgreSQL sorts NULLs last in an ascending index, as the queue wants.)
+            # `score` stays out of every index: re-scoring rewrites it on every lead, and an
+            # indexed column would rule out heap-only (HOT) updates. Leads sharing a deadline
+            # are few, so ordering them by score is a small incremental sort.
             models.Index(
-                fields=["tenant", "accept_due_at", "-score", "id"],
-                name="lead_queue_idx",
+                fields=["tenant", "accept_due_at"],
+                name="lead_queue_due_idx",
                 condition=models.Q(stage="sql", accepted_at__isnull=True),
             ),
         ]

@@ -2,8 +2,9 @@
 
 Most urgent first: the nearest `accept` deadline (hot leads get tighter deadlines from the
 SLA, so they come first when they are due first), then the highest score; SQLs without a
-deadline (no SLA in force) come last. The order is the one of the partial index
-`lead_queue_idx`, so reading the top of the queue never sorts the table.
+deadline (no SLA in force) come last. The partial index `lead_queue_due_idx` gives the
+deadline order, so reading the top of the queue never sorts the table; only leads that
+share a deadline are sorted by score.
 """
 
 from __future__ import annotations
