@@ -1,7 +1,8 @@
 """Shared plumbing of the benchmarks: a fresh database, a tenant, a key, a gunicorn server.
 
 Everything listens on 127.0.0.1. DATABASE_URL names the PostgreSQL server (its database
-part is replaced by the benchmark's own database, dropped and created anew).
+part is replaced by the benchmark's own database, dropped and created anew); REDIS_URL the
+Redis server (cache, rate-limit counters and broker, as in a deployment).
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ def recreate_database(url: str) -> None:
 
 
 def environment(url: str, **extra: str) -> dict[str, str]:
+    if not os.environ.get("REDIS_URL", "").startswith("redis://"):
+        # Without it the app falls back to per-process caches and a folder broker: not the
+        # deployment being measured (rate-limit counters and the broker live in Redis).
+        sys.exit("Set REDIS_URL to a Redis server, as in a deployment.")
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-0123456789abcdef",
            "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0",
            "LOG_LEVEL": "WARNING",

@@ -16,13 +16,9 @@ def _tenant_id(tenant: Any) -> int:
 
 def rescore_changed_leads(*, tenant, items, leads=None, lead=None, **context) -> None:
     """Profile data (fit) changed: re-score those leads, engagement decayed to now."""
-    if leads is not None:
-        ids = [x.pk for x in leads]
-    elif lead is not None:
-        ids = [lead.pk]
-    else:
-        ids = [item["id"] for item in items]
-    leads_rescore(tenant_id=_tenant_id(tenant), lead_ids=ids)
+    fresh = leads if leads is not None else [lead] if lead is not None else None
+    ids = [x.pk for x in fresh] if fresh is not None else [item["id"] for item in items]
+    leads_rescore(tenant_id=_tenant_id(tenant), lead_ids=ids, fresh=fresh)
 
 
 def add_engagement(*, tenant, items, events_by_lead, **context) -> None:

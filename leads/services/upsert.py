@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from leads.errors import InvalidLeadData
@@ -101,25 +101,43 @@ def _record_merge(lead: Lead, changed: list[str], actor: Actor) -> None:
     )  # fmt: skip
 
 
+def _insert_if_new(lead: Lead) -> bool:
+    """Insert `lead` unless its tenant has that e-mail already; returns whether it did.
+
+    One statement (INSERT … ON CONFLICT DO NOTHING) where a read, a savepoint and an insert
+    would take four round trips; concurrent requests for one address insert it once.
+    """
+    fields = [f for f in Lead._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(lead, add=True), connection) for f in fields]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Lead._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT (tenant_id, email) DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    lead.pk = row[0]
+    lead._state.adding = False
+    lead._state.db = connection.alias
+    return True
+
+
 @transaction.atomic
 def lead_upsert(*, tenant, actor: Actor, data: CleanLead) -> UpsertResult:
     """Create the lead with this e-mail, or merge `data` into the existing one."""
     values = _model_values(data.fields)
     if values.get("campaign_id") and _check_campaigns({values["campaign_id"]}):
         raise InvalidLeadData({"campaign": [f"No campaign {values['campaign_id']} here."]})
-    lead = Lead.objects.select_for_update().filter(email=data.email).first()
-    if lead is None:
-        try:
-            with transaction.atomic():
-                lead = Lead.objects.create(
-                    tenant=tenant, email=data.email, stage_changed_at=timezone.now(), **values
-                )
-        except IntegrityError:
-            # Another request created it between our read and our insert: merge instead.
-            lead = Lead.objects.select_for_update().get(email=data.email)
-        else:
-            _publish_upserts(tenant=tenant, actor=actor, created=[lead], changed=[])
-            return UpsertResult(lead=lead, created=True, changed_fields=tuple(values))
+    lead = Lead(tenant=tenant, email=data.email, stage_changed_at=timezone.now(), **values)
+    if _insert_if_new(lead):
+        _publish_upserts(tenant=tenant, actor=actor, created=[lead], changed=[])
+        return UpsertResult(lead=lead, created=True, changed_fields=tuple(values))
+    # The address is taken (perhaps by a request that committed a moment ago): merge.
+    lead = Lead.objects.select_for_update().get(email=data.email)
     changed = _merge(lead, values)
     if changed:
         lead.save(update_fields=[*changed, "updated_at"])

@@ -274,12 +274,26 @@ def leads_score(
         )  # fmt: skip
 
 
-def leads_rescore(*, tenant_id: int, lead_ids: Iterable[int]) -> ScoreOutcome:
-    """Re-score these leads now: their profile (fit) changed, engagement decays to now."""
+def _has_score(lead: Lead) -> bool:
+    return bool(lead.engagement_raw > 0 or lead.score or lead.fit_score or lead.persona_id)
+
+
+def leads_rescore(
+    *, tenant_id: int, lead_ids: Iterable[int], fresh: Iterable[Lead] | None = None
+) -> ScoreOutcome:
+    """Re-score these leads now: their profile (fit) changed, engagement decays to now.
+
+    `fresh`: the same leads as instances just written by the caller, if it has them; they
+    spare a read when there is nothing to score.
+    """
     ids = sorted(set(lead_ids))
     if not ids:
         return ScoreOutcome()
     ctx = scoring_context_for(tenant_id=tenant_id)
+    if not ctx.personas.fields and fresh is not None:
+        ids = sorted({lead.pk for lead in fresh if _has_score(lead)})
+        if not ids:
+            return ScoreOutcome()
     leads = Lead.objects.filter(pk__in=ids)
     if not ctx.personas.fields:
         # No approved persona: fit is 0 for everyone, so a lead with nothing scored and no
