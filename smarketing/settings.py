@@ -196,10 +196,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "smarketing.api.errors.problem_exception_handler",
-    # Per API key and per tenant, counted in the cache (smarketing/api/throttling.py).
+    # Per API key and per tenant, metered in Redis (smarketing/api/throttling.py).
     "DEFAULT_THROTTLE_CLASSES": [
-        "smarketing.api.throttling.ApiKeyThrottle",
-        "smarketing.api.throttling.TenantThrottle",
+        "smarketing.api.throttling.ApiRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "api_key": os.environ.get("API_RATE_PER_KEY", "1200/min"),

@@ -1,11 +1,15 @@
-"""Rate limits per API key and per tenant, counted in the shared cache (Redis in deployment).
+"""Rate limits per API key and per tenant, kept in Redis (in this process without it).
 
-A sliding window approximated from two fixed windows: this window's count plus the previous
-window's, weighted by how much of it still overlaps. Each check is a few atomic cache
-operations on one counter (never a list of timestamps), so a throttled request stays cheap
-and a noisy tenant cannot slow the others down. Rejected requests are not counted, so a
-client that keeps calling still gets its full rate. If the cache is unreachable the limits
-are skipped: an outage of the cache must not take the API down with it.
+Each limit is a cell rate (GCRA, the "leaky bucket as a meter"): a quota of "1200/min" lets
+a client send one request every 50 ms on average, and up to a tenth of the quota at once
+after a quiet spell. A quota that could be spent in one burst would let a noisy tenant
+saturate the servers for seconds at the start of each window, and the other tenants would
+wait behind it; metered, its excess is refused as it arrives.
+
+Both limits of a request are checked and updated in one atomic Redis call (one round trip,
+one key per limit), and only when both allow it: refused requests use up nothing, so a
+client that keeps calling still gets its full rate. If Redis is unreachable the limits are
+skipped: an outage of the cache must not take the API down with it.
 
 Rates come from `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` (`api_key`, `tenant`), e.g.
 "1200/min"; `None` switches a limit off.
@@ -15,10 +19,13 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
-from contextlib import suppress
+from dataclasses import dataclass
+from functools import cache as memoize
 
-from django.core.cache import cache
+import redis
+from django.conf import settings
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
@@ -28,7 +35,9 @@ from smarketing.tenancy.models import ApiKey
 logger = logging.getLogger(__name__)
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_THROTTLED = "_smarketing_throttled"
+BURST_SHARE = 0.1  # of the quota, that may come at once
+# Sums of intervals drift by float rounding; a wait shorter than this is no wait.
+SLACK = 1e-6
 
 
 def parse_rate(rate: str | None) -> tuple[int, int] | None:
@@ -39,89 +48,149 @@ def parse_rate(rate: str | None) -> tuple[int, int] | None:
     return int(count), PERIODS[period.strip()[0].lower()]
 
 
-# After a cache failure the limits are skipped for a few seconds without asking the cache
-# again: each failed connection costs tens of milliseconds, which every request would pay.
-PAUSE_AFTER_CACHE_FAILURE_SECONDS = 5.0
-_cache_down_until = 0.0
+@dataclass(frozen=True)
+class Meter:
+    """One limit: a request every `interval` seconds, `burst` of them at once at most."""
+
+    name: str
+    interval: float
+    burst: int
+
+    @classmethod
+    def of(cls, name: str, rate: tuple[int, int]) -> Meter:
+        limit, period = rate
+        return cls(name, period / limit, max(1, math.ceil(limit * BURST_SHARE)))
+
+    @property
+    def tolerance(self) -> float:
+        return (self.burst - 1) * self.interval
+
+
+def meter_check(meters: list[Meter], stored: list[float | None], now: float):
+    """The rule, for the in-process store and as the reference for the Redis script.
+
+    `stored` holds each meter's theoretical arrival time (None: never used). Returns
+    (wait, new times): wait 0 means allowed and the new times are to be stored.
+    """
+    arrivals = [max(at or now, now) for at in stored]
+    wait = max(at - meter.tolerance - now for meter, at in zip(meters, arrivals, strict=True))
+    if wait > SLACK:
+        return wait, stored
+    return 0.0, [at + meter.interval for meter, at in zip(meters, arrivals, strict=True)]
+
+
+# The same rule as `meter_check` (1e-6 is SLACK), atomically in Redis. KEYS: one per meter;
+# ARGV: now, then interval and tolerance per meter. Returns the wait in microseconds (0:
+# allowed, and stored).
+_SCRIPT = """
+local now = tonumber(ARGV[1])
+local arrivals, wait = {}, 0
+for i, key in ipairs(KEYS) do
+  local at = tonumber(redis.call('GET', key) or now)
+  if at < now then at = now end
+  arrivals[i] = at
+  local over = at - tonumber(ARGV[2 * i + 1]) - now
+  if over > wait then wait = over end
+end
+if wait > 1e-6 then return math.ceil(wait * 1000000) end
+for i, key in ipairs(KEYS) do
+  local at = arrivals[i] + tonumber(ARGV[2 * i])
+  redis.call('SET', key, tostring(at), 'PX', math.ceil((at - now) * 1000) + 1000)
+end
+return 0
+"""
+
+
+class RedisMeters:
+    def __init__(self, url: str):
+        client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        self._script = client.register_script(_SCRIPT)
+
+    def check(self, meters: list[Meter], now: float) -> float:
+        args = [repr(now)]
+        for meter in meters:
+            args += [repr(meter.interval), repr(meter.tolerance)]
+        keys = [f"throttle:{meter.name}" for meter in meters]
+        return self._script(keys=keys, args=args) / 1_000_000
+
+
+class LocalMeters:
+    """Without Redis (development, the demo): the same rule, per process."""
+
+    def __init__(self):
+        self._times: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def check(self, meters: list[Meter], now: float) -> float:
+        with self._lock:
+            stored = [self._times.get(meter.name) for meter in meters]
+            wait, times = meter_check(meters, stored, now)
+            if not wait:
+                self._times.update((m.name, at) for m, at in zip(meters, times, strict=True))
+            return wait
+
+    def clear(self) -> None:
+        with self._lock:
+            self._times.clear()
+
+
+@memoize
+def meter_store() -> RedisMeters | LocalMeters:
+    return RedisMeters(settings.REDIS_URL) if settings.REDIS_URL else LocalMeters()
+
+
+# After a failure the limits are skipped for a few seconds without asking Redis again: each
+# failed connection costs up to its timeout, which every request would pay.
+PAUSE_AFTER_STORE_FAILURE_SECONDS = 5.0
+_store_down_until = 0.0
 _last_warning = 0.0
 
 
-def _cache_failed(exc: Exception) -> None:
-    global _cache_down_until, _last_warning
+def _store_failed(exc: Exception) -> None:
+    global _store_down_until, _last_warning
     now = time.monotonic()
-    _cache_down_until = now + PAUSE_AFTER_CACHE_FAILURE_SECONDS
+    _store_down_until = now + PAUSE_AFTER_STORE_FAILURE_SECONDS
     if now - _last_warning > 60:  # one line a minute, not one a request
         _last_warning = now
-        logger.warning("Rate limits skipped, cache unavailable: %s", exc)
+        logger.warning("Rate limits skipped, Redis unavailable: %s", exc)
 
 
-class WindowThrottle(BaseThrottle):
-    scope = ""
+def request_meters(request) -> list[Meter]:
+    """The limits that apply to `request`: its key (or user), and its key's tenant."""
+    rates = api_settings.DEFAULT_THROTTLE_RATES
+    per_key, per_tenant = parse_rate(rates.get("api_key")), parse_rate(rates.get("tenant"))
+    meters = []
+    if isinstance(request.auth, ApiKey):
+        if per_key:
+            meters.append(Meter.of(f"api_key:{request.auth.pk}", per_key))
+        if per_tenant:
+            meters.append(Meter.of(f"tenant:{request.auth.tenant_id}", per_tenant))
+    elif per_key and getattr(getattr(request, "user", None), "pk", None) is not None:
+        meters.append(Meter.of(f"user:{request.user.pk}", per_key))
+    return meters
+
+
+class ApiRateThrottle(BaseThrottle):
+    """Both limits of the request, in one check."""
 
     def __init__(self):
         self._wait: float | None = None
 
-    def ident(self, request) -> str | None:
-        raise NotImplementedError
-
     def allow_request(self, request, view) -> bool:
-        if getattr(request, _THROTTLED, False):
-            return True  # refused by an earlier limit already: not counted against this one
-        rate = parse_rate(api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
-        ident = self.ident(request)
-        if rate is None or ident is None or time.monotonic() < _cache_down_until:
+        meters = request_meters(request)
+        if not meters or time.monotonic() < _store_down_until:
             return True
-        limit, period = rate
-        now = time.time()
-        window = int(now // period)
-        elapsed = now - window * period
-        current = f"throttle:{self.scope}:{ident}:{window}"
         try:
-            cache.add(current, 0, timeout=period * 2)
-            count = cache.incr(current)
-            previous = cache.get(f"throttle:{self.scope}:{ident}:{window - 1}", 0)
-        except Exception as exc:  # the cache is down: serve unthrottled rather than fail
-            _cache_failed(exc)
+            wait = meter_store().check(meters, time.time())
+        except (redis.RedisError, OSError) as exc:  # serve unthrottled rather than fail
+            _store_failed(exc)
             return True
-        overlap = previous * (1 - elapsed / period)
-        if count + overlap <= limit:
+        if not wait:
             return True
-        with suppress(Exception):  # the count may stay one too high; harmless
-            cache.decr(current)
-        setattr(request, _THROTTLED, True)
-        if count > limit or previous == 0:
-            self._wait = period - elapsed
-        else:
-            # The previous window's weight fades linearly: wait until it has faded enough.
-            self._wait = (count + overlap - limit) * period / previous
+        self._wait = wait
         if isinstance(request.auth, ApiKey):
-            remember_refused(request.auth.prefix, self._wait)
+            remember_refused(request.auth.prefix, wait)
         return False
 
     def wait(self) -> float | None:
         return None if self._wait is None else max(1.0, math.ceil(self._wait))
-
-
-class ApiKeyThrottle(WindowThrottle):
-    """Per API key; a browser session counts per user."""
-
-    scope = "api_key"
-
-    def ident(self, request) -> str | None:
-        if isinstance(request.auth, ApiKey):
-            return f"key:{request.auth.pk}"
-        user = getattr(request, "user", None)
-        if user is not None and getattr(user, "pk", None) is not None:
-            return f"user:{user.pk}"
-        return None
-
-
-class TenantThrottle(WindowThrottle):
-    """Per tenant, over all of its API keys: one tenant's integrations share one budget."""
-
-    scope = "tenant"
-
-    def ident(self, request) -> str | None:
-        if isinstance(request.auth, ApiKey):
-            return f"tenant:{request.auth.tenant_id}"
-        return None
