@@ -3,7 +3,8 @@
 - single: POST /api/v1/leads/ (a new lead each time) against GET /api/v1/me/, the bare
   authenticated endpoint: same authentication, same tenant resolution, no domain work.
 - bulk: POST /api/v1/leads/bulk/ (1,000 leads a request) against PostgreSQL COPY of the same
-  rows into a plain table.
+  rows into a plain table; and, to show where the gap lies, the bulk path's upsert
+  statement alone on the real leads table, without HTTP, cleaning, events or scoring.
 
 Usage: DATABASE_URL=postgres://user:pw@127.0.0.1:5432/x python bench/ingest.py
 Prints one JSON object.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import http.client
 import io
 import json
+import os
 import sys
 import time
 import uuid
@@ -119,6 +121,33 @@ def copy_rows_per_second(url: str) -> float:
     return BULK_BATCHES * BULK_SIZE / elapsed
 
 
+def statement_rows_per_second(env: dict[str, str]) -> float:
+    """The bulk path's upsert statement alone, on the real table (indexes, constraints,
+    row-level security), rows cleaned beforehand: the ceiling of any path into leads_lead."""
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "smarketing.settings"
+    import django
+
+    django.setup()
+    from django.db import transaction
+
+    from leads.input import clean_lead
+    from leads.services.bulk_sql import bulk_upsert_rows
+    from smarketing.tenancy.models import Tenant
+    from smarketing.tenancy.scope import tenant_scope
+
+    tenant = Tenant.objects.get(slug="bench")
+    batches = [[clean_lead(row)[0] for row in lead_rows(batch + 2000)]
+               for batch in range(BULK_BATCHES)]  # fmt: skip
+    with tenant_scope(tenant):
+        started = time.perf_counter()
+        for batch in batches:
+            with transaction.atomic():
+                bulk_upsert_rows(tenant_id=tenant.pk, leads=batch)
+        elapsed = time.perf_counter() - started
+    return BULK_BATCHES * BULK_SIZE / elapsed
+
+
 def main() -> None:
     url, env = prepare("smk_bench_ingest")
     key = manage(env, "create_api_key", "--tenant", "bench", "--integration").splitlines()[-1]
@@ -128,6 +157,7 @@ def main() -> None:
         single = requests_per_second(base, key, "POST", "/api/v1/leads/")
         bulk = bulk_rows_per_second(base, key)
     copy = copy_rows_per_second(url)
+    statement = statement_rows_per_second(env)
     print(json.dumps({
         "single_post_rps": round(single, 1),
         "bare_endpoint_rps": round(bare, 1),
@@ -137,6 +167,8 @@ def main() -> None:
         "copy_rows_per_second": round(copy),
         "bulk_ratio": round(bulk / copy, 3),
         "bulk_ratio_goal": 0.25,
+        "upsert_statement_alone_rows_per_second": round(statement),
+        "upsert_statement_alone_ratio": round(statement / copy, 3),
         "clients": CLIENTS,
         "seconds_per_measure": SECONDS,
     }))  # fmt: skip

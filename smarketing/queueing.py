@@ -11,7 +11,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import suppress
 from typing import Any
+
+from smarketing.shared_redis import shared_redis
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,32 @@ def kick(task: Any, *args: Any) -> bool:
         logger.warning("Broker unavailable, %s left to the sweep: %s", task.name, exc)
         return False
     return True
+
+
+def kick_unless_waiting(task: Any, *, flag: str, hold_seconds: int = 10) -> bool:
+    """Kick `task` unless a kick of it still waits for a worker: one task serves a burst.
+
+    The task must call `taken(flag)` before it looks for work, so that whatever is written
+    after that point kicks a new run. Without Redis (one machine, no shared flag) every
+    call kicks. `hold_seconds` bounds how long a lost kick can hold others back; the sweep
+    covers that gap as it covers a broker outage.
+    """
+    client = shared_redis()
+    if client is not None and not task.app.conf.task_always_eager:
+        try:
+            if not client.set(f"kick:{flag}", 1, nx=True, ex=hold_seconds):
+                return False
+        except Exception:  # Redis is away: kick, the broker (on Redis too) decides
+            pass
+    return kick(task)
+
+
+def taken(flag: str) -> None:
+    """A task kicked by `kick_unless_waiting` has started: later writes need a new kick."""
+    client = shared_redis()
+    if client is not None:
+        with suppress(Exception):
+            client.delete(f"kick:{flag}")
 
 
 def resume() -> None:

@@ -26,13 +26,10 @@ class QueueLeadSerializer(LeadSerializer):
     accept_due_at = serializers.DateTimeField(allow_null=True, read_only=True)
     accept_warn_at = serializers.DateTimeField(allow_null=True, read_only=True)
     overdue = serializers.SerializerMethodField()
-    campaign_name = serializers.CharField(source="campaign.name", allow_null=True, default=None)
+    campaign_name = serializers.CharField(
+        source="campaign.name", allow_null=True, default=None, read_only=True
+    )
     routed_to_me = serializers.SerializerMethodField()
-
-    class Meta(LeadSerializer.Meta):
-        fields = [*LeadSerializer.Meta.fields, "accept_due_at", "accept_warn_at", "overdue",
-                  "campaign_name", "routed_to_me"]  # fmt: skip
-        read_only_fields = fields
 
     def get_overdue(self, lead: Lead) -> bool:
         return lead.accept_due_at is not None and lead.accept_due_at <= self.context["now"]

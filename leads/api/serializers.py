@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from leads.errors import InvalidLeadData
 from leads.input import clean_lead
-from leads.models import Campaign, EventType, Lead, RejectionReason, Stage
+from leads.models import Campaign, EventType, RejectionReason, Stage
 
 
 class OwnerSerializer(serializers.Serializer):
@@ -13,21 +13,36 @@ class OwnerSerializer(serializers.Serializer):
     email = serializers.EmailField()
 
 
-class LeadSerializer(serializers.ModelSerializer):
-    owner = OwnerSerializer(allow_null=True, read_only=True)
-    campaign = serializers.IntegerField(source="campaign_id", allow_null=True)
-    persona = serializers.IntegerField(source="persona_id", allow_null=True)
+class LeadSerializer(serializers.Serializer):
+    """A lead as every endpoint returns it. Declared field by field rather than derived from
+    the model: it is rendered on every write, and deriving the fields costs more than the
+    rest of the rendering."""
 
-    class Meta:
-        model = Lead
-        fields = [
-            "id", "email", "first_name", "last_name", "company", "title", "phone", "industry",
-            "company_size", "country", "campaign", "custom_fields", "stage", "owner",
-            "accepted_at", "persona", "score", "fit_score", "engagement_score",
-            "score_breakdown", "is_cold", "last_activity_at", "stage_changed_at",
-            "created_at", "updated_at",
-        ]  # fmt: skip
-        read_only_fields = fields
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    first_name = serializers.CharField(read_only=True)
+    last_name = serializers.CharField(read_only=True)
+    company = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    phone = serializers.CharField(read_only=True)
+    industry = serializers.CharField(read_only=True)
+    company_size = serializers.IntegerField(read_only=True, allow_null=True)
+    country = serializers.CharField(read_only=True)
+    campaign = serializers.IntegerField(source="campaign_id", read_only=True, allow_null=True)
+    custom_fields = serializers.JSONField(read_only=True)
+    stage = serializers.ChoiceField(choices=Stage.choices, read_only=True)
+    owner = OwnerSerializer(allow_null=True, read_only=True)
+    accepted_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    persona = serializers.IntegerField(source="persona_id", read_only=True, allow_null=True)
+    score = serializers.IntegerField(read_only=True)
+    fit_score = serializers.IntegerField(read_only=True)
+    engagement_score = serializers.IntegerField(read_only=True)
+    score_breakdown = serializers.JSONField(read_only=True)
+    is_cold = serializers.BooleanField(read_only=True)
+    last_activity_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    stage_changed_at = serializers.DateTimeField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
 
 class LeadWriteSerializer(serializers.Serializer):

@@ -76,9 +76,12 @@ class WrittenLead(NamedTuple):
 
     def payload(self) -> dict:
         """The shape of `leads.payloads.lead_payload` for a row with no owner yet."""
-        body = self._asdict()
-        del body["inserted"]
-        return {**body, "owner": None}
+        body = dict(zip(_PAYLOAD_FIELDS, self, strict=False))  # all but `inserted`
+        body["owner"] = None
+        return body
+
+
+_PAYLOAD_FIELDS = WrittenLead._fields[:-1]
 
 
 def bulk_upsert_rows(*, tenant_id: int, leads: list[CleanLead]) -> list[WrittenLead]:

@@ -5,6 +5,8 @@ NUL ("\\u0000"); Python parses both, PostgreSQL refuses both in text and jsonb. 
 parsed body once here keeps every endpoint from answering 500 on them.
 """
 
+import io
+import re
 from typing import Any
 
 from rest_framework.exceptions import ParseError
@@ -33,10 +35,17 @@ def _invalid_text(value: Any) -> str | None:
     return None
 
 
+# Both can only be spelled as escapes (raw NUL is not valid JSON, a raw surrogate is not
+# valid UTF-8). A body without these escapes needs no walk; one with them (an escaped
+# backslash before "u0000", a proper surrogate pair) is walked to be sure.
+_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+
+
 class TextSafeJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        problem = _invalid_text(data)
+        body = stream.read()
+        data = super().parse(io.BytesIO(body), media_type, parser_context)
+        problem = _invalid_text(data) if _SUSPECT_ESCAPE.search(body) else None
         if problem:
             raise ParseError(problem)
         return data

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from functools import cache as memoize
 
 import redis
-from django.conf import settings
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from smarketing.api.ratelimit import remember_refused
+from smarketing.shared_redis import shared_redis
 from smarketing.tenancy.models import ApiKey
 
 logger = logging.getLogger(__name__)
@@ -102,8 +102,7 @@ return 0
 
 
 class RedisMeters:
-    def __init__(self, url: str):
-        client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+    def __init__(self, client: redis.Redis):
         self._script = client.register_script(_SCRIPT)
 
     def check(self, meters: list[Meter], now: float) -> float:
@@ -136,7 +135,8 @@ class LocalMeters:
 
 @memoize
 def meter_store() -> RedisMeters | LocalMeters:
-    return RedisMeters(settings.REDIS_URL) if settings.REDIS_URL else LocalMeters()
+    client = shared_redis()
+    return RedisMeters(client) if client is not None else LocalMeters()
 
 
 # After a failure the limits are skipped for a few seconds without asking Redis again: each

@@ -1,7 +1,8 @@
 """The outbox relay: pending outbox rows are handed to the registered consumers, then marked.
 
-A transaction that wrote outbox rows kicks one relay task when it commits; beat runs the same
-relay every 30 seconds in case the kick was lost (broker down, worker killed). Rows are
+A transaction that wrote outbox rows kicks a relay task when it commits, unless one is already
+waiting for a worker (that one will see the rows: a burst of requests costs one task); beat
+runs the same relay every 30 seconds in case a kick was lost (broker down, worker killed). Rows are
 claimed with `SELECT … FOR UPDATE SKIP LOCKED`, so several workers split the pending rows
 instead of waiting on each other. Consumers run in the claiming transaction: their writes and
 the `relayed_at` mark commit together, so a row is relayed once however many relays run.
@@ -41,11 +42,14 @@ def relay_on_commit() -> None:
     transaction.on_commit(_kick_relay)
 
 
+RELAY_FLAG = "outbox_relay"
+
+
 def _kick_relay() -> None:
     from smarketing.events.tasks import outbox_relay_task
-    from smarketing.queueing import kick
+    from smarketing.queueing import kick_unless_waiting
 
-    kick(outbox_relay_task)
+    kick_unless_waiting(outbox_relay_task, flag=RELAY_FLAG)
 
 
 def _claim(batch_size: int, exclude: list[UUID]) -> list[OutboxEvent]:

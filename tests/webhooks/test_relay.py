@@ -151,3 +151,25 @@ def test_a_broker_outage_never_fails_the_commit_and_loses_no_event(
     # One try, then the sender stops asking the dead broker; every event waits for the sweep.
     assert attempts == [1]
     assert OutboxEvent.all_tenants.filter(relayed_at__isnull=True).count() == 3
+
+
+@pytest.mark.redis
+def test_a_burst_of_commits_kicks_one_relay_until_it_starts(monkeypatch):
+    """Kicks wait for the relay already queued; once it has started, the next one kicks."""
+    from smarketing import queueing
+    from smarketing.celery import app
+    from smarketing.events import relay as relay_module
+    from smarketing.events.relay import RELAY_FLAG
+    from smarketing.shared_redis import shared_redis
+
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    sent = []
+    monkeypatch.setattr(queueing, "kick", lambda task, *args: sent.append(task.name) or True)
+    shared_redis().delete(f"kick:{RELAY_FLAG}")
+    for _ in range(5):
+        relay_module._kick_relay()
+    assert sent == ["events.outbox_relay"]
+    queueing.taken(RELAY_FLAG)  # what the task does first
+    relay_module._kick_relay()
+    assert sent == ["events.outbox_relay"] * 2
+    shared_redis().delete(f"kick:{RELAY_FLAG}")

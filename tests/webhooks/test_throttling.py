@@ -4,13 +4,13 @@ import uuid
 
 import pytest
 import redis
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smarketing.api import throttling
 from smarketing.api.throttling import LocalMeters, Meter, RedisMeters, meter_check, parse_rate
+from smarketing.shared_redis import shared_redis
 from smarketing.tenancy.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -21,9 +21,8 @@ def _forget_meters():
     if isinstance(store, LocalMeters):
         store.clear()
     else:
-        client = redis.Redis.from_url(django_settings.REDIS_URL)
-        for name in client.scan_iter(match="throttle:*"):
-            client.delete(name)
+        for name in shared_redis().scan_iter(match="throttle:*"):
+            shared_redis().delete(name)
 
 
 @pytest.fixture
@@ -148,7 +147,7 @@ def test_redis_applies_the_same_rule_as_the_reference(rates, steps):
     """The Lua script and `meter_check` decide every request alike."""
     tag = uuid.uuid4().hex  # not `random`: hypothesis seeds it alike for every example
     meters = [Meter.of(f"prop:{tag}:{i}", parse_rate(rate)) for i, rate in enumerate(rates)]
-    store = RedisMeters(django_settings.REDIS_URL)
+    store = RedisMeters(shared_redis())
     stored: list[float | None] = [None] * len(meters)
     now = 1_800_000_000.0
     for step in steps:
