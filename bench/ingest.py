@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _stack import gunicorn, manage, prepare
 
 CLIENTS = 4

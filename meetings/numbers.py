@@ -77,10 +77,11 @@ def _decisions(current: Window):
 
 
 def handoff_volume(current: Window) -> dict[str, int]:
-    """Leads that became MQLs, and leads handed off to sales as SQLs, in the window."""
+    """Moves to MQL, and hand-offs to sales as SQLs, in the window. A lead qualified again
+    after it was recycled counts again, as in the compliance report."""
 
     def reached(stage: str) -> Count:
-        return Count("lead", distinct=True, filter=Q(action=TransitionAction.MOVE, to_stage=stage))
+        return Count("id", filter=Q(action=TransitionAction.MOVE, to_stage=stage))
 
     return _transitions(current).aggregate(mqls=reached(Stage.MQL), sqls=reached(Stage.SQL))
 

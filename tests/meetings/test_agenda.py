@@ -14,7 +14,12 @@ from smarketing.tenancy.scope import tenant_scope
 from tests.leads.factories import LeadFactory, RejectionReasonFactory, StageTransitionFactory
 from tests.meetings.factories import ActionItemFactory, MeetingFactory
 from tests.personas.factories import BuyerPersonaFactory
-from tests.sla.factories import BreachFactory, ObligationFactory, SlaVersionFactory
+from tests.sla.factories import (
+    ALWAYS_OPEN,
+    BreachFactory,
+    ObligationFactory,
+    SlaVersionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +74,7 @@ def week(tenant, member):
     SlaVersionFactory(
         tenant=tenant,
         active=True,
+        calendar={**ALWAYS_OPEN, "timezone": "Europe/Rome"},  # the tenant's days, as usual
         monthly_mql_target=200,
         monthly_sql_target=80,
         min_acceptance_rate=Decimal("0.6"),
@@ -143,21 +149,35 @@ def week(tenant, member):
     return {"anna": anna, "bruno": bruno}
 
 
-def test_volumes_count_distinct_leads_in_the_tenants_days_against_prorated_targets(tenant, week):
+def test_volumes_count_hand_offs_in_the_tenants_days_against_prorated_targets(tenant, week):
     _, agenda = generate(tenant)
 
     mqls, sqls = agenda["mql_volume"], agenda["sql_volume"]
     assert mqls.figures == {
-        "count": 3,
+        "count": 4,
         "previous": 5,
         "target": 45,
         "monthly_target": 200,
         "days": 7,
     }
-    assert mqls.title == "MQLs 3 — below the 45 targeted"
+    assert mqls.title == "MQLs 4 — below the 45 targeted"
     assert sqls.figures["count"] == 7
     assert sqls.figures["target"] == 18  # 80 * 7/31
     assert sqls.title == "SQL hand-offs 7 — below the 18 targeted"
+
+
+def test_the_agenda_and_the_compliance_report_count_the_same_hand_offs(tenant, week):
+    from sla.compliance.periods import Period
+    from sla.compliance.report import compliance_report
+
+    _, agenda = generate(tenant)
+    with tenant_scope(tenant):
+        report = compliance_report(
+            period=Period(date(2026, 3, 2), date(2026, 3, 8)), group_by=None, state=None
+        )
+    assert agenda["mql_volume"].figures["count"] == report["marketing"]["mqls"]
+    assert agenda["sql_volume"].figures["count"] == report["marketing"]["sql_handoffs"]
+    assert agenda["acceptance"].figures["accepted"] == report["marketing"]["accepted"]
 
 
 def test_acceptance_rate_leaves_cold_recycling_out_and_compares_with_the_agreed_minimum(
