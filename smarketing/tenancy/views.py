@@ -4,6 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -17,7 +18,8 @@ class TenantPageMixin(LoginRequiredMixin):
     """Resolves `request.tenant`, `request.membership` and `request.role` from the URL.
 
     No membership in the tenant answers 404: a page never reveals that a tenant exists.
-    `capability` (optional) is checked for every method; `post_capability` for POST.
+    Times render in the tenant's timezone. `capability` (optional) is checked for every
+    method; `post_capability` for POST.
     """
 
     capability: str = "read"
@@ -39,7 +41,8 @@ class TenantPageMixin(LoginRequiredMixin):
         )
         if not has_capability(membership.role, needed):
             raise PermissionDenied(f"Your role ({membership.role}) may not open this page.")
-        with tenant_scope(tenant):
+        # Times on the pages (and naive times typed into forms) are the tenant's local time.
+        with tenant_scope(tenant), timezone.override(tenant.timezone or "UTC"):
             response = super().dispatch(request, *args, **kwargs)
             # Templates render lazily; render them while the scope is still open.
             if hasattr(response, "render") and callable(response.render):
