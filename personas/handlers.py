@@ -14,11 +14,10 @@ def _tenant_id(tenant: Any) -> int:
     return tenant if isinstance(tenant, int) else tenant.pk
 
 
-def rescore_changed_leads(*, tenant, items, leads=None, lead=None, **context) -> None:
+def rescore_changed_leads(*, tenant, items, new_ids=(), **context) -> None:
     """Profile data (fit) changed: re-score those leads, engagement decayed to now."""
-    fresh = leads if leads is not None else [lead] if lead is not None else None
-    ids = [x.pk for x in fresh] if fresh is not None else [item["id"] for item in items]
-    leads_rescore(tenant_id=_tenant_id(tenant), lead_ids=ids, fresh=fresh)
+    ids = [item["id"] for item in items]
+    leads_rescore(tenant_id=_tenant_id(tenant), lead_ids=ids, new_ids=new_ids)
 
 
 def add_engagement(*, tenant, items, events_by_lead, **context) -> None:

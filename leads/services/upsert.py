@@ -90,6 +90,7 @@ def _publish_upserts(*, tenant, actor: Actor, created: list[Lead], changed: list
         tenant=tenant,
         items=[{"id": x.pk} for x in touched],
         leads=touched,
+        new_ids=[x.pk for x in created],
         actor=actor,
     )
 
@@ -233,7 +234,7 @@ def _write_bulk(*, tenant, actor: Actor, leads: list[CleanLead]) -> dict[str, tu
     publish_many("lead.created", tenant=tenant, items=[row.payload() for row in created],
                  actor=actor)  # fmt: skip
     publish_many("lead.profile_changed", tenant=tenant, items=[{"id": row.id} for row in written],
-                 actor=actor)  # fmt: skip
+                 new_ids=[row.id for row in created], actor=actor)  # fmt: skip
     outcome = {row.email: (row.id, "created" if row.inserted else "updated") for row in written}
     unchanged_emails = [c.email for c in leads if c.email not in outcome]
     unchanged = dict(Lead.objects.filter(email__in=unchanged_emails).values_list("email", "pk"))

@@ -274,24 +274,20 @@ def leads_score(
         )  # fmt: skip
 
 
-def _has_score(lead: Lead) -> bool:
-    return bool(lead.engagement_raw > 0 or lead.score or lead.fit_score or lead.persona_id)
-
-
 def leads_rescore(
-    *, tenant_id: int, lead_ids: Iterable[int], fresh: Iterable[Lead] | None = None
+    *, tenant_id: int, lead_ids: Iterable[int], new_ids: Iterable[int] = ()
 ) -> ScoreOutcome:
     """Re-score these leads now: their profile (fit) changed, engagement decays to now.
 
-    `fresh`: the same leads as instances just written by the caller, if it has them; they
-    spare a read when there is nothing to score.
+    `new_ids`: those of them created just now, so with no score and no engagement yet.
     """
     ids = sorted(set(lead_ids))
     if not ids:
         return ScoreOutcome()
     ctx = scoring_context_for(tenant_id=tenant_id)
-    if not ctx.personas.fields and fresh is not None:
-        ids = sorted({lead.pk for lead in fresh if _has_score(lead)})
+    if not ctx.personas.fields:
+        # Without an approved persona a new lead's score stays 0: nothing to read or write.
+        ids = sorted(set(ids) - set(new_ids))
         if not ids:
             return ScoreOutcome()
     leads = Lead.objects.filter(pk__in=ids)

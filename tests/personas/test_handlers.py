@@ -115,6 +115,21 @@ def test_bulk_upserted_leads_are_scored_together(tenant, api_client_for):
     assert fits == {**{f"p{i}@plant.example": 90 for i in range(5)}, "shop@retail.example": 0}
 
 
+def test_without_personas_new_leads_are_not_read_back_for_scoring(tenant):
+    with tenant_scope(tenant):
+        old = LeadFactory(tenant=tenant, score=40, engagement_score=40)
+        new = [LeadFactory(tenant=tenant).pk for _ in range(3)]
+        with CaptureQueriesContext(connection) as only_new:
+            leads_rescore(tenant_id=tenant.pk, lead_ids=new, new_ids=new)
+        with CaptureQueriesContext(connection) as with_old:
+            leads_rescore(tenant_id=tenant.pk, lead_ids=[*new, old.pk], new_ids=new)
+    reads = [q["sql"] for q in only_new.captured_queries if '"leads_lead"' in q["sql"]]
+    assert reads == []
+    # A lead scored earlier is still brought back to 0 (its persona lost approval, say).
+    assert any('"leads_lead"' in q["sql"] for q in with_old.captured_queries)
+    assert Lead.all_tenants.get(pk=old.pk).score < 40
+
+
 def test_rescoring_a_batch_costs_the_same_queries_whatever_its_size(tenant):
     with tenant_scope(tenant):
         approved_persona(tenant)
