@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from leads.models import Lead, Stage
 from smarketing.tenancy.roles import Role
 from tests.leads.factories import CampaignFactory, LeadEventFactory, LeadFactory
-from tests.leads.test_pages import RICH_BREAKDOWN
+from tests.leads.helpers import RICH_BREAKDOWN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
