@@ -66,13 +66,15 @@ class Meter:
         return (self.burst - 1) * self.interval
 
 
-def meter_check(meters: list[Meter], stored: list[float | None], now: float):
+def meter_check(
+    meters: list[Meter], stored: list[float | None], now: float
+) -> tuple[float, list[float | None]]:
     """The rule, for the in-process store and as the reference for the Redis script.
 
     `stored` holds each meter's theoretical arrival time (None: never used). Returns
     (wait, new times): wait 0 means allowed and the new times are to be stored.
     """
-    arrivals = [max(at or now, now) for at in stored]
+    arrivals = [now if at is None else max(at, now) for at in stored]
     wait = max(at - meter.tolerance - now for meter, at in zip(meters, arrivals, strict=True))
     if wait > SLACK:
         return wait, stored
