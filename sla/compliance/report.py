@@ -169,20 +169,28 @@ def compliance_report(
     totals: dict[str, SalesTally] = defaultdict(SalesTally)
     by_owner: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])  # [opened, breached]
     groups: dict[Any, dict[str, SalesTally]] = defaultdict(lambda: defaultdict(SalesTally))
+    # Rep and week groups split the cells: their totals are the sum of the groups, so each
+    # cell's response times are counted once (on a year, a million of them), not twice.
+    partitioned = group_by in ("rep", "week")
     for day, kind, owner_id, cell in sales_cells(period, state=state, zone=zone):
         if team_id is not None and owner_id not in members:
             continue
-        totals[kind].add(cell)
         owner = by_owner[owner_id]
         owner[0] += cell.opened
         owner[1] += cell.breached
         if group_by == "rep":
             groups[owner_id][kind].add(cell)
-        elif group_by == "team":
-            for key in teams.keys_of(owner_id):
-                groups[key][kind].add(cell)
         elif group_by == "week":
             groups[week_of(day)][kind].add(cell)
+        else:
+            totals[kind].add(cell)
+            if group_by == "team":
+                for key in teams.keys_of(owner_id):
+                    groups[key][kind].add(cell)
+    if partitioned:
+        for by_kind in groups.values():
+            for kind, tally in by_kind.items():
+                totals[kind].add(tally)
 
     emails = _people(by_owner)
     version = selectors.active_version()
