@@ -28,6 +28,33 @@ def route_new_sqls(*, tenant, items, lead=None, **context) -> None:
             lead_route(lead=target)
 
 
+def hand_on_deactivated_members_sqls(*, tenant, items, actor=None, **context) -> None:
+    """A deactivated rep's SQLs that nobody accepted yet go back through routing; those
+    routing cannot place return to the queue, unowned."""
+    from django.utils import timezone
+
+    from leads.models import Lead, TransitionAction
+    from leads.routing.route import lead_reroute
+    from leads.services.history import transition_record
+    from smarketing.tenancy.actors import Actor
+
+    for item in items:
+        user_id = item["user_id"]
+        waiting = Lead.objects.filter(owner_id=user_id, stage=Stage.SQL, accepted_at__isnull=True)
+        for lead in waiting.select_related("owner").order_by("pk"):
+            if lead_reroute(lead=lead, exclude={user_id}, reason="the owner was deactivated."):
+                continue
+            Lead.objects.filter(pk=lead.pk, owner_id=user_id).update(
+                owner=None, updated_at=timezone.now()
+            )
+            transition_record(
+                lead=lead, action=TransitionAction.ASSIGN, from_stage=lead.stage,
+                to_stage=lead.stage, actor=actor or Actor.system(),
+                note=f"Back to the queue: {item['email']} was deactivated.",
+            )  # fmt: skip
+
+
 def register() -> None:
     subscribe("tenant.created", seed_rejection_reasons)
     subscribe("lead.stage_changed", route_new_sqls)
+    subscribe("member.deactivated", hand_on_deactivated_members_sqls)

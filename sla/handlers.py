@@ -87,6 +87,21 @@ def on_lead_scored(*, tenant, items, leads=None, **context) -> None:
     services.leads_qualify_by_score(items=items, leads=leads)
 
 
+def reroute_deactivated_members_breached_sqls(*, tenant, items, **context) -> None:
+    """A deactivated rep's accepted SQLs whose SLA was breached go to another rep (their
+    unaccepted SQLs are handed on by leads itself)."""
+    from leads.routing.route import lead_reroute
+    from sla.models import Obligation, ObligationStatus
+
+    for item in items:
+        breached = Obligation.objects.filter(
+            status=ObligationStatus.BREACHED, lead__owner_id=item["user_id"],
+            lead__stage=Stage.SQL, lead__accepted_at__isnull=False,
+        ).values_list("lead_id", flat=True)  # fmt: skip
+        for lead in Lead.objects.filter(pk__in=list(breached)).order_by("pk"):
+            lead_reroute(lead=lead, exclude={item["user_id"]}, reason="the owner was deactivated.")
+
+
 def register() -> None:
     subscribe("tenant.created", on_tenant_created)
     subscribe("lead.stage_changed", on_stage_changed)
@@ -95,3 +110,4 @@ def register() -> None:
     subscribe("lead.assigned", on_lead_assigned)
     subscribe("lead.erased", on_lead_erased)
     subscribe("lead.scored", on_lead_scored)
+    subscribe("member.deactivated", reroute_deactivated_members_breached_sqls)

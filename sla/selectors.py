@@ -34,7 +34,7 @@ def managers_of_tenant(*, tenant_id: int) -> list[dict]:
     return [
         {"id": user_id, "email": email}
         for user_id, email in Membership.objects.filter(
-            tenant_id=tenant_id, role__in=list(LEADERSHIP_ROLES)
+            tenant_id=tenant_id, role__in=list(LEADERSHIP_ROLES), is_active=True
         )
         .order_by("user__email")
         .values_list("user_id", "user__email")

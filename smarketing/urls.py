@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from leads.team import urls as team_urls
 from leads.urls import campaign_urlpatterns
 from smarketing.health import healthz
 from smarketing.tenancy import urls as tenancy_urls
@@ -17,6 +18,9 @@ tenant_patterns = [
     path("campaigns/", include((campaign_urlpatterns, "campaigns"))),
     path("personas/", include("personas.urls")),
     path("settings/webhooks/", include("smarketing.webhooks.urls")),
+    path("settings/members/", include((team_urls.members_urlpatterns, "members"))),
+    path("settings/rejection-reasons/", include((team_urls.reasons_urlpatterns, "reasons"))),
+    path("settings/", include("smarketing.tenancy.settings_urls")),
     path("queue/", include("leads.urls_queue")),
     path("feedback/", include("leads.urls_feedback")),
     path("notifications/", include("smarketing.notifications.urls")),
@@ -32,6 +36,7 @@ api_v1_patterns = [
     path("", include("smarketing.notifications.api_urls")),
     path("", include("sla.urls")),
     path("", include("meetings.api_urls")),
+    path("", include("smarketing.tenancy.api_urls")),
 ]
 
 urlpatterns = [

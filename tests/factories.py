@@ -1,10 +1,13 @@
 """Factories of the cross-cutting core; each app keeps its own next to its tests."""
 
+import datetime
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from smarketing.accounts.models import User
-from smarketing.tenancy.models import ApiKey, Membership, Tenant
+from smarketing.tenancy.models import ApiKey, Invitation, Membership, Tenant
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.services import api_key_create, tenant_create
 
@@ -78,3 +81,15 @@ class ApiKeyFactory(TenantScopedFactory):
         return api_key_create(
             tenant=tenant, user=user, name=name or f"key-{ApiKey.all_tenants.count() + 1}"
         )
+
+
+class InvitationFactory(TenantScopedFactory):
+    class Meta:
+        model = Invitation
+
+    tenant = factory.SubFactory(TenantFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = Role.SALES_REP
+    nonce_hash = "0" * 64
+    sent_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))

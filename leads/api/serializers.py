@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from leads.errors import InvalidLeadData
 from leads.input import clean_lead
-from leads.models import Campaign, EventType, RejectionReason, Stage
+from leads.models import Campaign, EventType, Stage
 
 
 class OwnerSerializer(serializers.Serializer):
@@ -172,9 +172,3 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     def get_stats(self, campaign) -> dict:
         return self.context.get("stats", {}).get(campaign.pk, {})
-
-
-class RejectionReasonSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = RejectionReason
-        fields = ["code", "label", "is_active"]

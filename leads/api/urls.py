@@ -4,10 +4,13 @@ from rest_framework.routers import SimpleRouter
 from leads.api import queue, views
 from leads.api.exports import LeadExportView
 from leads.api.imports import LeadImportViewSet
+from leads.team import api as team_api
 
 router = SimpleRouter()
 router.register("leads", views.LeadViewSet, basename="lead")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
+router.register("members", team_api.MemberViewSet, basename="member")
+router.register("rejection-reasons", team_api.RejectionReasonViewSet, basename="rejection-reason")
 
 imports = LeadImportViewSet
 
@@ -18,7 +21,6 @@ urlpatterns = [
     path("imports/<int:pk>/", imports.as_view({"get": "retrieve"}), name="import-detail"),
     path("imports/<int:pk>/errors.csv", imports.as_view({"get": "errors"}), name="import-errors"),
     path("events/", views.EventsView.as_view(), name="events"),
-    path("rejection-reasons/", views.RejectionReasonsView.as_view(), name="rejection-reasons"),
     path("queue/", queue.QueueView.as_view(), name="queue"),
     path("queue/claim/", queue.ClaimView.as_view(), name="queue-claim"),
     path("me/away/", queue.AwayView.as_view(), name="me-away"),

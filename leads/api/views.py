@@ -11,7 +11,7 @@ from leads import selectors, services
 from leads.api import serializers as s
 from leads.errors import InvalidLeadData
 from leads.filters import LeadFilter
-from leads.models import Campaign, Lead, RejectionReason
+from leads.models import Campaign, Lead
 from smarketing.api.viewsets import TenantAPIView, TenantViewSet
 from smarketing.tenancy.actors import Actor
 
@@ -197,7 +197,9 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     def create(self, request):
         body = s.CampaignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        campaign = services.campaign_create(tenant=request.tenant, data=body.validated_data)
+        campaign = services.campaign_create(
+            tenant=request.tenant, data=body.validated_data, actor=Actor.from_request(request)
+        )
         return Response(self._serialize(campaign, many=False), status=201)
 
     @extend_schema(request=s.CampaignSerializer, responses=s.CampaignSerializer)
@@ -205,14 +207,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
         campaign = self.get_object()
         body = s.CampaignSerializer(campaign, data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        services.campaign_update(campaign=campaign, data=body.validated_data)
+        services.campaign_update(
+            campaign=campaign, data=body.validated_data, actor=Actor.from_request(request)
+        )
         return Response(self._serialize(campaign, many=False))
-
-
-class RejectionReasonsView(TenantAPIView):
-    """The reasons sales may give when sending an SQL back to marketing."""
-
-    @extend_schema(responses=s.RejectionReasonSerializer(many=True))
-    def get(self, request):
-        reasons = RejectionReason.objects.filter(is_active=True)
-        return Response(s.RejectionReasonSerializer(reasons, many=True).data)

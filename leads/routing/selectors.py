@@ -37,7 +37,9 @@ def available_reps(*, exclude=()) -> dict[int, Rep]:
     settings = routing_settings()
     reps = {
         user_id: Rep(id=user_id, email=email, capacity=settings.capacity_of(user_id))
-        for user_id, email in Membership.objects.filter(role=Role.SALES_REP, is_away=False)
+        for user_id, email in Membership.objects.filter(
+            role=Role.SALES_REP, is_away=False, is_active=True
+        )
         .exclude(user_id__in=list(exclude))
         .order_by("user_id")
         .values_list("user_id", "user__email")

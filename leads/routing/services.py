@@ -16,6 +16,8 @@ from leads.routing.models import (
     TeamMember,
 )
 from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.audit import audit_record, changes_between, snapshot
+from smarketing.tenancy.members.services import member_update
 from smarketing.tenancy.models import Membership
 from smarketing.tenancy.roles import LEADERSHIP_ROLES, SALES_ROLES, has_capability
 
@@ -35,7 +37,7 @@ def _sales_member_ids(emails: list[str], field: str) -> list[int]:
     wanted = {email.strip().lower() for email in emails}
     found = dict(
         Membership.objects.filter(
-            user__email__in=wanted, role__in=list(SALES_ROLES | LEADERSHIP_ROLES)
+            user__email__in=wanted, is_active=True, role__in=list(SALES_ROLES | LEADERSHIP_ROLES)
         ).values_list("user__email", "user_id")
     )
     missing = sorted(wanted - set(found))
@@ -86,8 +88,19 @@ def routing_settings_set(
         [user_id] = _sales_member_ids([email], "capacities")
         per_rep[str(user_id)] = value
     settings, _ = RoutingSettings.objects.select_for_update().get_or_create(tenant=tenant)
+    fields = ["mode", "default_capacity", "capacities"]
+    before = snapshot(settings, fields)
     settings.mode, settings.default_capacity, settings.capacities = mode, default_capacity, per_rep
-    settings.save(update_fields=["mode", "default_capacity", "capacities", "updated_at"])
+    settings.save(update_fields=[*fields, "updated_at"])
+    changes = changes_between(before, snapshot(settings, fields))
+    if changes:
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="routing.settings_changed",
+            target=settings,
+            changes=changes,
+        )
     return settings
 
 
@@ -104,11 +117,14 @@ def team_save(*, tenant, actor: Actor, name: str, members: list[str], team: Team
         clash = clash.exclude(pk=team.pk)
     if clash.exists():
         raise InvalidLeadData({"name": [f"There is a team called {name} already."]})
+    before = {"name": None, "members": []}
     if team is None:
         if Team.objects.count() >= MAX_TEAMS:
             raise InvalidLeadData({"name": [f"At most {MAX_TEAMS} teams."]})
         team = Team.objects.create(tenant=tenant, name=name)
     else:
+        emails = TeamMember.objects.filter(team=team).values_list("user__email", flat=True)
+        before = {"name": team.name, "members": sorted(emails)}
         team.name = name
         team.save(update_fields=["name"])
     TeamMember.objects.filter(team=team).exclude(user_id__in=user_ids).delete()
@@ -116,6 +132,16 @@ def team_save(*, tenant, actor: Actor, name: str, members: list[str], team: Team
         [TeamMember(tenant=tenant, team=team, user_id=uid) for uid in user_ids],
         ignore_conflicts=True,
     )
+    after = {"name": name, "members": sorted(email.strip().lower() for email in members)}
+    changes = changes_between(before, after)
+    if changes:
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            target=team,
+            changes=changes,
+            action="team.created" if before["name"] is None else "team.changed",
+        )
     return team
 
 
@@ -123,6 +149,13 @@ def team_save(*, tenant, actor: Actor, name: str, members: list[str], team: Team
 def team_delete(*, actor: Actor, team: Team) -> None:
     """Remove a team; its rules go with it."""
     _require_manager(actor)
+    audit_record(
+        tenant=team.tenant_id,
+        actor=actor,
+        action="team.deleted",
+        target=team,
+        changes={"name": team.name},
+    )
     team.delete()
 
 
@@ -145,7 +178,7 @@ def routing_rule_add(
         position = last.position + 1 if last else 0
     try:
         with transaction.atomic():
-            return RoutingRule.objects.create(
+            rule = RoutingRule.objects.create(
                 tenant=tenant, field=field, values=_clean_values(field, values), team=team,
                 rep_id=rep_id, is_active=is_active, position=position,
             )  # fmt: skip
@@ -153,11 +186,33 @@ def routing_rule_add(
         raise InvalidLeadData(
             {"target": ["Send the rule's SQLs to a team or to a rep."]}
         ) from error
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="routing.rule_added",
+        target=rule,
+        changes={
+            "field": field,
+            "values": rule.values,
+            "team": team.name if team else None,
+            "rep": rep_email,
+            "position": position,
+            "is_active": is_active,
+        },
+    )
+    return rule
 
 
 @transaction.atomic
 def routing_rule_delete(*, actor: Actor, rule: RoutingRule) -> None:
     _require_manager(actor)
+    audit_record(
+        tenant=rule.tenant_id,
+        actor=actor,
+        action="routing.rule_deleted",
+        target=("routingrule", rule.pk, str(rule)),
+        changes={"field": rule.field, "values": rule.values},
+    )
     rule.delete()
 
 
@@ -168,6 +223,16 @@ def routing_replace(*, tenant, actor: Actor, data: dict[str, Any]) -> None:
     Rules name their team by name (`"team": "Italy"`) or their rep by e-mail (`"rep": ...`).
     """
     _require_manager(actor)
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="routing.replaced",
+        target="routing",
+        changes={
+            "removed_rules": RoutingRule.objects.count(),
+            "removed_teams": Team.objects.count(),
+        },
+    )
     routing_settings_set(
         tenant=tenant, actor=actor, mode=data.get("mode", RoutingMode.PULL),
         default_capacity=data.get("default_capacity", 20),
@@ -205,10 +270,45 @@ def _at(error: InvalidLeadData, where: str, index: int) -> InvalidLeadData:
 
 
 @transaction.atomic
-def rep_away_set(*, tenant, user, away: bool) -> Membership:
-    """A member marks themselves away (nothing is routed to them) or back."""
+def rep_away_set(*, tenant, user, away: bool, actor: Actor | None = None) -> Membership:
+    """A member marks themselves away (nothing is routed to them) or back; a manager may do
+    it for them (`actor`), and that change is audited."""
+    if actor is not None and actor.user_id != user.pk:
+        return member_update(
+            membership=Membership.objects.get(tenant=tenant, user=user), actor=actor,
+            data={"is_away": away},
+        )  # fmt: skip
     membership = Membership.objects.select_for_update().get(tenant=tenant, user=user)
     if membership.is_away != away:
         membership.is_away = away
         membership.save(update_fields=["is_away"])
     return membership
+
+
+@transaction.atomic
+def rep_capacity_set(*, tenant, actor: Actor, user, capacity: int | None) -> RoutingSettings:
+    """How many open SQLs and opportunities one rep may hold; None returns them to the
+    tenant's default."""
+    _require_manager(actor)
+    if capacity is not None and (
+        not isinstance(capacity, int) or isinstance(capacity, bool) or not 1 <= capacity <= 1000
+    ):
+        raise InvalidLeadData({"capacity": ["A whole number from 1 to 1000, or empty."]})
+    settings, _ = RoutingSettings.objects.select_for_update().get_or_create(tenant=tenant)
+    capacities = dict(settings.capacities or {})
+    before = capacities.get(str(user.pk))
+    if capacity is None:
+        capacities.pop(str(user.pk), None)
+    else:
+        capacities[str(user.pk)] = capacity
+    if before != capacity:
+        settings.capacities = capacities
+        settings.save(update_fields=["capacities", "updated_at"])
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="routing.capacity_set",
+            target=("user", user.pk, user.email),
+            changes={"capacity": [before, capacity]},
+        )
+    return settings

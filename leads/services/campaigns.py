@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from leads.models import Campaign
+from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.audit import audit_record, changes_between, snapshot
 
 CAMPAIGN_FIELDS = ("name", "channel", "cost", "starts_on", "ends_on")
 
@@ -17,18 +19,37 @@ def _validated(campaign: Campaign) -> Campaign:
 
 
 @transaction.atomic
-def campaign_create(*, tenant, data: dict[str, Any]) -> Campaign:
+def campaign_create(*, tenant, data: dict[str, Any], actor: Actor | None = None) -> Campaign:
     campaign = _validated(
         Campaign(tenant=tenant, **{k: data[k] for k in CAMPAIGN_FIELDS if k in data})
     )
     campaign.save()
+    audit_record(
+        tenant=tenant,
+        actor=actor or Actor.system(),
+        action="campaign.created",
+        target=campaign,
+        changes=changes_between({}, snapshot(campaign, list(CAMPAIGN_FIELDS))),
+    )
     return campaign
 
 
 @transaction.atomic
-def campaign_update(*, campaign: Campaign, data: dict[str, Any]) -> Campaign:
+def campaign_update(
+    *, campaign: Campaign, data: dict[str, Any], actor: Actor | None = None
+) -> Campaign:
     changed = [name for name in CAMPAIGN_FIELDS if name in data]
+    before = snapshot(campaign, changed)
     for name in changed:
         setattr(campaign, name, data[name])
     _validated(campaign).save(update_fields=changed)
+    changes = changes_between(before, snapshot(campaign, changed))
+    if changes:
+        audit_record(
+            tenant=campaign.tenant_id,
+            actor=actor or Actor.system(),
+            action="campaign.changed",
+            target=campaign,
+            changes=changes,
+        )
     return campaign

@@ -6,6 +6,7 @@ from leads.models import Lead, LeadEvent, TransitionAction
 from leads.services.history import transition_record
 from smarketing.events import publish
 from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.audit import audit_record
 from smarketing.tenancy.roles import has_capability
 
 ERASED_DOMAIN = "erased.invalid"
@@ -38,5 +39,12 @@ def lead_erase(*, lead: Lead, actor: Actor) -> Lead:
         lead=lead, action=TransitionAction.ERASE, from_stage=lead.stage, to_stage=lead.stage,
         actor=actor, note="Personal data erased on request.", at=now,
     )  # fmt: skip
+    audit_record(
+        tenant=lead.tenant_id,
+        actor=actor,
+        action="lead.erased",
+        target=("lead", lead.pk, lead.email),
+        changes={"personal_data": "erased"},
+    )
     publish("lead.erased", tenant=lead.tenant_id, data={"id": lead.pk}, lead=lead, actor=actor)
     return lead

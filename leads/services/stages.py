@@ -19,6 +19,7 @@ from leads.payloads import lead_payload, owner_payload
 from leads.services.history import transition_record
 from smarketing.events import publish
 from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.audit import audit_record
 from smarketing.tenancy.roles import LEADERSHIP_ROLES, SALES_ROLES
 from smarketing.tenancy.selectors import members_of
 
@@ -189,6 +190,15 @@ def lead_assign(*, lead: Lead, owner_email: str, actor: Actor, note: str = "") -
         actor=actor, note=note or f"Assigned to {new_owner.email}"
         + (f" (was {previous.email})" if previous else ""),
     )  # fmt: skip
+    if not actor.is_system:
+        # Routing's own assignments are in the lead's history; a person's choice is audited.
+        audit_record(
+            tenant=lead.tenant_id,
+            actor=actor,
+            action="lead.reassigned",
+            target=lead,
+            changes={"owner": [previous.email if previous else None, new_owner.email]},
+        )
     publish(
         "lead.assigned",
         tenant=lead.tenant_id,

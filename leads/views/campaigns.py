@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from leads import selectors, services
 from leads.forms import CampaignForm
 from leads.models import Campaign
+from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import has_capability
 from smarketing.tenancy.views import TenantPageMixin
 
@@ -39,7 +40,9 @@ class CampaignListView(TenantPageMixin, TemplateView):
         form = CampaignForm(request.POST)
         if form.is_valid():
             try:
-                campaign = services.campaign_create(tenant=request.tenant, data=form.cleaned_data)
+                campaign = services.campaign_create(
+                    tenant=request.tenant, data=form.cleaned_data, actor=Actor.from_request(request)
+                )
             except ValidationError as error:
                 for name, problems in error.message_dict.items():
                     form.add_error(name if name in form.fields else None, problems)

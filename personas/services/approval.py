@@ -17,6 +17,7 @@ from personas.services.authoring import latest_version, lock_persona
 from personas.services.rescore import rescore_job_queue
 from smarketing.api.errors import DomainError
 from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.audit import audit_record
 from smarketing.tenancy.roles import LEADERSHIP_ROLES, is_marketing_side, is_sales_side
 
 
@@ -90,6 +91,17 @@ def persona_approve(
         raise ApprovalRefused("You approved the other side: this side needs someone else.")
     PersonaApproval.objects.create(
         tenant_id=persona.tenant_id, version=current, side=chosen, user=actor.user, role=actor.role
+    )
+    audit_record(
+        tenant=persona.tenant_id,
+        actor=actor,
+        action="persona.approved",
+        target=("buyerpersona", persona.pk, current.name),
+        changes={
+            "version": current.number,
+            "side": chosen,
+            "fully_approved": len(taken) + 1 >= len(ApprovalSide.values),
+        },
     )
     if len(taken) + 1 < len(ApprovalSide.values):
         return current

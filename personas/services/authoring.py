@@ -14,6 +14,7 @@ from personas.models import (
     PersonaVersion,
 )
 from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.audit import audit_record
 
 MAX_COMMENT = 5000
 
@@ -35,8 +36,15 @@ def persona_create(*, tenant, actor: Actor, data: dict) -> BuyerPersona:
     if errors:
         raise InvalidPersonaData(errors)
     persona = BuyerPersona.objects.create(tenant=tenant, created_by=actor.user)
-    PersonaVersion.objects.create(
+    version = PersonaVersion.objects.create(
         tenant=tenant, persona=persona, number=1, created_by=actor.user, **fields
+    )
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="persona.created",
+        target=("buyerpersona", persona.pk, version.name),
+        changes={"version": 1},
     )
     return persona
 
@@ -76,6 +84,13 @@ def persona_update(*, persona: BuyerPersona, actor: Actor, data: dict) -> Person
             **{**content, **changes},
         )
     BuyerPersona.objects.filter(pk=persona.pk).update(updated_at=now)
+    audit_record(
+        tenant=persona.tenant_id,
+        actor=actor,
+        action="persona.changed",
+        target=("buyerpersona", persona.pk, current.name),
+        changes={"version": current.number, "fields": sorted(changes)},
+    )
     return current
 
 

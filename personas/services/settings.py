@@ -15,6 +15,7 @@ from personas.selectors import scoring_config_of
 from personas.services.rescore import rescore_job_queue
 from smarketing.api.errors import Forbidden
 from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.audit import audit_record, changes_between
 from smarketing.tenancy.roles import has_capability
 
 FIELDS = ("engagement_weights", "half_life_days", "saturation", "fit_weight", "engagement_weight")
@@ -113,6 +114,13 @@ def scoring_settings_update(
         setattr(row, name, value)
     row.updated_by = actor.user
     row.save(update_fields=[*FIELDS, "updated_by", "updated_at"])
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="scoring.settings_changed",
+        target=row,
+        changes=changes_between(before, after),
+    )
     engagement_changed = any(
         after[name] != before[name] for name in ("engagement_weights", "half_life_days")
     )

@@ -26,6 +26,7 @@ from sla.models import SIGN_SIDES, SlaStatus, SlaVersion, TenantCalendar
 from sla.terms import default_calendar_for
 from smarketing.events import publish
 from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.audit import audit_record, changes_between
 from smarketing.tenancy.models import Tenant
 from smarketing.tenancy.roles import LEADERSHIP_ROLES, MARKETING_ROLES, SALES_ROLES
 from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope
@@ -111,6 +112,13 @@ def sla_version_create(*, tenant: Tenant, actor: Actor, data: dict[str, Any]) ->
     version = SlaVersion(tenant=tenant, number=number, created_by=actor.user, **terms)
     _check_terms(version)
     version.save()
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="sla.version_created",
+        target=version,
+        changes={"number": number, "name": version.name},
+    )
     return version
 
 
@@ -124,6 +132,8 @@ def sla_version_update(*, version: SlaVersion, actor: Actor, data: dict[str, Any
     if unknown:
         raise InvalidSlaData({name: ["Unknown field."] for name in sorted(unknown)})
     changed = [name for name, value in data.items() if getattr(current, name) != value]
+    changes = changes_between({n: getattr(current, n) for n in changed},
+                              {n: data[n] for n in changed})  # fmt: skip
     for name in changed:
         setattr(current, name, data[name])
     _check_terms(current)
@@ -133,6 +143,13 @@ def sla_version_update(*, version: SlaVersion, actor: Actor, data: dict[str, Any
                 setattr(current, f"{side}_signed_by", None)
                 setattr(current, f"{side}_signed_at", None)
         current.save()
+        audit_record(
+            tenant=current.tenant_id,
+            actor=actor,
+            action="sla.version_changed",
+            target=current,
+            changes=changes,
+        )
     _copy(current, version)
     return version
 
@@ -165,6 +182,13 @@ def sla_version_sign(*, version: SlaVersion, actor: Actor, side: str) -> SlaVers
         setattr(current, f"{side}_signed_by", actor.user)
         setattr(current, f"{side}_signed_at", timezone.now())
         current.save(update_fields=[f"{side}_signed_by", f"{side}_signed_at", "updated_at"])
+        audit_record(
+            tenant=current.tenant_id,
+            actor=actor,
+            action="sla.version_signed",
+            target=current,
+            changes={"side": side},
+        )
     _copy(current, version)
     return version
 
@@ -206,6 +230,13 @@ def sla_version_activate(
     if not activated:
         raise ActivationConflict("The version changed meanwhile; reload it.")
     current.refresh_from_db()
+    audit_record(
+        tenant=current.tenant_id,
+        actor=actor,
+        action="sla.version_activated",
+        target=current,
+        changes={"status": ["draft", "active"]},
+    )
     _copy(current, version)
     return version
 

@@ -47,7 +47,7 @@ def _batch(events: list[OutboxEvent]) -> Batch:
     admins: dict[int, list[int]] = {}
     if any(event.event_type == "webhook.endpoint_disabled" for event in events):
         for tenant_id, user_id in Membership.all_tenants.filter(
-            tenant_id__in=tenant_ids, role=Role.ADMIN
+            tenant_id__in=tenant_ids, role=Role.ADMIN, is_active=True
         ).values_list("tenant_id", "user_id"):
             admins.setdefault(tenant_id, []).append(user_id)
     slugs = dict(Tenant.objects.filter(pk__in=tenant_ids).values_list("pk", "slug"))
@@ -81,6 +81,7 @@ def notifications_from_events(*, events: list[OutboxEvent]) -> int:
         Membership.all_tenants.filter(
             tenant_id__in={event.tenant_id for event, _ in drafts},
             user_id__in={draft.user_id for _, draft in drafts},
+            is_active=True,
         ).values_list("tenant_id", "user_id")
     )
     preferences = dict(

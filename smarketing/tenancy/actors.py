@@ -15,6 +15,8 @@ class Actor:
     user: Any | None
     role: str
     label: str = ""
+    # The address the request came from, for the audit log; None for work without a request.
+    ip: str | None = None
 
     @classmethod
     def system(cls) -> Actor:
@@ -26,9 +28,11 @@ class Actor:
 
     @classmethod
     def from_request(cls, request: Any) -> Actor:
+        """The caller of a page or API request, with the address it came from."""
+        ip = client_ip(request)
         if request.role == INTEGRATION:
-            return cls(user=None, role=INTEGRATION, label=str(request.user))
-        return cls.member(request.user, request.role)
+            return cls(user=None, role=INTEGRATION, label=str(request.user), ip=ip)
+        return cls(user=request.user, role=request.role, label=request.user.email, ip=ip)
 
     @property
     def user_id(self) -> int | None:
@@ -37,3 +41,9 @@ class Actor:
     @property
     def is_system(self) -> bool:
         return self.role == "system"
+
+
+def client_ip(request: Any) -> str | None:
+    """The peer address of the request; a client-sent X-Forwarded-For can be forged, so the
+    audit log does not take it."""
+    return (getattr(request, "META", {}) or {}).get("REMOTE_ADDR") or None

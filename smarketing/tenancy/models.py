@@ -46,6 +46,8 @@ class Membership(TenantScoped):
     role = models.CharField(max_length=20, choices=Role.choices)
     # Sales reps mark themselves away; nothing is routed to them then.
     is_away = models.BooleanField(default=False)
+    # A deactivated member keeps their history but can no longer sign in to the tenant.
+    is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta(TenantScoped.Meta):
@@ -105,4 +107,15 @@ class ApiKey(TenantScoped):
         return secrets.compare_digest(self.hashed_key, hash_key(raw_key))
 
 
-__all__ = ["ApiKey", "Membership", "Tenant", "TenantScoped", "hash_key"]
+from smarketing.tenancy.audit_models import AuditEntry  # noqa: E402
+from smarketing.tenancy.invitations.models import Invitation  # noqa: E402
+
+__all__ = [
+    "ApiKey",
+    "AuditEntry",
+    "Invitation",
+    "Membership",
+    "Tenant",
+    "TenantScoped",
+    "hash_key",
+]

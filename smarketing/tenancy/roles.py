@@ -40,6 +40,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "routing.manage": LEADERSHIP_ROLES,
     "webhooks.manage": frozenset({Role.ADMIN}),
     "tenant.admin": frozenset({Role.ADMIN}),
+    # Who may mark a member away and set how many SQLs they hold (routing's concern).
+    "members.availability": LEADERSHIP_ROLES,
 }
 
 

@@ -7,9 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from smarketing.api.errors import Forbidden
 from smarketing.events import publish
+from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.audit import audit_record
 from smarketing.tenancy.models import ApiKey, Membership, Tenant, hash_key
-from smarketing.tenancy.roles import Role
+from smarketing.tenancy.roles import Role, has_capability
 from smarketing.tenancy.scope import tenant_scope
 
 User = get_user_model()
@@ -50,9 +53,18 @@ def member_add(*, tenant: Tenant, email: str, role: str, password: str | None = 
         membership, created = Membership.objects.get_or_create(
             tenant=tenant, user=user, defaults={"role": role}
         )
+        before = None if created else membership.role
         if not created and membership.role != role:
             membership.role = role
             membership.save(update_fields=["role"])
+        if before != role:
+            audit_record(
+                tenant=tenant,
+                actor=Actor.system(),
+                action="member.added",
+                target=("membership", membership.pk, email),
+                changes={"role": [before, role]},
+            )
     return membership
 
 
@@ -63,10 +75,22 @@ class IssuedKey:
 
 
 @transaction.atomic
-def api_key_create(*, tenant: Tenant, name: str, user=None) -> IssuedKey:
-    """Issue a key. A user key needs the user's membership in the tenant."""
+def api_key_create(
+    *, tenant: Tenant, name: str, user=None, actor: Actor | None = None
+) -> IssuedKey:
+    """Issue a key. A user key needs the user's active membership in the tenant.
+
+    The one place keys are made (the command, the API and the page); `actor` is who asked,
+    the operator's shell when None. The raw key is returned once and never stored.
+    """
+    actor = actor or Actor.system()
+    if not actor.is_system and not has_capability(actor.role, "tenant.admin"):
+        raise Forbidden("Only admins manage API keys.")
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationError({"name": "Give the key a name of at most 100 characters."})
     with tenant_scope(tenant):
-        if user is not None and not Membership.objects.filter(user=user).exists():
+        if user is not None and not Membership.objects.filter(user=user, is_active=True).exists():
             raise ValidationError({"user": f"{user} is not a member of {tenant.slug}."})
         if ApiKey.objects.filter(name__iexact=name).exists():
             raise ValidationError({"name": f"An API key named {name!r} exists already."})
@@ -74,11 +98,35 @@ def api_key_create(*, tenant: Tenant, name: str, user=None) -> IssuedKey:
         api_key = ApiKey.objects.create(
             tenant=tenant, name=name, prefix=prefix, hashed_key=hash_key(raw_key), user=user
         )
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="api_key.created",
+            target=api_key,
+            changes={
+                "name": name,
+                "kind": "integration" if user is None else "user",
+                "user": getattr(user, "email", None),
+                "prefix": prefix,
+            },
+        )
     return IssuedKey(api_key=api_key, raw_key=raw_key)
 
 
-def api_key_revoke(*, api_key: ApiKey) -> None:
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey, actor: Actor | None = None) -> None:
+    """Revoke at once: the next request with the key answers 401."""
+    actor = actor or Actor.system()
+    if not actor.is_system and not has_capability(actor.role, "tenant.admin"):
+        raise Forbidden("Only admins manage API keys.")
     with tenant_scope(api_key.tenant_id):
-        ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
+        if ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
-        )
+        ):
+            audit_record(
+                tenant=api_key.tenant_id,
+                actor=actor,
+                action="api_key.revoked",
+                target=api_key,
+                changes={"name": api_key.name},
+            )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from smarketing.events import PUBLIC_EVENT_TYPES, publish
 from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.audit import audit_record, changes_between
 from smarketing.tenancy.roles import has_capability
 from smarketing.webhooks.addresses import UnsafeAddress, check_webhook_url
 from smarketing.webhooks.errors import InvalidWebhook
@@ -58,15 +59,24 @@ def endpoint_create(
 ) -> WebhookEndpoint:
     """A new endpoint with a fresh secret (the caller shows it once)."""
     _require_admin(actor)
-    return WebhookEndpoint.objects.create(
+    endpoint = WebhookEndpoint.objects.create(
         tenant=tenant, url=_clean_url(url), events=_clean_events(events), enabled=enabled
     )
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="webhook.created",
+        target=endpoint,
+        changes={"url": endpoint.url, "events": endpoint.events, "enabled": enabled},
+    )
+    return endpoint
 
 
 @transaction.atomic
 def endpoint_update(*, endpoint: WebhookEndpoint, actor: Actor, data: dict) -> WebhookEndpoint:
     """Change url, events or enabled. Re-enabling resumes the deliveries left pending."""
     _require_admin(actor)
+    before = {"url": endpoint.url, "events": list(endpoint.events), "enabled": endpoint.enabled}
     fields: list[str] = []
     if "url" in data:
         endpoint.url = _clean_url(data["url"])
@@ -82,6 +92,14 @@ def endpoint_update(*, endpoint: WebhookEndpoint, actor: Actor, data: dict) -> W
             _resume_pending(endpoint)
     if fields:
         endpoint.save(update_fields=fields)
+        after = {"url": endpoint.url, "events": endpoint.events, "enabled": endpoint.enabled}
+        audit_record(
+            tenant=endpoint.tenant_id,
+            actor=actor,
+            action="webhook.changed",
+            target=endpoint,
+            changes=changes_between(before, after),
+        )
     return endpoint
 
 
@@ -100,6 +118,13 @@ def _resume_pending(endpoint: WebhookEndpoint) -> None:
 def endpoint_delete(*, endpoint: WebhookEndpoint, actor: Actor) -> None:
     """Remove the endpoint and its delivery log; pending deliveries are dropped with it."""
     _require_admin(actor)
+    audit_record(
+        tenant=endpoint.tenant_id,
+        actor=actor,
+        action="webhook.deleted",
+        target=endpoint,
+        changes={"url": endpoint.url},
+    )
     endpoint.delete()
 
 
@@ -116,6 +141,14 @@ def endpoint_rotate_secret(
     endpoint.previous_secret_expires_at = timezone.now() + overlap if overlap else None
     endpoint.secret = new_secret()
     endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    # The log says the secret changed; the values never reach it.
+    audit_record(
+        tenant=endpoint.tenant_id,
+        actor=actor,
+        action="webhook.secret_rotated",
+        target=endpoint,
+        changes={"secret": ["old", "new"], "overlap_hours": overlap.total_seconds() / 3600},
+    )
     return endpoint
 
 

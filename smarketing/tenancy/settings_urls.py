@@ -1,0 +1,20 @@
+"""The core's settings pages, mounted at /t/<slug>/settings/ (namespace "settings")."""
+
+from django.urls import path
+
+from smarketing.tenancy.pages import general, invites, keys
+
+app_name = "settings"
+
+urlpatterns = [
+    path("", general.SettingsIndexView.as_view(), name="index"),
+    path("tenant/", general.TenantSettingsPageView.as_view(), name="tenant"),
+    path("audit/", general.AuditPageView.as_view(), name="audit"),
+    path("api-keys/", keys.ApiKeysPageView.as_view(), name="api-keys"),
+    path("api-keys/<int:pk>/revoke/", keys.ApiKeyRevokeView.as_view(), name="api-key-revoke"),
+    path("invites/", invites.InviteCreateView.as_view(), name="invite"),
+    path("invites/<int:pk>/resend/", invites.InviteActionView.as_view(action="resend"),
+         name="invite-resend"),
+    path("invites/<int:pk>/revoke/", invites.InviteActionView.as_view(action="revoke"),
+         name="invite-revoke"),
+]  # fmt: skip
