@@ -31,7 +31,7 @@ MOVE_LABELS = {
     Stage.DISQUALIFIED: "Disqualify",
 }
 # What a bulk report says happened to each lead that moved.
-DONE_VERBS = {Stage.MQL: "flagged", Stage.SQL: "handed off"}
+DONE_VERBS = {Stage.MQL: "flagged", Stage.SQL: "handed off", "assign": "reassigned"}
 # The moves marketing makes on many leads at once from the list.
 BULK_TARGETS = (Stage.MQL, Stage.SQL)
 # How far along the funnel a stage is: a lead past a move's target is "already" there.

@@ -3,13 +3,17 @@
 from django.urls import path
 
 from leads import views
+from leads.views import edit
 
 app_name = "leads"
 
 urlpatterns = [
     path("", views.LeadListView.as_view(), name="list"),
     path("bulk/", views.LeadBulkView.as_view(), name="bulk"),
+    path("new/", edit.LeadCreateView.as_view(), name="create"),
+    path("reassign/", edit.LeadBulkReassignView.as_view(), name="reassign"),
     path("<int:pk>/", views.LeadDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", edit.LeadEditView.as_view(), name="edit"),
     path("<int:pk>/move/", views.LeadMoveView.as_view(), name="move"),
     path("<int:pk>/accept/", views.LeadAcceptView.as_view(), name="accept"),
     path("<int:pk>/reject/", views.LeadRejectView.as_view(), name="reject"),

@@ -17,6 +17,7 @@ from leads.forms import BulkMoveForm, first_error
 from leads.models import Campaign, Lead, Stage
 from leads.page_actions import LeadOutcome, bulk_actions, bulk_transition
 from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.roles import has_capability
 from smarketing.tenancy.views import TenantPageMixin
 
 PAGE_SIZE = 50
@@ -96,7 +97,12 @@ class LeadListView(TenantPageMixin, ListView):
             campaigns=[] if is_partial(self.request) else Campaign.objects.order_by("name"),
             filtered=any(v for k, v in filters.items() if k not in ("page", "ordering")),
             bulk_report=self.request.session.pop(BULK_REPORT_KEY, None),
+            can_assign=has_capability(self.request.role, "leads.assign"),
         )
+        if context["can_assign"]:
+            from leads.views.edit import assignable_emails
+
+            context["assignees"] = assignable_emails()
         return context
 
 
