@@ -7,7 +7,7 @@ from smarketing.tenancy.audit import REDACTED, audit_record
 from smarketing.tenancy.models import AuditEntry
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import tenant_scope
-from tests.leads.factories import StageTransitionFactory
+from tests.leads.factories import LeadFactory, StageTransitionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,8 +121,7 @@ def test_rejection_reasons_add_rename_order_and_a_used_one_is_only_deactivated(
     assert renamed["label"] == "Wrong timing"
     ordered = [r["code"] for r in admin_api.get("/api/v1/rejection-reasons/").json()]
     assert ordered.index("timing") < ordered.index("no_budget")  # position 0 before 1
-    with tenant_scope(tenant):
-        StageTransitionFactory(tenant=tenant, reason_code="timing")
+    StageTransitionFactory(tenant=tenant, lead=LeadFactory(tenant=tenant), reason_code="timing")
     refused = admin_api.delete(f"/api/v1/rejection-reasons/{pk}/")
     assert refused.status_code == 409 and refused.json()["code"] == "reason_in_use"
     admin_api.patch(f"/api/v1/rejection-reasons/{pk}/", {"active": False}, format="json")
