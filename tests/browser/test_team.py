@@ -125,3 +125,25 @@ def test_admin_invites_a_rep_promotes_them_and_the_audit_page_lists_it(tenant, m
     expect(table.get_by_text("member.role_changed", exact=True)).to_have_count(1)
     for page in (admin_page, rep_page, manager_page):
         assert page.console_errors == []
+
+
+def test_a_member_resets_a_forgotten_password_from_the_emailed_link(tenant, member, open_page):
+    rep = member(tenant, Role.SALES_REP, email="forgetful@acme.example")
+    page = open_page(width=390)
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("E-mail").fill(rep.email)
+    page.get_by_role("button", name="Send the link").click()
+    page.wait_for_load_state()
+    [message] = [m for m in mail.outbox if m.to == [rep.email]]
+    link = re.search(r"https?://\S+/accounts/reset/\S+/", message.body).group(0)
+    page.goto(urlparse(link).path)
+    page.get_by_label("New password").fill("a-brand-new-passphrase")
+    page.get_by_label("Repeat it").fill("a-brand-new-passphrase")
+    page.get_by_role("button", name="Set password").click()
+    page.wait_for_load_state()
+    log_in(page, rep.email, "a-brand-new-passphrase")
+    expect(page).to_have_url(re.compile(rf"/t/{tenant.slug}/"))
+    page.goto(urlparse(link).path)  # the link works once
+    expect(page.get_by_role("alert")).to_contain_text("expired or was used already")
+    assert page.console_errors == []
