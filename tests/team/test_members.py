@@ -148,3 +148,15 @@ def test_settings_pages_are_for_admins(tenant, member):
     manager.force_login(member(tenant, Role.MANAGER))
     assert manager.get(f"/t/{tenant.slug}/settings/members/").status_code == 200
     assert manager.get(f"/t/{tenant.slug}/settings/api-keys/").status_code == 403
+
+
+def test_a_deactivated_member_who_logs_in_again_cannot_open_the_tenant(tenant, admin_api, member):
+    leaving = member(tenant, Role.MARKETER)
+    pk = _membership(tenant, leaving).pk
+    admin_api.patch(f"/api/v1/members/{pk}/", {"is_active": False}, format="json")
+    client = Client()
+    client.force_login(leaving)
+    assert client.get(f"/t/{tenant.slug}/leads/").status_code == 404
+    assert client.get("/api/v1/leads/", HTTP_X_TENANT=tenant.slug).status_code == 404
+    admin_api.patch(f"/api/v1/members/{pk}/", {"is_active": True}, format="json")
+    assert client.get(f"/t/{tenant.slug}/leads/").status_code == 200
