@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from leads.models import RejectionReason
 from leads.team import selectors, services
 from smarketing.api.errors import InvalidInput
+from smarketing.api.pagination import CursorPagination
 from smarketing.api.viewsets import TenantViewSet
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.models import Membership
@@ -40,6 +41,10 @@ class MemberPatchSerializer(serializers.Serializer):
     )  # fmt: skip
 
 
+class MemberPagination(CursorPagination):
+    ordering = "id"  # oldest members first, a stable order for the cursor
+
+
 class MemberViewSet(mixins.ListModelMixin, TenantViewSet):
     """The tenant's members (managers and admins see them; admins change roles and
     deactivate, managers set away and capacity)."""
@@ -51,9 +56,15 @@ class MemberViewSet(mixins.ListModelMixin, TenantViewSet):
     def get_queryset(self):
         return Membership.objects.select_related("user").order_by("-is_active", "user__email")
 
+    pagination_class = MemberPagination
+
     def list(self, request):
-        rows = selectors.member_rows(tenant=request.tenant)
-        return Response(MemberSerializer(rows, many=True).data)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        rows = selectors.member_rows(tenant=request.tenant, ids=[m.pk for m in page])
+        by_id = {row.id: row for row in rows}
+        return self.get_paginated_response(
+            MemberSerializer([by_id[m.pk] for m in page], many=True).data
+        )
 
     @extend_schema(request=MemberPatchSerializer, responses=MemberSerializer)
     def partial_update(self, request, pk=None):

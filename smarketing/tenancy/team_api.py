@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -262,7 +261,3 @@ class TenantSettingsView(TenantAPIView):
             tenant=request.tenant, actor=Actor.from_request(request), data=request.data
         )
         return Response(TenantSettingsSerializer(tenant).data)
-
-
-def invitation_or_404(pk: int) -> Invitation:
-    return get_object_or_404(Invitation.objects, pk=pk)
