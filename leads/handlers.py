@@ -30,16 +30,24 @@ def route_new_sqls(*, tenant, items, lead=None, **context) -> None:
 
 def hand_on_deactivated_members_sqls(*, tenant, items, actor=None, **context) -> None:
     """A deactivated rep's SQLs that nobody accepted yet go back through routing; those
-    routing cannot place return to the queue, unowned."""
+    routing cannot place return to the queue, unowned. Their own capacity goes too: routing
+    settings name only members."""
+    from django.contrib.auth import get_user_model
     from django.utils import timezone
 
     from leads.models import Lead, TransitionAction
+    from leads.routing.models import RoutingSettings
     from leads.routing.route import lead_reroute
+    from leads.routing.services import rep_capacity_set
     from leads.services.history import transition_record
     from smarketing.tenancy.actors import Actor
 
     for item in items:
         user_id = item["user_id"]
+        overrides = RoutingSettings.objects.values_list("capacities", flat=True).first() or {}
+        if str(user_id) in overrides:
+            user = get_user_model().objects.get(pk=user_id)
+            rep_capacity_set(tenant=tenant, actor=actor or Actor.system(), user=user, capacity=None)
         waiting = Lead.objects.filter(owner_id=user_id, stage=Stage.SQL, accepted_at__isnull=True)
         for lead in waiting.select_related("owner").order_by("pk"):
             if lead_reroute(lead=lead, exclude={user_id}, reason="the owner was deactivated."):

@@ -49,7 +49,7 @@ class RuleForm(forms.Form):
 
 def sales_emails() -> list[str]:
     return list(
-        Membership.objects.filter(role=Role.SALES_REP)
+        Membership.objects.filter(role=Role.SALES_REP, is_active=True)
         .order_by("user__email")
         .values_list("user__email", flat=True)
     )
@@ -63,7 +63,9 @@ class RoutingPageView(TenantPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         settings = selectors.routing_settings()
         reps = selectors.available_reps()
-        away = Membership.objects.filter(role=Role.SALES_REP, is_away=True).select_related("user")
+        away = Membership.objects.filter(
+            role=Role.SALES_REP, is_away=True, is_active=True
+        ).select_related("user")
         context.update(
             settings=settings, modes=RoutingMode.choices, fields=RuleField.choices,
             teams=selectors.teams_with_members(), rules=list(selectors.routing_rules()),

@@ -66,6 +66,7 @@ def test_deactivation_ends_sessions_refuses_keys_and_hands_on_unaccepted_sqls(
         tenant=tenant, stage=Stage.SQL, owner=leaving, accepted_at="2026-12-01T10:00:00Z"
     )
     membership = _membership(tenant, leaving)
+    admin_api.patch(f"/api/v1/members/{membership.pk}/", {"capacity": 3}, format="json")
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_api.patch(
             f"/api/v1/members/{membership.pk}/", {"is_active": False}, format="json"
@@ -83,6 +84,15 @@ def test_deactivation_ends_sessions_refuses_keys_and_hands_on_unaccepted_sqls(
         assert Lead.objects.get(pk=accepted.pk).owner_id == leaving.pk  # accepted, not breached
         actions = list(AuditEntry.objects.values_list("action", flat=True))
     assert "member.deactivated" in actions and "api_key.revoked" in actions
+    # The routing settings still save: they name no deactivated member.
+    routing = admin_api.put(
+        "/api/v1/routing/", {"mode": "capacity", "default_capacity": 5}, format="json"
+    )
+    assert routing.status_code == 200
+    with tenant_scope(tenant):
+        from leads.routing.models import RoutingSettings
+
+        assert str(leaving.pk) not in RoutingSettings.objects.get().capacities
 
 
 def test_the_last_admin_cannot_deactivate_or_demote_themselves(tenant, admin, admin_api):
