@@ -118,3 +118,18 @@ def test_only_admins_invite(tenant, api_client_for):
         "/api/v1/invites/", {"email": "x@example.com", "role": "admin"}, format="json"
     )
     assert response.status_code == 403
+
+
+def test_guessing_an_accounts_password_on_the_invitation_page_locks_out_like_login(
+    tenant, invite, other_tenant, member, settings
+):
+    person = member(other_tenant, Role.MARKETER)
+    token = invite(person.email, "marketer")
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        assert client.post(f"/invite/{token}/", {"password": "guess"}).status_code in (400, 429)
+    # Locked out: even the right password does not join now.
+    locked = client.post(f"/invite/{token}/", {"password": "correct-horse-battery"})
+    assert locked.status_code == 429
+    with tenant_scope(tenant):
+        assert not Membership.objects.filter(user=person).exists()

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
@@ -170,15 +170,37 @@ def invitation_from_token(token: str) -> OpenInvitation:
     return OpenInvitation(invitation, has_account)
 
 
-@transaction.atomic
 def invitation_accept(
-    *, token: str, password: str, first_name: str = "", last_name: str = "", ip: str | None = None
-) -> Membership:
-    """Join the tenant: a new person sets name and password; an existing one gives theirs."""
+    *, token: str, password: str, first_name: str = "", last_name: str = "",
+    ip: str | None = None, request: Any = None,
+) -> Membership:  # fmt: skip
+    """Join the tenant: a new person sets name and password; an existing one gives theirs.
+
+    An existing account's password is checked by `authenticate` before the joining
+    transaction, so a failed attempt is recorded (and counts towards the same lock-out as
+    the login form, by `request`) even though the join is refused.
+    """
     found = invitation_from_token(token)
     invitation = found.invitation
+    user = get_user_model().objects.filter(email__iexact=invitation.email).first()
+    if user is not None:
+        try:
+            signed_in = authenticate(request, username=invitation.email, password=password)
+        except PermissionDenied:  # locked out after too many failures
+            signed_in = None
+        if signed_in is None or signed_in.pk != user.pk:
+            raise InvalidSettings({"password": ["That is not the password of this account."]})
+    return _join(found, user, password=password, first_name=first_name, last_name=last_name,
+                 ip=ip)  # fmt: skip
+
+
+@transaction.atomic
+def _join(
+    found: OpenInvitation, user: Any, *, password: str, first_name: str, last_name: str,
+    ip: str | None,
+) -> Membership:  # fmt: skip
+    invitation = found.invitation
     User = get_user_model()
-    user = User.objects.filter(email__iexact=invitation.email).first()
     if user is None:
         first_name, last_name = first_name.strip(), last_name.strip()
         if not first_name:
@@ -192,8 +214,6 @@ def invitation_accept(
             email=invitation.email, password=password, first_name=first_name,
             last_name=last_name,
         )  # fmt: skip
-    elif not user.is_active or not user.check_password(password):
-        raise InvalidSettings({"password": ["That is not the password of this account."]})
     with tenant_scope(invitation.tenant):
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.nonce_hash != invitation.nonce_hash or not locked.is_open:

@@ -89,7 +89,7 @@ def accept_invitation(request, token: str):
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.invitation_accept(
-                token=token, ip=client_ip(request), **form.cleaned_data
+                token=token, ip=client_ip(request), request=request, **form.cleaned_data
             )
         except InvitationRefused as error:
             return render(request, "settings/invite_refused.html", {"detail": error.detail},
