@@ -171,3 +171,34 @@ def test_a_deactivated_member_who_logs_in_again_cannot_open_the_tenant(tenant, a
     assert client.get("/api/v1/leads/", HTTP_X_TENANT=tenant.slug).status_code == 404
     admin_api.patch(f"/api/v1/members/{pk}/", {"is_active": True}, format="json")
     assert client.get(f"/t/{tenant.slug}/leads/").status_code == 200
+
+
+def test_a_deactivated_reps_breached_accepted_sqls_go_to_another_rep(tenant, admin_api, member):
+    from sla.models import ObligationStatus
+    from tests.sla.factories import ObligationFactory
+
+    leaving = member(tenant, Role.SALES_REP)
+    staying = member(tenant, Role.SALES_REP)
+    breached = LeadFactory(
+        tenant=tenant, stage=Stage.SQL, owner=leaving, accepted_at="2026-12-01T10:00:00Z"
+    )
+    on_time = LeadFactory(
+        tenant=tenant, stage=Stage.SQL, owner=leaving, accepted_at="2026-12-01T10:00:00Z"
+    )
+    ObligationFactory(
+        tenant=tenant,
+        lead=breached,
+        kind="first_touch",
+        owner=leaving,
+        status=ObligationStatus.BREACHED,
+        breached_at="2026-12-02T10:00:00Z",
+    )
+    ObligationFactory(tenant=tenant, lead=on_time, kind="first_touch", owner=leaving)
+    pk = _membership(tenant, leaving).pk
+    assert (
+        admin_api.patch(f"/api/v1/members/{pk}/", {"is_active": False}, format="json").status_code
+        == 200
+    )
+    with tenant_scope(tenant):
+        assert Lead.objects.get(pk=breached.pk).owner_id == staying.pk
+        assert Lead.objects.get(pk=on_time.pk).owner_id == leaving.pk
