@@ -147,3 +147,25 @@ def test_a_member_resets_a_forgotten_password_from_the_emailed_link(tenant, memb
     page.goto(urlparse(link).path)  # the link works once
     expect(page.get_by_role("alert")).to_contain_text("expired or was used already")
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_settings_pages_fit_the_screen_without_console_errors(tenant, member, open_page, width):
+    admin = member(tenant, Role.ADMIN, email="admin@acme.example")
+    member(tenant, Role.SALES_REP, email="a.rep.with.a.rather.long.address@acme.example")
+    lead = LeadFactory(tenant=tenant)
+    page = open_page(width=width)
+    log_in(page, admin.email)
+    page.goto(f"/t/{tenant.slug}/settings/api-keys/")
+    page.get_by_label("Name").fill("Warehouse sync")
+    page.get_by_role("button", name="Create key").click()
+    expect(page.get_by_test_id("new-key")).to_have_value(re.compile(r"^smk_"))
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    for path in ("", "members/", "api-keys/", "tenant/", "rejection-reasons/", "audit/"):
+        page.goto(f"/t/{tenant.slug}/settings/{path}")
+        assert page.evaluate(NO_OVERFLOW), path
+    for path in ("leads/new/", f"leads/{lead.pk}/edit/"):
+        page.goto(f"/t/{tenant.slug}/{path}")
+        assert page.evaluate(NO_OVERFLOW), path
+    assert page.console_errors == []
