@@ -51,11 +51,32 @@ class MembersPageView(TenantPageMixin, TemplateView):
             can_set_availability=may_set_availability(role),
         )
         if may_manage_members(role):
-            context["invite_form"] = InviteForm()
+            context.setdefault("invite_form", InviteForm())
             context["invitations"] = Invitation.objects.filter(
                 accepted_at__isnull=True, revoked_at__isnull=True
             ).order_by("-sent_at")
         return context
+
+    def post(self, request):
+        """Invite someone (admins); a refusal shows beside the field it is about."""
+        from smarketing.tenancy.invitations.services import invitation_create
+        from smarketing.tenancy.pages import apply_errors
+        from smarketing.tenancy.pages.invites import InviteForm
+
+        if not may_manage_members(request.role):
+            raise PermissionDenied(f"Your role ({request.role}) may not invite people.")
+        form = InviteForm(request.POST)
+        if form.is_valid():
+            try:
+                invitation = invitation_create(
+                    tenant=request.tenant, actor=Actor.from_request(request), **form.cleaned_data
+                )
+            except DomainError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"Invitation sent to {invitation.email}.")
+                return redirect("members:page", tenant_slug=request.tenant.slug)
+        return self.render_to_response(self.get_context_data(invite_form=form), status=400)
 
 
 class MemberChangeView(TenantPageMixin, View):

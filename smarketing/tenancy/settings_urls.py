@@ -12,7 +12,6 @@ urlpatterns = [
     path("audit/", general.AuditPageView.as_view(), name="audit"),
     path("api-keys/", keys.ApiKeysPageView.as_view(), name="api-keys"),
     path("api-keys/<int:pk>/revoke/", keys.ApiKeyRevokeView.as_view(), name="api-key-revoke"),
-    path("invites/", invites.InviteCreateView.as_view(), name="invite"),
     path("invites/<int:pk>/resend/", invites.InviteActionView.as_view(action="resend"),
          name="invite-resend"),
     path("invites/<int:pk>/revoke/", invites.InviteActionView.as_view(action="revoke"),

@@ -133,3 +133,23 @@ def test_guessing_an_accounts_password_on_the_invitation_page_locks_out_like_log
     assert locked.status_code == 429
     with tenant_scope(tenant):
         assert not Membership.objects.filter(user=person).exists()
+
+
+def test_the_members_page_shows_an_invitation_refusal_beside_the_address(tenant, admin, member):
+    rep = member(tenant, Role.SALES_REP)
+    client = Client()
+    client.force_login(admin)
+    page = client.post(
+        f"/t/{tenant.slug}/settings/members/", {"email": rep.email, "role": "manager"}
+    )
+    assert page.status_code == 400
+    error = page.content.decode().split('id="invite-email-error">')[1].split("<")[0]
+    assert error == f"{rep.email} is already a member of Acme."
+    manager = Client()
+    manager.force_login(member(tenant, Role.MANAGER))
+    assert (
+        manager.post(
+            f"/t/{tenant.slug}/settings/members/", {"email": "x@example.com", "role": "admin"}
+        ).status_code
+        == 403
+    )

@@ -32,25 +32,6 @@ def _explain(error: DomainError) -> str:
     return error.detail
 
 
-class InviteCreateView(AdminPageMixin, View):
-    capability = "tenant.admin"
-
-    def post(self, request):
-        form = InviteForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-        else:
-            try:
-                invitation = services.invitation_create(
-                    tenant=request.tenant, actor=Actor.from_request(request), **form.cleaned_data
-                )
-            except DomainError as error:
-                messages.error(request, _explain(error))
-            else:
-                messages.success(request, f"Invitation sent to {invitation.email}.")
-        return redirect(MEMBERS_PAGE, tenant_slug=request.tenant.slug)
-
-
 class InviteActionView(AdminPageMixin, View):
     """Resend or revoke one invitation."""
 
