@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from smarketing.tenancy.models import ApiKey, Membership, Tenant
+from smarketing.tenancy.models import ApiKey, AuditEntry, Invitation, Membership, Tenant
 
 
 class CrossTenantAdmin(admin.ModelAdmin):
@@ -18,11 +18,36 @@ class TenantAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(CrossTenantAdmin):
-    list_display = ["user", "tenant", "role", "is_away"]
-    list_filter = ["role", "tenant"]
+    list_display = ["user", "tenant", "role", "is_away", "is_active"]
+    list_filter = ["role", "is_active", "tenant"]
 
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(CrossTenantAdmin):
     list_display = ["name", "prefix", "tenant", "user", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "hashed_key", "last_used_at"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(CrossTenantAdmin):
+    list_display = ["email", "tenant", "role", "sent_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["tenant", "role"]
+    exclude = ["nonce_hash"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(CrossTenantAdmin):
+    """Read-only: the log is written by the services, never edited."""
+
+    list_display = ["created_at", "tenant", "actor_label", "action", "target_label", "ip"]
+    list_filter = ["tenant", "action"]
+    search_fields = ["actor_label", "action", "target_label"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
