@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.views.generic import DetailView
 
 from leads import selectors
-from leads.models import Lead, RejectionReason
+from leads.models import FINAL_STAGES, Lead, RejectionReason
 from leads.page_actions import lead_actions, touch_types
+from leads.views.edit import assignable_emails
 from leads.views.presenters import present_breakdown, present_timeline
 from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.roles import has_capability
 from smarketing.tenancy.views import TenantPageMixin
 
 
@@ -32,4 +34,8 @@ class LeadDetailView(TenantPageMixin, DetailView):
             breakdown=present_breakdown(lead.score_breakdown),
             timeline=present_timeline(selectors.lead_history(lead=lead), labels),
         )
+        # Managers reassign an owned lead here (one at a time; many from the list).
+        owned = lead.owner_id is not None and lead.stage not in FINAL_STAGES
+        if owned and has_capability(self.request.role, "leads.assign"):
+            context["assignees"] = assignable_emails()
         return context

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -172,6 +173,10 @@ class LeadBulkReassignView(TenantPageMixin, View):
 
     def post(self, request):
         back = list_url(request)
+        # From a lead's page, back to it (only pages of this tenant's leads are accepted).
+        wanted = request.POST.get("next", "")
+        if wanted.startswith(back) and url_has_allowed_host_and_scheme(wanted, allowed_hosts=None):
+            back = wanted
         form = LeadReassignForm(request.POST)
         if not form.is_valid():
             messages.error(request, first_error(form))
@@ -195,6 +200,8 @@ class LeadBulkReassignView(TenantPageMixin, View):
         level = messages.SUCCESS if not outcome.skipped else (
             messages.WARNING if outcome.moved else messages.ERROR)  # fmt: skip
         messages.add_message(request, level, f"To {owner}: {outcome.summary()}")
+        if back != list_url(request):
+            return redirect(back)  # one lead, from its page: the message says it all
         request.session[BULK_REPORT_KEY] = {
             "label": f"Reassign to {owner}",
             "rows": [{"id": o.lead_id, "email": o.email, "moved": o.moved, "reason": o.reason}

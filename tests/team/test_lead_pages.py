@@ -88,3 +88,24 @@ def test_marketers_cannot_reassign(tenant, browser, member):
         f"/t/{tenant.slug}/leads/reassign/", {"owner": "x@example.com", "lead": [lead.pk]}
     )
     assert response.status_code == 403
+
+
+def test_manager_reassigns_one_lead_from_its_page(tenant, browser, member):
+    first_rep, second_rep = member(tenant, Role.SALES_REP), member(tenant, Role.SALES_REP)
+    lead = LeadFactory(tenant=tenant, stage=Stage.SQL, owner=first_rep)
+    manager = browser(Role.MANAGER)
+    detail = f"/t/{tenant.slug}/leads/{lead.pk}/"
+    assert 'aria-label="New owner"' in manager.get(detail).content.decode()
+    response = manager.post(
+        f"/t/{tenant.slug}/leads/reassign/",
+        {"owner": second_rep.email, "lead": [lead.pk], "next": detail},
+    )
+    assert response["Location"] == detail
+    with tenant_scope(tenant):
+        assert Lead.objects.get(pk=lead.pk).owner_id == second_rep.pk
+    evil = manager.post(
+        f"/t/{tenant.slug}/leads/reassign/",
+        {"owner": first_rep.email, "lead": [lead.pk], "next": "https://evil.example/"},
+    )
+    assert evil["Location"] == f"/t/{tenant.slug}/leads/"
+    assert 'aria-label="New owner"' not in browser(Role.MARKETER).get(detail).content.decode()
