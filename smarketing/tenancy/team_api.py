@@ -90,13 +90,11 @@ class InvitationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_status(self, invitation) -> str:
-        from django.utils import timezone
-
         if invitation.accepted_at:
             return "accepted"
         if invitation.revoked_at:
             return "revoked"
-        return "expired" if invitation.expires_at <= timezone.now() else "open"
+        return "expired" if invitation.is_expired else "open"
 
 
 class InvitationCreateSerializer(serializers.Serializer):
