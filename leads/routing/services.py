@@ -17,7 +17,6 @@ from leads.routing.models import (
 )
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.audit import audit_record, changes_between, snapshot
-from smarketing.tenancy.members.services import member_update
 from smarketing.tenancy.models import Membership
 from smarketing.tenancy.roles import LEADERSHIP_ROLES, SALES_ROLES, has_capability
 
@@ -270,14 +269,9 @@ def _at(error: InvalidLeadData, where: str, index: int) -> InvalidLeadData:
 
 
 @transaction.atomic
-def rep_away_set(*, tenant, user, away: bool, actor: Actor | None = None) -> Membership:
-    """A member marks themselves away (nothing is routed to them) or back; a manager may do
-    it for them (`actor`), and that change is audited."""
-    if actor is not None and actor.user_id != user.pk:
-        return member_update(
-            membership=Membership.objects.get(tenant=tenant, user=user), actor=actor,
-            data={"is_away": away},
-        )  # fmt: skip
+def rep_away_set(*, tenant, user, away: bool) -> Membership:
+    """A member marks themselves away (nothing is routed to them) or back; managers set it
+    for others through the members page (`member_update`, audited)."""
     membership = Membership.objects.select_for_update().get(tenant=tenant, user=user)
     if membership.is_away != away:
         membership.is_away = away
