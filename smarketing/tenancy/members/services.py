@@ -41,8 +41,9 @@ def _require(actor: Actor, data: dict[str, Any]) -> None:
 def _keeps_an_admin(membership: Membership, role: str, active: bool) -> bool:
     if membership.role != Role.ADMIN or (role == Role.ADMIN and active):
         return True
-    others = Membership.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=membership.pk)
-    return others.exists()
+    # Lock every active admin: two admins demoting each other at once must not both pass.
+    admins = Membership.objects.select_for_update().filter(role=Role.ADMIN, is_active=True)
+    return any(pk != membership.pk for pk in admins.values_list("pk", flat=True))
 
 
 @transaction.atomic
