@@ -21,6 +21,14 @@ urlpatterns = [
     path("imports/<int:pk>/", imports.as_view({"get": "retrieve"}), name="import-detail"),
     path("imports/<int:pk>/errors.csv", imports.as_view({"get": "errors"}), name="import-errors"),
     path("events/", views.EventsView.as_view(), name="events"),
+    # PATCH on the list changes reasons named by code; the router adds the rest.
+    path(
+        "rejection-reasons/",
+        team_api.RejectionReasonViewSet.as_view(
+            {"get": "list", "post": "create", "patch": "update_by_code"}
+        ),
+        name="rejection-reason-list",
+    ),
     path("queue/", queue.QueueView.as_view(), name="queue"),
     path("queue/claim/", queue.ClaimView.as_view(), name="queue-claim"),
     path("me/away/", queue.AwayView.as_view(), name="me-away"),

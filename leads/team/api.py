@@ -99,8 +99,9 @@ class RejectionReasonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     queryset = RejectionReason.all_tenants.none()
     serializer_class = RejectionReasonSerializer
     pagination_class = None  # a short ordered list, read whole
-    capabilities = {"create": "tenant.admin", "partial_update": "tenant.admin",
-                    "destroy": "tenant.admin"}  # fmt: skip
+    capabilities = dict.fromkeys(
+        ("create", "partial_update", "update_by_code", "destroy"), "tenant.admin"
+    )
 
     def get_queryset(self):
         reasons = RejectionReason.objects.order_by("position", "label")
@@ -121,6 +122,18 @@ class RejectionReasonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
             reason=self.get_object(), actor=Actor.from_request(request), data=_body(request)
         )
         return Response(RejectionReasonSerializer(reason).data)
+
+    @extend_schema(
+        request=RejectionReasonSerializer(many=True),
+        responses=RejectionReasonSerializer(many=True),
+        description="Change reasons named by `code` (one object or a list, e.g. a new order).",
+        operation_id="rejection_reasons_update_by_code",
+    )
+    def update_by_code(self, request):
+        items = request.data if isinstance(request.data, list) else [request.data]
+        services.rejection_reasons_update_by_code(actor=Actor.from_request(request), items=items)
+        reasons = RejectionReason.objects.order_by("position", "label")
+        return Response(RejectionReasonSerializer(reasons, many=True).data)
 
     @extend_schema(request=None, responses={204: None})
     def destroy(self, request, pk=None):

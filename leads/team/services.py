@@ -125,6 +125,20 @@ def rejection_reason_update(
     return reason
 
 
+@transaction.atomic
+def rejection_reasons_update_by_code(*, actor: Actor, items: list[Any]) -> None:
+    """Change several reasons named by `code` at once (e.g. a new order): all or none."""
+    _require_admin(actor)
+    if not isinstance(items, list) or not items:
+        raise InvalidLeadData({"non_field_errors": ["Send a reason, or a list of reasons."]})
+    for index, item in enumerate(items):
+        code = item.get("code") if isinstance(item, dict) else None
+        reason = RejectionReason.objects.filter(code=code).first() if code else None
+        if reason is None:
+            raise InvalidLeadData({f"[{index}].code": [f"No reason with the code {code!r}."]})
+        rejection_reason_update(reason=reason, actor=actor, data=item)
+
+
 def rejection_reason_in_use(reason: RejectionReason) -> bool:
     return StageTransition.objects.filter(reason_code=reason.code).exists()
 

@@ -142,3 +142,24 @@ def test_rejection_reasons_add_rename_order_and_a_used_one_is_only_deactivated(
         ).status_code
         == 403
     )
+
+
+def test_reasons_are_reordered_by_code_in_one_request_all_or_nothing(tenant, admin_api):
+    response = admin_api.patch(
+        "/api/v1/rejection-reasons/",
+        [{"code": "competitor", "position": 0}, {"code": "bad_fit", "position": 9}],
+        format="json",
+    )
+    assert response.status_code == 200
+    codes = [r["code"] for r in response.json()]
+    assert codes.index("competitor") < codes.index("no_budget") < codes.index("bad_fit")
+    refused = admin_api.patch(
+        "/api/v1/rejection-reasons/",
+        [{"code": "competitor", "position": 5}, {"code": "nope", "label": "x"}],
+        format="json",
+    )
+    assert refused.status_code == 400 and "[1].code" in refused.json()["errors"]
+    single = admin_api.patch(
+        "/api/v1/rejection-reasons/", {"code": "competitor", "active": False}, format="json"
+    )
+    assert next(r for r in single.json() if r["code"] == "competitor")["position"] == 0
