@@ -41,7 +41,7 @@ class WebhookPageMixin(TenantPageMixin, _AdminsOnly):
     model = WebhookEndpoint  # the object behind `pk` (the tenant-isolation matrix reads it)
 
     def actor(self) -> Actor:
-        return Actor.member(self.request.user, self.request.role)
+        return Actor.from_request(self.request)
 
     def endpoint(self, pk: int) -> WebhookEndpoint:
         return get_object_or_404(WebhookEndpoint.objects, pk=pk)
