@@ -178,6 +178,8 @@ else:
         "control_folder": str(_broker_dir / "control"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # Folders are polled: a short interval lets /healthz hear a worker's pong in time.
+        "polling_interval": 0.1,
     }
     for _folder in ("queue", "control", "processed"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
@@ -246,6 +248,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Smarketing <noreply@localhost>")
 # Links in e-mails point here (the address people open the app at).
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+# A bearer token with which monitoring may read /healthz in detail (see smarketing/health.py).
+HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "")
 
 # --- Product switches ---------------------------------------------------------------------
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE")
