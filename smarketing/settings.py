@@ -253,6 +253,9 @@ HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "")
 
 # --- Product switches ---------------------------------------------------------------------
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE")
+# Certificates of webhook receivers are checked against this CA bundle (a file), or the
+# public CAs (certifi) when empty: for receivers inside a company behind a private CA.
+WEBHOOKS_CA_BUNDLE = os.environ.get("WEBHOOKS_CA_BUNDLE", "")
 
 # --- Security when not debugging ----------------------------------------------------------
 if not DEBUG and not TESTING:
