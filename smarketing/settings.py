@@ -131,7 +131,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # the login form posts the e-mail as `username`
 AXES_USERNAME_CALLABLE = "smarketing.accounts.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "smarketing.accounts.lockout.lockout_response"
+# The client address behind reverse proxies (docs/security.md): with TRUSTED_PROXY_COUNT=N,
+# the N-th address from the right of CLIENT_IP_HEADER; with 0 (served directly), the socket's.
+AXES_CLIENT_IP_CALLABLE = "smarketing.accounts.lockout.client_ip"
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+CLIENT_IP_HEADER = "HTTP_" + os.environ.get("CLIENT_IP_HEADER", "X-Forwarded-For").upper().replace(
+    "-", "_"
+)
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
