@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from leads.urls import campaign_urlpatterns
+from smarketing.accounts.views import PasswordResetConfirmView
 from smarketing.health import healthz
 from smarketing.tenancy import urls as tenancy_urls
 from smarketing.tenancy.api import MeView
@@ -48,6 +49,11 @@ urlpatterns = [
     path("api/v1/", include(api_v1_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -23,6 +23,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
+def account_key(user) -> str:
+    """The key of a known account: its e-mail as stored (lower-case)."""
+    return user.email.lower()
+
+
 def lockout_username(request, credentials: dict | None) -> str | None:
     """The key failed logins are counted under: the resolved account's e-mail when the name
     signs into exactly one account, else the typed name case-folded."""
@@ -30,11 +35,9 @@ def lockout_username(request, credentials: dict | None) -> str | None:
     if not isinstance(username, str) or not username.strip():
         return None
     typed = username.strip()
-    accounts = list(
-        get_user_model()._default_manager.filter(email__iexact=typed).values_list("email")[:2]
-    )
+    accounts = list(get_user_model()._default_manager.filter(email__iexact=typed)[:2])
     if len(accounts) == 1:
-        return accounts[0][0].lower()
+        return account_key(accounts[0])
     return typed.casefold()
 
 

@@ -1,7 +1,10 @@
 """Login lock-out: counted per account however the e-mail is spelt, per client address as the
 trusted proxy reports it, and a lock-out page that says what to do."""
 
+import re
+
 import pytest
+from django.core import mail
 from django.test import Client, RequestFactory
 
 from smarketing.accounts.lockout import client_ip, lockout_username
@@ -118,3 +121,19 @@ def test_behind_a_proxy_one_clients_failures_do_not_lock_out_another(tenant, mem
         HTTP_X_FORWARDED_FOR="198.51.100.20",
     )
     assert allowed.status_code == 302
+
+
+def test_resetting_the_password_lifts_the_lockout(tenant, member, settings):
+    user = member(tenant, Role.MARKETER)
+    client = Client()
+    lock(client, user.email, settings.AXES_FAILURE_LIMIT)
+    assert login(client, user.email).status_code == 429
+
+    client.post("/accounts/password_reset/", {"email": user.email})
+    link = re.search(r"/accounts/reset/\S+/", mail.outbox[0].body).group(0)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    done = client.post(
+        form_url, {"new_password1": "n3w-Passw0rd!x", "new_password2": "n3w-Passw0rd!x"}
+    )
+    assert done.status_code == 302
+    assert login(client, user.email, "n3w-Passw0rd!x").status_code == 302
