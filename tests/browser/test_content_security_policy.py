@@ -69,6 +69,21 @@ def visit(page, path: str, ready: str = "main h1") -> None:
     expect(page.locator(ready).first).to_be_visible()
 
 
+MAIN_PAGES = [
+    "{base}/",
+    "{base}/leads/",
+    "{base}/leads/{lead}/",
+    "{base}/queue/",
+    "{base}/campaigns/",
+    "{base}/personas/",
+    "{base}/sla/",
+    "{base}/feedback/",
+    "{base}/meetings/",
+    "{base}/settings/webhooks/",
+    "{base}/notifications/",
+]
+
+
 @pytest.fixture
 def busy_tenant(tenant):
     SlaVersionFactory(tenant=tenant, active=True)
@@ -93,21 +108,10 @@ def test_the_main_pages_run_without_a_content_security_policy_violation(
     admin = member(tenant, Role.ADMIN, email="ada@acme.example")
     page, complaints = watched(admin)
     base = f"/t/{tenant.slug}"
-    for path in [
-        f"{base}/",
-        f"{base}/leads/",
-        f"{base}/leads/{busy_tenant.pk}/",
-        f"{base}/queue/",
-        f"{base}/campaigns/",
-        f"{base}/personas/",
-        f"{base}/sla/",
-        f"{base}/feedback/",
-        f"{base}/meetings/",
-        f"{base}/settings/webhooks/",
-        f"{base}/notifications/",
-    ]:
-        visit(page, path)
-        assert violations(page) == [], path
+    for width, path in [(1366, path) for path in MAIN_PAGES] + [(390, path) for path in MAIN_PAGES]:
+        page.set_viewport_size({"width": width, "height": 900})
+        visit(page, path.format(base=base, lead=busy_tenant.pk))
+        assert violations(page) == [], (width, path)
     # The score breakdown's bars get their width from data, not from style="" attributes.
     visit(page, f"{base}/leads/{busy_tenant.pk}/")
     bar = page.locator(".contributions .bar span").first
