@@ -81,6 +81,14 @@ MAIN_PAGES = [
     "{base}/meetings/",
     "{base}/settings/webhooks/",
     "{base}/notifications/",
+    "{base}/settings/",
+    "{base}/settings/members/",
+    "{base}/settings/api-keys/",
+    "{base}/settings/tenant/",
+    "{base}/settings/rejection-reasons/",
+    "{base}/settings/audit/",
+    "{base}/leads/new/",
+    "{base}/leads/{lead}/edit/",
 ]
 
 
