@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,4 +47,8 @@ class Actor:
 def client_ip(request: Any) -> str | None:
     """The peer address of the request; a client-sent X-Forwarded-For can be forged, so the
     audit log does not take it."""
-    return (getattr(request, "META", {}) or {}).get("REMOTE_ADDR") or None
+    address = (getattr(request, "META", {}) or {}).get("REMOTE_ADDR") or ""
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return None  # a unix socket or an odd proxy: no address rather than a broken row

@@ -163,3 +163,16 @@ def test_reasons_are_reordered_by_code_in_one_request_all_or_nothing(tenant, adm
         "/api/v1/rejection-reasons/", {"code": "competitor", "active": False}, format="json"
     )
     assert next(r for r in single.json() if r["code"] == "competitor")["position"] == 0
+
+
+@pytest.mark.parametrize(
+    ("remote", "stored"),
+    [("10.0.0.7", "10.0.0.7"), ("::1", "::1"), ("", None), ("unix:/run/gunicorn", None)],
+)
+def test_the_address_is_taken_from_the_request_or_left_empty(tenant, admin, remote, stored):
+    from django.test import RequestFactory
+
+    from smarketing.tenancy.actors import client_ip
+
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR="6.6.6.6")
+    assert client_ip(request) == stored
