@@ -169,7 +169,7 @@ def test_reasons_are_reordered_by_code_in_one_request_all_or_nothing(tenant, adm
     ("remote", "stored"),
     [("10.0.0.7", "10.0.0.7"), ("::1", "::1"), ("", None), ("unix:/run/gunicorn", None)],
 )
-def test_the_address_is_taken_from_the_request_or_left_empty(tenant, admin, remote, stored):
+def test_the_address_is_taken_from_the_request_or_left_empty(remote, stored):
     from django.test import RequestFactory
 
     from smarketing.tenancy.actors import client_ip
