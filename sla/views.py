@@ -27,7 +27,7 @@ from sla.errors import InvalidSlaData
 from sla.forms import SlaVersionForm
 from sla.models import SIGN_SIDES, SlaStatus, SlaVersion
 from sla.services.rollups import rollup_timezone
-from sla.services.versions import SIGNERS
+from sla.services.versions import signable_sides
 from smarketing.api.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import has_capability
@@ -85,16 +85,7 @@ class VersionDetailView(TenantPageMixin, TemplateView):
         version = _version(pk)
         role, user_id = self.request.role, self.request.user.pk
         draft = version.status == SlaStatus.DRAFT
-        sign_sides = []
-        if draft:
-            for side in SIGN_SIDES:
-                other = "sales" if side == "marketing" else "marketing"
-                if (
-                    role in SIGNERS[side]
-                    and getattr(version, f"{side}_signed_at") is None
-                    and getattr(version, f"{other}_signed_by_id") != user_id
-                ):
-                    sign_sides.append(side)
+        sign_sides = signable_sides(version=version, role=role, user_id=user_id)
         can_manage = has_capability(role, "sla.manage")
         signed = all(getattr(version, f"{side}_signed_at") for side in SIGN_SIDES)
         context.update(

@@ -11,12 +11,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from leads.errors import InvalidLeadData, NotAllowed
+from leads import lifecycle
+from leads.errors import IllegalTransition, InvalidLeadData, NotAllowed
 from leads.input import normalize_email
 from leads.models import SALES_TOUCH_TYPES, EventType, Lead, LeadEvent
 from smarketing.events import publish_many
 from smarketing.tenancy.actors import Actor
-from smarketing.tenancy.roles import LEADERSHIP_ROLES, SALES_ROLES
 
 MAX_EVENTS = 1000
 MAX_FUTURE = timedelta(hours=24)
@@ -105,7 +105,7 @@ def lead_events_record(*, tenant, actor: Actor, items: list[Any]) -> list[EventI
             results[index] = EventItemResult(index=index, status="error", errors=errors)
         else:
             cleaned[index] = event
-    if actor.role not in SALES_ROLES | LEADERSHIP_ROLES | {"system"}:
+    if not lifecycle.logs_touches(role=actor.role) and actor.role != "system":
         # Sales touches are logged by sales; integrations may report engagement only.
         for index, event in list(cleaned.items()):
             if event["type"] in SALES_TOUCH_TYPES and actor.role != "integration":
@@ -205,8 +205,10 @@ def lead_touch_log(
     """A rep logs a call, e-mail or meeting (meets the first-touch obligation)."""
     if type not in SALES_TOUCH_TYPES:
         raise InvalidLeadData({"type": ["A touch is a call, an e-mail or a meeting."]})
-    if actor.role not in SALES_ROLES | LEADERSHIP_ROLES:
+    if actor.user is None or not lifecycle.logs_touches(role=actor.role):
         raise NotAllowed("Only sales logs touches.")
+    if not lifecycle.may_log_touch(lead=lead, role=actor.role, actor_id=actor.user_id):
+        raise IllegalTransition(f"This lead is {lead.stage}: touches are logged on open leads.")
     [result] = lead_events_record(
         tenant=lead.tenant,
         actor=actor,
