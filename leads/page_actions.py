@@ -15,7 +15,7 @@ from leads import lifecycle
 from leads.errors import IllegalTransition, StaleStage
 from leads.models import SALES_TOUCH_TYPES, EventType, Lead, Stage
 from leads.services import lead_transition
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 
 ACCEPT, REJECT, MOVE, TOUCH = "accept", "reject", "move", "touch"

@@ -27,7 +27,7 @@ from sla.forms import SlaVersionForm
 from sla.models import SIGN_SIDES, SlaStatus, SlaVersion
 from sla.services.rollups import rollup_timezone
 from sla.services.versions import signable_sides
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import has_capability
 from smarketing.tenancy.views import TenantPageMixin

@@ -29,7 +29,7 @@ from leads.imports.csvfile import (
 from leads.imports.models import ImportStatus, LeadImport
 from leads.imports.report import ErrorReport, reason_text
 from leads.services import leads_bulk_upsert
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.selectors import membership_in
 

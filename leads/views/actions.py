@@ -14,7 +14,7 @@ from django.views import View
 from leads import services
 from leads.forms import MoveForm, RejectForm, TouchForm, first_error
 from leads.models import EventType, Lead, Stage
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.views import TenantPageMixin
 

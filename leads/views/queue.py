@@ -20,7 +20,7 @@ from leads.queue import my_open_leads, queue_for, queue_size
 from leads.routing.services import rep_away_set
 from leads.views.actions import LeadAcceptView, LeadRejectView, LeadTouchView, explain
 from leads.views.presenters import present_breakdown
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.views import TenantPageMixin
 

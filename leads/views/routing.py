@@ -19,7 +19,7 @@ from leads.routing.services import (
     team_save,
 )
 from leads.views.actions import explain
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.models import Membership
 from smarketing.tenancy.roles import Role

@@ -24,7 +24,7 @@ from sla.errors import (
 )
 from sla.models import SIGN_SIDES, SlaStatus, SlaVersion, TenantCalendar
 from sla.terms import default_calendar_for
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.events import publish
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.models import Tenant

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.events.models import OutboxEvent
 from smarketing.notifications.builders import BUILDERS, LEAD_ID_KEYS, Batch, Draft
 from smarketing.notifications.kinds import Channel, Kind, channel_for, wants_email, wants_in_app

@@ -20,7 +20,7 @@ from leads.models import Lead, Stage
 from leads.page_actions import ACCEPT, MOVE, REJECT, TOUCH, lead_actions
 from sla.models import SIGN_SIDES, SlaStatus
 from sla.services.versions import signable_sides, sla_version_sign
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import tenant_scope
