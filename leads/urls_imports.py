@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from leads import views_imports as views
+from leads.views import imports as views
 
 app_name = "lead_imports"
 

@@ -21,16 +21,16 @@ tenant_patterns = [
     path("feedback/", include("leads.urls_feedback")),
     path("notifications/", include("smarketing.notifications.urls")),
     path("meetings/", include("meetings.urls")),
-    path("sla/", include("sla.urls_pages")),
+    path("sla/", include("sla.urls")),
 ]
 
 api_v1_patterns = [
     path("me/", MeView.as_view(), name="me"),
-    path("", include("leads.api.urls")),
+    path("", include("leads.api_urls")),
     path("", include("personas.api_urls")),
     path("", include("smarketing.webhooks.api_urls")),
     path("", include("smarketing.notifications.api_urls")),
-    path("", include("sla.urls")),
+    path("", include("sla.api_urls")),
     path("", include("meetings.api_urls")),
 ]
 

@@ -16,8 +16,8 @@ from django.views.generic import TemplateView
 from leads import services
 from leads.models import RejectionReason
 from leads.page_actions import touch_types
-from leads.queue import my_open_leads, queue_for, queue_size
 from leads.routing.services import rep_away_set
+from leads.selectors.sales_queue import my_open_leads, queue_for, queue_size
 from leads.views.actions import LeadAcceptView, LeadRejectView, LeadTouchView, explain
 from leads.views.presenters import present_breakdown
 from smarketing.errors import DomainError
