@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from leads.urls import campaign_urlpatterns
 from smarketing.health import healthz
 from smarketing.tenancy import urls as tenancy_urls
 from smarketing.tenancy.api import MeView
@@ -12,13 +11,9 @@ from smarketing.tenancy.api import MeView
 # Every page of a tenant lives under /t/<slug>/; each app contributes its patterns here.
 tenant_patterns = [
     path("", include((tenancy_urls.tenant_urlpatterns, "tenant"))),
-    path("leads/import/", include("leads.urls_imports")),
-    path("leads/", include("leads.urls")),
-    path("campaigns/", include((campaign_urlpatterns, "campaigns"))),
+    path("", include("leads.urls")),
     path("personas/", include("personas.urls")),
     path("settings/webhooks/", include("smarketing.webhooks.urls")),
-    path("queue/", include("leads.urls_queue")),
-    path("feedback/", include("leads.urls_feedback")),
     path("notifications/", include("smarketing.notifications.urls")),
     path("meetings/", include("meetings.urls")),
     path("sla/", include("sla.urls")),
