@@ -67,7 +67,7 @@ def lead_import_start(*, tenant, actor: Actor, uploaded_file) -> LeadImport:
     name = PurePath(uploaded_file.name or "leads.csv").name[:255]
     lead_import = LeadImport(tenant=tenant, created_by=actor.user, original_filename=name)
     lead_import.file.save(name, uploaded_file, save=False)
-    lead_import.save()
+    lead_import.save(force_insert=True)
     transaction.on_commit(lambda: _enqueue(lead_import.pk))
     return lead_import
 

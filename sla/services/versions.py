@@ -111,7 +111,7 @@ def sla_version_create(*, tenant: Tenant, actor: Actor, data: dict[str, Any]) ->
     number = (SlaVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
     version = SlaVersion(tenant=tenant, number=number, created_by=actor.user, **terms)
     _check_terms(version)
-    version.save()
+    version.save(force_insert=True)
     return version
 
 
@@ -129,11 +129,13 @@ def sla_version_update(*, version: SlaVersion, actor: Actor, data: dict[str, Any
         setattr(current, name, data[name])
     _check_terms(current)
     if changed:
+        written = [*changed, "updated_at"]
         if changed != ["name"]:
             for side in SIGN_SIDES:
                 setattr(current, f"{side}_signed_by", None)
                 setattr(current, f"{side}_signed_at", None)
-        current.save()
+                written += [f"{side}_signed_by", f"{side}_signed_at"]
+        current.save(update_fields=written)
     _copy(current, version)
     return version
 
