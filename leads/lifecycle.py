@@ -119,13 +119,14 @@ def may_accept(*, lead: Lead, role: str, actor_id: int | None) -> bool:
     return role in LEADERSHIP_ROLES or lead.owner_id in (None, actor_id)
 
 
-def logs_touches(*, role: str) -> bool:
-    """Sales touches (calls, e-mails, meetings) are logged by the people working the lead:
-    sales reps, managers and admins. A role, not a key: integrations report engagement."""
-    return role in _SALES_DESK
+def logs_touches(*, role: str, actor_id: int | None) -> bool:
+    """Only people log sales touches (calls, e-mails, meetings): a sales rep, a manager or an
+    admin. A touch meets the first-touch obligation, which an integration key or the system
+    cannot answer for them; integrations report engagement only."""
+    return actor_id is not None and role in _SALES_DESK
 
 
 def may_log_touch(*, lead: Lead, role: str, actor_id: int | None) -> bool:
     """A person of the sales desk logs touches on a lead still in play (not won, lost or
     disqualified)."""
-    return actor_id is not None and logs_touches(role=role) and lead.stage not in FINAL_STAGES
+    return logs_touches(role=role, actor_id=actor_id) and lead.stage not in FINAL_STAGES
