@@ -23,7 +23,7 @@ def campaign_create(*, tenant, data: dict[str, Any], actor: Actor | None = None)
     campaign = _validated(
         Campaign(tenant=tenant, **{k: data[k] for k in CAMPAIGN_FIELDS if k in data})
     )
-    campaign.save()
+    campaign.save(force_insert=True)
     audit_record(
         tenant=tenant,
         actor=actor or Actor.system(),

@@ -8,9 +8,9 @@ from rest_framework.response import Response
 
 from leads.models import RejectionReason
 from leads.team import selectors, services
-from smarketing.api.errors import InvalidInput
 from smarketing.api.pagination import CursorPagination
 from smarketing.api.viewsets import TenantViewSet
+from smarketing.errors import InvalidInput
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.models import Membership
 from smarketing.tenancy.roles import Role

@@ -10,7 +10,7 @@ from django.db.models import Max
 from leads.errors import InvalidLeadData, NotAllowed
 from leads.models import RejectionReason, StageTransition
 from leads.routing.services import rep_capacity_set
-from smarketing.api.errors import Conflict
+from smarketing.errors import Conflict
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.audit import audit_record, changes_between, snapshot
 from smarketing.tenancy.members.services import member_update

@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from leads.models import RejectionReason
 from leads.team import selectors, services
 from leads.views.actions import explain
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.invitations.models import Invitation
 from smarketing.tenancy.members.services import may_manage_members, may_set_availability

@@ -23,7 +23,7 @@ from leads.models import Campaign, Lead
 from leads.page_actions import BulkOutcome, LeadOutcome
 from leads.views.actions import explain
 from leads.views.lists import BULK_REPORT_KEY, BULK_REPORT_SHOWN, list_url
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import LEADERSHIP_ROLES, SALES_ROLES, has_capability
 from smarketing.tenancy.selectors import members_of

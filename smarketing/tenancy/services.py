@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from smarketing.api.errors import Forbidden
+from smarketing.errors import Forbidden
 from smarketing.events import publish
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.audit import audit_record
@@ -29,7 +29,7 @@ def tenant_create(*, slug: str, name: str, timezone_name: str = "UTC", country: 
         raise ValidationError({"slug": f"A tenant with slug {slug!r} exists already."})
     tenant = Tenant(slug=slug, name=name, timezone=timezone_name, country=country.upper())
     tenant.full_clean()
-    tenant.save()
+    tenant.save(force_insert=True)
     with tenant_scope(tenant):
         publish("tenant.created", tenant=tenant, data={"slug": tenant.slug})
     return tenant

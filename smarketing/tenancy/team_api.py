@@ -8,8 +8,8 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from smarketing.api.errors import InvalidInput
 from smarketing.api.viewsets import TenantAPIView, TenantViewSet
+from smarketing.errors import InvalidInput
 from smarketing.tenancy import services as tenancy_services
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.audit_models import AuditEntry

@@ -1,16 +1,29 @@
 from django.urls import path
 
 from smarketing.tenancy import views
-from smarketing.tenancy.pages.invites import accept_invitation
+from smarketing.tenancy.pages import general, invites, keys
 
 app_name = "tenancy"
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("switch-tenant/", views.SwitchTenantView.as_view(), name="switch"),
-    path("invite/<str:token>/", accept_invitation, name="invite-accept"),
+    path("invite/<str:token>/", invites.accept_invitation, name="invite-accept"),
 ]
 
 tenant_urlpatterns = [
     path("", views.TenantHomeView.as_view(), name="home"),
 ]
+
+# The core's settings pages, mounted at /t/<slug>/settings/ (namespace "settings").
+settings_urlpatterns = [
+    path("", general.SettingsIndexView.as_view(), name="index"),
+    path("tenant/", general.TenantSettingsPageView.as_view(), name="tenant"),
+    path("audit/", general.AuditPageView.as_view(), name="audit"),
+    path("api-keys/", keys.ApiKeysPageView.as_view(), name="api-keys"),
+    path("api-keys/<int:pk>/revoke/", keys.ApiKeyRevokeView.as_view(), name="api-key-revoke"),
+    path("invites/<int:pk>/resend/", invites.InviteActionView.as_view(action="resend"),
+         name="invite-resend"),
+    path("invites/<int:pk>/revoke/", invites.InviteActionView.as_view(action="revoke"),
+         name="invite-revoke"),
+]  # fmt: skip

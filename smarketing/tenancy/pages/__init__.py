@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import PermissionDenied
 
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.roles import has_capability
 from smarketing.tenancy.views import TenantPageMixin
 

@@ -10,8 +10,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
-from smarketing.api.errors import DomainError
 from smarketing.countries import country_names
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.audit_selectors import audit_entries, parse_moment
 from smarketing.tenancy.pages import AdminPageMixin, apply_errors

@@ -8,8 +8,8 @@ from django.contrib.auth import login
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
-from smarketing.api.errors import DomainError
 from smarketing.api.viewsets import SESSION_TENANT_KEY
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor, client_ip
 from smarketing.tenancy.errors import InvitationRefused
 from smarketing.tenancy.invitations import services
