@@ -62,6 +62,10 @@ class TenantScopedAPIMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if not self.offers_method(request.method):
+            # Before the capability check: an undeclared method (PUT, TRACE, QUERY...) has no
+            # capability, and it is the client's mistake, answered 405 with `Allow`.
+            raise exceptions.MethodNotAllowed(request.method)
         tenant, role = resolve_api_tenant(request)
         request.tenant, request.role = tenant, role
         self._scope_stack.enter_context(tenant_scope(tenant))
@@ -80,6 +84,11 @@ class TenantScopedAPIMixin:
         if self._idempotency is not None:
             idempotency_finish(record=self._idempotency, response=response)
         return response
+
+    def offers_method(self, method: str) -> bool:
+        """Whether a handler exists for `method`, as DRF's dispatch will look it up."""
+        name = method.lower()
+        return name in self.http_method_names and callable(getattr(self, name, None))
 
     def required_capability(self, request) -> str:
         action = getattr(self, "action", None) or request.method.lower()
