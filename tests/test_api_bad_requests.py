@@ -1,8 +1,11 @@
 """Bad requests get a problem+json answer from the API, never a server error or an HTML page."""
 
+import json
 import re
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from smarketing.tenancy.roles import Role
@@ -69,3 +72,62 @@ def test_probed_methods_are_refused_with_405(tenant, api_client_for, method, pat
     body = assert_problem(response, 405)
     assert body["code"] == "method_not_allowed"
     assert method not in response["Allow"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/leads/", "/api/v1/leads/bulk/", "/api/v1/events/"])
+def test_json_nested_five_thousand_deep_is_a_400(tenant, api_client_for, path):
+    raw = "[" * 5000 + "]" * 5000
+    response = api_client_for(tenant).post(path, data=raw, content_type="application/json")
+    body = assert_problem(response, 400)
+    assert "nested" in body["detail"]
+
+
+def post_event_with_properties(client, properties):
+    event = {
+        "email": "nested@x.com",
+        "type": "page_view",
+        "occurred_at": timezone.now().isoformat(),
+        "properties": properties,
+    }
+    return client.post("/api/v1/events/", data=json.dumps([event]), content_type="application/json")
+
+
+def test_json_nested_deeper_than_the_limit_inside_a_field_is_a_400(tenant, api_client_for):
+    # Shallow enough for Python's parser, deeper than anything the API stores or renders.
+    deep = "[" * 100 + "]" * 100
+    raw = '[{"email": "deep@x.com", "type": "page_view", "properties": {"a": ' + deep + "}}]"
+    response = api_client_for(tenant).post(
+        "/api/v1/events/", data=raw, content_type="application/json"
+    )
+    body = assert_problem(response, 400)
+    assert "nested" in body["detail"]
+
+
+def test_json_nested_within_the_limit_is_taken(tenant, api_client_for):
+    LeadFactory(tenant=tenant, email="nested@x.com")
+    properties = {"page": {"path": "/pricing", "tags": [["a", {"b": [1, 2]}]]}}
+    response = post_event_with_properties(api_client_for(tenant), properties)
+    assert response.status_code < 300, response.json()
+
+
+@pytest.mark.parametrize("idempotency", [False, True], ids=["plain", "idempotent"])
+@pytest.mark.parametrize("path", ["/api/v1/leads/", "/api/v1/leads/bulk/", "/api/v1/events/"])
+def test_a_body_over_the_size_limit_is_a_413_problem(tenant, api_client_for, path, idempotency):
+    size = int(9.5 * 1024 * 1024)
+    assert size > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    raw = json.dumps([{"email": "big@x.com", "company": "x" * size}])
+    headers = {"HTTP_IDEMPOTENCY_KEY": "big-body"} if idempotency else {}
+    response = api_client_for(tenant).post(
+        path, data=raw, content_type="application/json", **headers
+    )
+    body = assert_problem(response, 413)
+    assert body["code"] == "request_too_large"
+
+
+def test_a_request_refused_before_any_view_ran_is_a_problem_under_the_api(client, settings):
+    settings.ALLOWED_HOSTS = ["smarketing.example"]
+    response = client.get("/api/v1/leads/", HTTP_HOST="attacker.example")
+    assert_problem(response, 400)
+    page = client.get("/accounts/login/", HTTP_HOST="attacker.example")
+    assert page.status_code == 400
+    assert not page["Content-Type"].startswith(PROBLEM)

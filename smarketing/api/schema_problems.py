@@ -38,6 +38,7 @@ ALWAYS = {
 }
 UNSAFE = {
     "409": "Conflicts with the current state (the `code` says which).",
+    "413": "The body is larger than the server accepts.",
     "415": "The body's Content-Type is not accepted.",
     "422": "The Idempotency-Key was used with another request.",
 }
