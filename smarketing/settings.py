@@ -209,10 +209,10 @@ REST_FRAMEWORK = {
         "tenant": os.environ.get("API_RATE_PER_TENANT", "6000/min"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "smarketing.api.parsers.TextSafeJSONParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "smarketing.api.negotiation.StrictFormatNegotiation",
+    # JSON only: the schema then offers no form bodies that views would read differently. The
+    # CSV upload declares its own multipart parser.
+    "DEFAULT_PARSER_CLASSES": ["smarketing.api.parsers.TextSafeJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -232,6 +232,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "smarketing.api.schema_problems.problem_responses",
+        "smarketing.api.schema_inputs.closed_request_bodies",
     ],
 }
 

@@ -18,6 +18,8 @@ from smarketing.tenancy.actors import Actor
 
 def _items(request) -> list:
     body = request.data
+    if isinstance(body, dict) and set(body) - {"items"}:
+        raise InvalidLeadData({name: ["Unknown field."] for name in sorted(set(body) - {"items"})})
     items = body.get("items") if isinstance(body, dict) else body
     if not isinstance(items, list):
         raise InvalidLeadData({"items": ["Send a JSON list, or an object with an `items` list."]})
@@ -158,7 +160,7 @@ class EventsView(TenantAPIView):
 
     capabilities = {"post": "events.record"}
 
-    @extend_schema(request=s.EventInputSerializer(many=True), responses=s.EventsResultSerializer)
+    @extend_schema(request={"application/json": s.EVENTS_BODY}, responses=s.EventsResultSerializer)
     def post(self, request):
         results = services.lead_events_record(
             tenant=request.tenant, actor=Actor.from_request(request), items=_items(request)
