@@ -82,7 +82,8 @@ def clean_lead(
 
     email = data.get("email")
     if email is None or (isinstance(email, str) and not email.strip()):
-        if not partial:
+        # A PATCH may leave the address out, not blank it.
+        if not partial or email is not None:
             errors["email"] = ["An e-mail address is required."]
         email = ""
     elif not isinstance(email, str):

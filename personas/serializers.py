@@ -3,8 +3,10 @@ services (one place for the rules); the input serializers here describe it for t
 
 from rest_framework import serializers
 
+from leads.models import EventType
 from personas.models import ApprovalSide, RescoreJob
 from personas.scoring import OPERATORS
+from personas.services.settings import LIMITS, MAX_EVENT_WEIGHT
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -168,14 +170,21 @@ class CommentSerializer(serializers.Serializer):
         return _user(comment.author)
 
 
+def _bounded(name: str, **kwargs) -> serializers.FloatField:
+    """The bounds `clean_scoring_settings` enforces, published in the schema."""
+    low, high = LIMITS[name]
+    return serializers.FloatField(min_value=low, max_value=high, **kwargs)
+
+
 class ScoringSettingsSerializer(serializers.Serializer):
     engagement_weights = serializers.DictField(
-        child=serializers.FloatField(), help_text="Points of a fresh event, by event type"
+        child=serializers.FloatField(min_value=0.0, max_value=MAX_EVENT_WEIGHT),
+        help_text=f"Points of a fresh event, by event type ({', '.join(EventType.values)})",
     )
-    half_life_days = serializers.FloatField(help_text="Days after which an event counts half")
-    saturation = serializers.FloatField(help_text="Points that make an engagement score of 63")
-    fit_weight = serializers.FloatField()
-    engagement_weight = serializers.FloatField()
+    half_life_days = _bounded("half_life_days", help_text="Days after which an event counts half")
+    saturation = _bounded("saturation", help_text="Points that make an engagement score of 63")
+    fit_weight = _bounded("fit_weight")
+    engagement_weight = _bounded("engagement_weight")
     updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
     updated_by = serializers.EmailField(read_only=True, allow_null=True)
 

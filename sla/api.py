@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 import django_filters
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins
@@ -18,7 +17,7 @@ from sla.compliance.periods import GROUPS, parse_group_by, parse_period, parse_t
 from sla.compliance.report import compliance_report
 from sla.models import Obligation, ObligationKind, ObligationStatus, SlaVersion
 from sla.services.rollups import rollup_timezone
-from smarketing.api.filters import IntegerFilter
+from smarketing.api.filters import FilterBackend, IntegerFilter
 from smarketing.api.params import MAX_ID, integer_schema
 from smarketing.api.viewsets import TenantAPIView, TenantViewSet
 from smarketing.tenancy.actors import Actor
@@ -111,7 +110,7 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
 
     queryset = Obligation.all_tenants.none()
     serializer_class = s.ObligationSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = ObligationFilter
 
     def get_queryset(self):

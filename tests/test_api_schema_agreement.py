@@ -129,3 +129,27 @@ def test_request_objects_in_the_schema_refuse_unknown_fields():
         if name.endswith("Request") and component.get("additionalProperties") is not False
     ]
     assert open_bodies == []
+
+
+@pytest.mark.parametrize("query", ["created_before=", "is_cold=null", "stage=", "campaign=0"])
+def test_lead_filters_the_schema_calls_invalid_are_a_400(manager, query):
+    response = manager.get(f"/api/v1/leads/?{query}")
+    assert response.status_code == 400, response.content[:300]
+
+
+def test_free_text_filters_may_be_blank(manager):
+    assert manager.get("/api/v1/leads/?q=&owner=").status_code == 200
+
+
+def test_a_patch_may_leave_the_email_out_but_not_blank_it(tenant, manager):
+    lead = LeadFactory(tenant=tenant)
+    assert manager.patch(f"/api/v1/leads/{lead.pk}/", {"title": "CTO"}).status_code == 200
+    response = manager.patch(f"/api/v1/leads/{lead.pk}/", {"email": ""})
+    assert response.status_code == 400
+    assert "email" in response.json()["errors"]
+
+
+def test_events_answer_a_missing_body_as_the_schema_says(manager):
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert schema["paths"]["/api/v1/events/"]["post"]["requestBody"]["required"] is True
+    assert manager.post("/api/v1/events/").status_code == 400

@@ -81,7 +81,7 @@ class LeadWriteSerializer(serializers.Serializer):
     company_size = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     country = serializers.CharField(max_length=2, required=False, allow_blank=True,
                                     help_text="ISO 3166 alpha-2")  # fmt: skip
-    campaign = serializers.IntegerField(required=False, allow_null=True)
+    campaign = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     custom_fields = CustomFieldsField(required=False)
 
     partial_input = False

@@ -1,6 +1,5 @@
 """Lead endpoints: parse, call a service or selector, render."""
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -12,6 +11,7 @@ from leads.api import serializers as s
 from leads.errors import InvalidLeadData
 from leads.filters import LeadFilter
 from leads.models import Campaign, Lead, RejectionReason
+from smarketing.api.filters import FilterBackend
 from smarketing.api.viewsets import TenantAPIView, TenantViewSet
 from smarketing.tenancy.actors import Actor
 
@@ -35,7 +35,7 @@ class LeadViewSet(
 
     queryset = Lead.all_tenants.none()  # names the model; rows come from get_queryset
     serializer_class = s.LeadSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = LeadFilter
     ordering_fields = ["id", "score", "created_at", "updated_at", "last_activity_at",
                        "stage_changed_at"]  # fmt: skip

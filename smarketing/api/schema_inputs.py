@@ -29,6 +29,9 @@ def closed_request_bodies(result, generator, request, public):
             _close(component)
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
-            for media in operation.get("requestBody", {}).get("content", {}).values():
+            body = operation.get("requestBody", {})
+            for media in body.get("content", {}).values():
                 _close(media.get("schema", {}))
+                if media.get("schema", {}).get("type") == "array":
+                    body["required"] = True  # a list body (events) has no default
     return result
