@@ -4,6 +4,7 @@ services (one place for the rules); the input serializers here describe it for t
 from rest_framework import serializers
 
 from leads.models import EventType
+from personas.input import MAX_ITEM_LENGTH, MAX_LIST_ITEMS
 from personas.models import ApprovalSide, RescoreJob
 from personas.scoring import OPERATORS
 from personas.services.settings import LIMITS, MAX_EVENT_WEIGHT
@@ -27,16 +28,26 @@ class CriterionSerializer(serializers.Serializer):
     weight = serializers.IntegerField(min_value=1, max_value=100)
 
 
+def _texts() -> serializers.ListField:
+    """As `personas.input` takes a list of texts: bounded, blank entries dropped."""
+    return serializers.ListField(
+        child=serializers.CharField(allow_blank=True, max_length=MAX_ITEM_LENGTH),
+        max_length=MAX_LIST_ITEMS,
+        required=False,
+        help_text="Blank entries are dropped.",
+    )
+
+
 class PersonaWriteSerializer(serializers.Serializer):
     """Persona content; on PATCH every field is optional. Unknown fields are a 400."""
 
     name = serializers.CharField(max_length=200)
     summary = serializers.CharField(required=False, allow_blank=True)
-    pains = serializers.ListField(child=serializers.CharField(), required=False)
-    goals = serializers.ListField(child=serializers.CharField(), required=False)
-    objections = serializers.ListField(child=serializers.CharField(), required=False)
-    preferred_channels = serializers.ListField(child=serializers.CharField(), required=False)
-    typical_titles = serializers.ListField(child=serializers.CharField(), required=False)
+    pains = _texts()
+    goals = _texts()
+    objections = _texts()
+    preferred_channels = _texts()
+    typical_titles = _texts()
     criteria = CriterionSerializer(many=True, required=False)
 
 

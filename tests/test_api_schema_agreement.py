@@ -153,3 +153,8 @@ def test_events_answer_a_missing_body_as_the_schema_says(manager):
     schema = SchemaGenerator().get_schema(request=None, public=True)
     assert schema["paths"]["/api/v1/events/"]["post"]["requestBody"]["required"] is True
     assert manager.post("/api/v1/events/").status_code == 400
+
+
+def test_an_integration_key_may_not_mark_itself_away(tenant, api_client_for):
+    response = api_client_for(tenant).post("/api/v1/me/away/", {"away": True})
+    assert response.status_code == 403

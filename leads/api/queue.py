@@ -17,6 +17,7 @@ from leads.queue import queue_for
 from leads.routing import selectors as routing_selectors
 from leads.routing.models import RoutingMode, RuleField
 from leads.routing.services import rep_away_set, routing_replace
+from smarketing.api.errors import Forbidden
 from smarketing.api.pagination import MAX_OFFSET, LimitOffsetPagination
 from smarketing.api.params import integer_schema
 from smarketing.api.serializers import StrictSerializer
@@ -108,7 +109,8 @@ class AwayView(TenantAPIView):
     @extend_schema(request=AwaySerializer, responses=AwaySerializer)
     def post(self, request):
         if getattr(request.user, "pk", None) is None:
-            raise InvalidLeadData({"away": ["An integration key is nobody: it cannot be away."]})
+            # Not a bad body: the caller is not a person, so it may not do this at all.
+            raise Forbidden("An integration key is nobody: it cannot be away.")
         body = AwaySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         membership = rep_away_set(
