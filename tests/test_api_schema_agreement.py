@@ -158,3 +158,10 @@ def test_events_answer_a_missing_body_as_the_schema_says(manager):
 def test_an_integration_key_may_not_mark_itself_away(tenant, api_client_for):
     response = api_client_for(tenant).post("/api/v1/me/away/", {"away": True})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("cost", ["1e5", "+5", "-", "."])
+def test_decimal_text_must_be_written_as_the_schema_says(manager, cost):
+    response = manager.post("/api/v1/campaigns/", {"name": f"Cost {cost}", "cost": cost})
+    assert response.status_code == 400, response.json()
+    assert "cost" in response.json()["errors"]

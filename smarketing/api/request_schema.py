@@ -97,7 +97,15 @@ def _location(error: ValidationError) -> str:
     return path
 
 
+def _is_decimal_text(error: ValidationError) -> bool:
+    # A decimal travels as text, and DRF would also take "1e5" or "+5": the text must be
+    # written as the published pattern says, which is a matter of type, not of value.
+    return error.validator == "pattern" and error.schema.get("format") == "decimal"
+
+
 def _wanted_types(error: ValidationError) -> list[str]:
+    if _is_decimal_text(error):
+        return ["a decimal number such as 12.50"]
     if error.validator == "type":
         value = error.validator_value
         return value if isinstance(value, list) else [value]
@@ -113,7 +121,7 @@ def _message(error: ValidationError) -> str:
 
 
 def _is_type_error(error: ValidationError) -> bool:
-    if error.validator == "type":
+    if error.validator == "type" or _is_decimal_text(error):
         return True
     return error.validator == "anyOf" and all(_is_type_error(e) for e in error.context)
 
