@@ -165,3 +165,9 @@ def test_decimal_text_must_be_written_as_the_schema_says(manager, cost):
     response = manager.post("/api/v1/campaigns/", {"name": f"Cost {cost}", "cost": cost})
     assert response.status_code == 400, response.json()
     assert "cost" in response.json()["errors"]
+
+
+def test_unknown_fields_in_a_campaign_are_refused(manager):
+    response = manager.post("/api/v1/campaigns/", {"name": "Spring", "budget": 5})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"budget": ["Unknown field."]}

@@ -9,7 +9,7 @@ from leads.input import MAX_CUSTOM_FIELDS, MAX_CUSTOM_NAME, MAX_CUSTOM_VALUE, cl
 from leads.models import Campaign, EventType, RejectionReason, Stage
 from leads.services.activity import MAX_EVENTS
 from leads.services.upsert import MAX_BULK_ITEMS
-from smarketing.api.serializers import StrictSerializer
+from smarketing.api.serializers import RejectUnknownFields, StrictSerializer
 
 
 class OwnerSerializer(serializers.Serializer):
@@ -196,7 +196,7 @@ class EventsResultSerializer(serializers.Serializer):
     results = EventResultSerializer(many=True)
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(RejectUnknownFields, serializers.ModelSerializer):
     stats = serializers.SerializerMethodField()
 
     class Meta:

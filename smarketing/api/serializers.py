@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 
-class StrictSerializer(serializers.Serializer):
+class RejectUnknownFields:
     """Unknown fields are a 400, never silently dropped: a client sending a field that is
     not written learns so, and the schema can say `additionalProperties: false`."""
 
@@ -13,3 +13,7 @@ class StrictSerializer(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return value
+
+
+class StrictSerializer(RejectUnknownFields, serializers.Serializer):
+    pass
