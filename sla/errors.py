@@ -1,6 +1,6 @@
 """The ways an SLA operation can be refused, each with a stable code for the API."""
 
-from smarketing.api.errors import Conflict, DomainError, Forbidden, InvalidInput
+from smarketing.errors import Conflict, DomainError, Forbidden, InvalidInput
 
 
 class NotADraft(Conflict):
@@ -34,6 +34,6 @@ class InvalidSlaData(InvalidInput):
 class NoSuchTeam(DomainError):
     """A team id the tenant does not have: like any object not in the tenant, a 404."""
 
-    status = 404
+    http_status = 404
     code = "not_found"
     title = "Not found"

@@ -151,7 +151,11 @@ class AssignSerializer(StrictSerializer):
 class TouchSerializer(StrictSerializer):
     type = serializers.ChoiceField(choices=[EventType.CALL, EventType.EMAIL, EventType.MEETING])
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    occurred_at = serializers.DateTimeField(required=False)
+    occurred_at = serializers.DateTimeField(
+        required=False,
+        help_text="When it happened (default now): since the lead's acceptance, at most 7 days "
+        "ago and at most 5 minutes ahead.",
+    )
 
 
 class HistoryEntrySerializer(serializers.Serializer):
@@ -175,7 +179,10 @@ EVENTS_BODY = {
     "items": {
         "type": "object",
         "description": 'An event: {"lead_id" or "email", "type", "occurred_at", "properties"}; '
-        f"type is one of {', '.join(EventType.values)}.",
+        f"type is one of {', '.join(EventType.values)} (call, email and meeting are sales "
+        "touches: only people log them, not integration keys); occurred_at at most 5 minutes "
+        "ahead, engagement up to 365 days back, sales touches up to 7 days back and not "
+        "before the lead's acceptance.",
     },
     "description": f"Up to {MAX_EVENTS:,} events; a bad event is reported in its result and "
     "sinks no other.",
