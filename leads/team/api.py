@@ -126,12 +126,13 @@ class RejectionReasonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     @extend_schema(
         request=RejectionReasonSerializer(many=True),
         responses=RejectionReasonSerializer(many=True),
-        description="Change reasons named by `code` (one object or a list, e.g. a new order).",
+        description="Change the reasons named by `code` in the list (e.g. a new order).",
         operation_id="rejection_reasons_update_by_code",
     )
     def update_by_code(self, request):
-        items = request.data if isinstance(request.data, list) else [request.data]
-        services.rejection_reasons_update_by_code(actor=Actor.from_request(request), items=items)
+        services.rejection_reasons_update_by_code(
+            actor=Actor.from_request(request), items=request.data
+        )
         reasons = RejectionReason.objects.order_by("position", "label")
         return Response(RejectionReasonSerializer(reasons, many=True).data)
 

@@ -160,7 +160,7 @@ def test_reasons_are_reordered_by_code_in_one_request_all_or_nothing(tenant, adm
     )
     assert refused.status_code == 400 and "[1].code" in refused.json()["errors"]
     single = admin_api.patch(
-        "/api/v1/rejection-reasons/", {"code": "competitor", "active": False}, format="json"
+        "/api/v1/rejection-reasons/", [{"code": "competitor", "active": False}], format="json"
     )
     assert next(r for r in single.json() if r["code"] == "competitor")["position"] == 0
 
