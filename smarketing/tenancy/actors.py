@@ -45,10 +45,12 @@ class Actor:
 
 
 def client_ip(request: Any) -> str | None:
-    """The peer address of the request; a client-sent X-Forwarded-For can be forged, so the
-    audit log does not take it."""
-    address = (getattr(request, "META", {}) or {}).get("REMOTE_ADDR") or ""
+    """The client's address for the audit log: the one the login lock-out counts by
+    (`smarketing.accounts.lockout.client_ip`, proxy-aware), or None when it is no IP."""
+    from smarketing.accounts.lockout import client_ip as lockout_client_ip
+
+    address = lockout_client_ip(request) if hasattr(request, "META") else None
     try:
-        return str(ipaddress.ip_address(address.strip()))
+        return str(ipaddress.ip_address((address or "").strip()))
     except ValueError:
         return None  # a unix socket or an odd proxy: no address rather than a broken row

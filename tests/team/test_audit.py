@@ -176,3 +176,15 @@ def test_the_address_is_taken_from_the_request_or_left_empty(remote, stored):
 
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR="6.6.6.6")
     assert client_ip(request) == stored
+
+
+def test_behind_a_trusted_proxy_the_address_is_the_one_the_proxy_recorded(settings):
+    from django.test import RequestFactory
+
+    from smarketing.tenancy.actors import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9"
+    )
+    assert client_ip(request) == "203.0.113.9"
