@@ -18,7 +18,11 @@ from smarketing.events.models import OutboxEvent
 from smarketing.tenancy.models import Membership
 from smarketing.tenancy.roles import Role
 from tests.leads.factories import LeadFactory
+from tests.scopes import deployed
 from tests.sla.factories import ObligationFactory
+
+# Sweeps run from the deployed connection defaults, as Celery beat starts them.
+sla_sweep = deployed(sla_sweep)
 
 pytestmark = pytest.mark.django_db
 
