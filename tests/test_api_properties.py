@@ -29,7 +29,8 @@ from tests.factories import ApiKeyFactory, MembershipFactory, TenantFactory
 from tests.leads.factories import CampaignFactory, LeadFactory
 from tests.webhooks.factories import WebhookDeliveryFactory, WebhookEndpointFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# Every operation of the schema, positive and negative, then stateful: minutes, not seconds.
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 CHECKS = [
     not_a_server_error,
