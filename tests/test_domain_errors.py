@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from leads.models import Stage
 from leads.services import lead_accept, lead_assign, lead_erase, lead_touch_log
+from smarketing.api.errors import http_status
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import tenant_scope
@@ -219,9 +221,10 @@ def test_a_rep_cannot_take_an_sql_routed_to_another_rep_and_its_owner_stays(worl
 
 
 def _refusal_of(service, **kwargs) -> Refusal:
-    with pytest.raises(Exception) as raised:  # any domain error: its status and code are checked
+    """The refusal as the API would answer it."""
+    with pytest.raises(DomainError) as raised:
         service(**kwargs)
-    return Refusal(raised.value.status, raised.value.code)
+    return Refusal(http_status(raised.value), raised.value.code)
 
 
 @pytest.mark.parametrize(
