@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from leads.models import Stage
@@ -114,6 +115,15 @@ def log_a_touch_as_a_marketer(w: World):
     return _post(w.client(Role.MARKETER), f"/api/v1/leads/{lead.pk}/touches/", body)
 
 
+def import_without_a_file(w: World):
+    return w.client(Role.MARKETER).post("/api/v1/imports/", {}, format="multipart")
+
+
+def import_a_file_that_is_no_csv_text(w: World):
+    upload = SimpleUploadedFile("leads.csv", b"\x89PNG\r\n\x1a\n\x00\x00binary", "text/csv")
+    return w.client(Role.MARKETER).post("/api/v1/imports/", {"file": upload}, format="multipart")
+
+
 # --- SLA versions ---------------------------------------------------------------------------
 
 
@@ -188,6 +198,8 @@ CASES = [
     (reassign_a_won_lead, ILLEGAL),
     (erase_as_a_manager, FORBIDDEN),
     (log_a_touch_as_a_marketer, FORBIDDEN),
+    (import_without_a_file, Refusal(400, "invalid_file")),
+    (import_a_file_that_is_no_csv_text, Refusal(400, "invalid_file")),
     (sign_for_the_other_team, FORBIDDEN),
     (sign_both_sides_alone, FORBIDDEN),
     (sign_a_side_twice, Refusal(409, "already_signed")),
