@@ -15,7 +15,13 @@ from rest_framework import exceptions, viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.views import APIView
 
-from smarketing.api.idempotency import HEADER, fingerprint, idempotency_begin, idempotency_finish
+from smarketing.api.idempotency import (
+    HEADER,
+    caller_scope,
+    fingerprint,
+    idempotency_begin,
+    idempotency_finish,
+)
 from smarketing.tenancy.models import ApiKey, Tenant
 from smarketing.tenancy.roles import INTEGRATION, has_capability
 from smarketing.tenancy.scope import tenant_scope
@@ -72,7 +78,10 @@ class TenantScopedAPIMixin:
             raise exceptions.PermissionDenied(f"Your role ({role}) may not do this.")
         if request.method == "POST" and HEADER in request.headers:
             self._idempotency = idempotency_begin(
-                tenant=tenant, key=request.headers[HEADER], request_hash=fingerprint(request)
+                tenant=tenant,
+                scope=caller_scope(request),
+                key=request.headers[HEADER],
+                request_hash=fingerprint(request),
             )
 
     def finalize_response(self, request, response, *args, **kwargs):
