@@ -17,6 +17,9 @@ class OutboxEvent(TenantScoped):
     data = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
     relayed_at = models.DateTimeField(null=True, blank=True)
+    # Set when personal data was erased from `data`: what was sent before held it, so the
+    # event is never sent (or redelivered) again.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(TenantScoped.Meta):
         indexes = [
