@@ -1,4 +1,5 @@
-"""Erasing a person from imports: the failure sample, the error text and both CSV files.
+"""Erasing a person from imports (the failure sample, the error text and both CSV files),
+and pruning the files of old imports (retention).
 
 A row that holds the person's address is kept as a row (line numbers and counts still add
 up) with the address replaced and every other cell emptied; the error report keeps its
@@ -11,13 +12,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 
 from leads.imports.csvfile import CHUNK_BYTES, open_rows
-from leads.imports.models import LeadImport
+from leads.imports.models import FINISHED_STATUSES, LeadImport
 from smarketing.privacy.redaction import Redaction
 
 
@@ -113,3 +116,30 @@ def _redact_row(cells: list[str], needle: str, redaction: Redaction, keep_last: 
 
 def _delete_later(storage, name: str) -> Callable[[], None]:
     return lambda: storage.delete(name)
+
+
+FILE_BATCH_SIZE = 500
+
+
+def import_files_prune(now: datetime) -> int:
+    """Retention: finished imports older than `RETENTION_IMPORT_FILES_DAYS` lose their files
+    and failure sample; the import row with its counts stays. Returns imports pruned.
+
+    Files are deleted one by one (storage has no bulk delete), then the rows are cleared in
+    one UPDATE per batch; a file already gone is no error, so a re-run finishes the job.
+    """
+    cutoff = now - timedelta(days=settings.RETENTION_IMPORT_FILES_DAYS)
+    due = LeadImport.all_tenants.filter(
+        Q(status__in=FINISHED_STATUSES), Q(finished_at__lt=cutoff),
+        ~Q(file="") | ~Q(error_report="") | ~Q(failure_sample=[]),
+    ).order_by("pk")  # fmt: skip
+    pruned = 0
+    while batch := list(due.only("pk", "file", "error_report")[:FILE_BATCH_SIZE]):
+        for lead_import in batch:
+            for stored in (lead_import.file, lead_import.error_report):
+                if stored:
+                    stored.storage.delete(stored.name)
+        pruned += LeadImport.all_tenants.filter(pk__in=[row.pk for row in batch]).update(
+            file="", error_report="", failure_sample=[]
+        )
+    return pruned

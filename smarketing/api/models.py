@@ -25,3 +25,5 @@ class IdempotencyRecord(TenantScoped):
                 fields=["tenant", "scope", "key"], name="idempotency_unique_scoped_key"
             )
         ]
+        # Retention deletes by age: the sweep reads only what is due.
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]

@@ -27,7 +27,13 @@ class OutboxEvent(TenantScoped):
                 fields=["created_at"],
                 name="outbox_pending_idx",
                 condition=models.Q(relayed_at__isnull=True),
-            )
+            ),
+            # Retention deletes relayed rows by age: the sweep reads only what is due.
+            models.Index(
+                fields=["relayed_at"],
+                name="outbox_relayed_idx",
+                condition=models.Q(relayed_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
