@@ -13,15 +13,14 @@ from __future__ import annotations
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from leads.errors import NotAllowed
 from leads.imports.erasure import imports_erase_person
 from leads.models import Lead, LeadEvent, TransitionAction
+from leads.personal_data import lead_outbox_events, lead_page_path
 from leads.services.history import transition_record
 from smarketing.events import publish
-from smarketing.events.models import OutboxEvent
 from smarketing.privacy.erasure import ErasedPerson, person_erase
 from smarketing.privacy.redaction import Redaction
 from smarketing.tenancy.actors import Actor
@@ -35,11 +34,6 @@ def erased_email(lead: Lead) -> str:
     return f"erased-{lead.pk}@{ERASED_DOMAIN}"
 
 
-def lead_page_path(lead: Lead) -> str:
-    """The lead's page, as notifications link to it (`Batch.lead_url`)."""
-    return f"/t/{lead.tenant.slug}/leads/{lead.pk}/"
-
-
 def lead_redaction(lead: Lead) -> Redaction:
     """What replaces the lead's personal values wherever a copy of them was written."""
     return Redaction.of(
@@ -51,15 +45,6 @@ def lead_redaction(lead: Lead) -> Redaction:
             **dict.fromkeys(PERSONAL_TEXT_FIELDS, ""),
             "custom_fields": {},
         },
-    )
-
-
-def lead_outbox_events(lead: Lead) -> list:
-    """The outbox events about the lead: every `lead.*` event carries it as `id`."""
-    return list(
-        OutboxEvent.objects.filter(
-            Q(event_type__startswith="lead.", data__id=lead.pk) | Q(data__lead=lead.pk)
-        ).values_list("pk", flat=True)
     )
 
 
