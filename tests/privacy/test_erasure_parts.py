@@ -10,6 +10,7 @@ from leads.imports.models import LeadImport
 from leads.models import Lead, StageTransition
 from leads.services import lead_erase
 from smarketing.events.models import OutboxEvent
+from smarketing.events.relay import outbox_relay
 from smarketing.notifications.models import Notification
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import Role
@@ -199,3 +200,15 @@ def test_the_erasure_record_counts_what_was_rewritten_and_names_nobody(lead):
     )
     assert record.actor_label == "system"
     assert Notification.all_tenants.get().title == "Lead routed to you: [erased]"
+
+
+def test_an_event_erased_before_the_relay_gets_no_delivery(lead):
+    WebhookEndpointFactory(tenant=lead.tenant, events=["lead.created"])
+    event = OutboxEvent.all_tenants.create(
+        tenant=lead.tenant, event_type="lead.created", data={"id": lead.pk, "email": lead.email}
+    )
+    erase(lead)
+    with cross_tenant_scope():
+        outbox_relay()
+    assert OutboxEvent.all_tenants.get(pk=event.pk).relayed_at is not None
+    assert not WebhookDelivery.all_tenants.filter(event_id=event.pk).exists()
