@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.test import Client
 
 from leads.imports.models import LeadImport
 from leads.models import Lead, StageTransition
@@ -212,3 +213,16 @@ def test_an_event_erased_before_the_relay_gets_no_delivery(lead):
         outbox_relay()
     assert OutboxEvent.all_tenants.get(pk=event.pk).relayed_at is not None
     assert not WebhookDelivery.all_tenants.filter(event_id=event.pk).exists()
+
+
+def test_the_delivery_log_page_offers_no_redelivery_of_an_erased_payload(lead, member):
+    delivery = delivery_of(lead, status=DeliveryStatus.SUCCEEDED, next_attempt_at=None)
+    erase(lead)
+    page = Client()
+    page.force_login(member(lead.tenant, Role.ADMIN))
+    log = page.get(f"/t/acme/settings/webhooks/{delivery.endpoint_id}/").content.decode()
+    assert "Personal data erased" in log and "Redeliver" not in log
+    url = f"/t/acme/settings/webhooks/{delivery.endpoint_id}/deliveries/{delivery.pk}/redeliver/"
+    answer = page.post(url, follow=True).content.decode()
+    assert "never sent again" in answer
+    assert WebhookDelivery.all_tenants.get(pk=delivery.pk).status == DeliveryStatus.SUCCEEDED
