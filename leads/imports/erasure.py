@@ -102,7 +102,9 @@ def _rewrite(stored, needle: str, redaction: Redaction, *, keep_last: bool) -> s
     content = ContentFile(("\ufeff" + output.getvalue()).encode())
     new_name = stored.storage.save(stored.field.generate_filename(stored.instance, f"{stem}.csv"),
                                    content)  # fmt: skip
-    transaction.on_commit(_delete_later(stored.storage, old_name))
+    # Robust: the erasure has committed by then, so a file that cannot be deleted is logged
+    # as an error (with its name, for the operator) rather than answered as a server error.
+    transaction.on_commit(_delete_later(stored.storage, old_name), robust=True)
     return new_name
 
 
