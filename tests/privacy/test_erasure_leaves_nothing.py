@@ -1,23 +1,29 @@
 """After erasure the person is nowhere: no text or JSON column of any table, no media file.
 
 The lead goes through what leaves copies of a person behind: an upsert with an
-Idempotency-Key, engagement events, a CSV import with a failing row, moves with notes, an
-assignment that notifies a rep, relayed webhooks (one receiver echoed the body), the Django
-admin's log. Before the erasure the search must find the person in each of those places
-(the search works, and the setup really wrote them); after it, nowhere.
+Idempotency-Key, engagement events, a CSV import with a failing row, moves with notes, a
+rejection whose note an alignment meeting's agenda quotes, an assignment that notifies a rep,
+relayed webhooks (one receiver echoed the body), the Django admin's log. Before the erasure
+the search must find the person in each of those places (the search works, and the setup
+really wrote them); after it, nowhere.
 """
+
+from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import timezone
 
 from leads.models import Lead, StageTransition
+from meetings.services import meeting_agenda_generate
 from smarketing.events.relay import outbox_relay
 from smarketing.tenancy.roles import Role
-from smarketing.tenancy.scope import cross_tenant_scope
+from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope
 from smarketing.webhooks.models import WebhookDelivery
+from tests.meetings.factories import MeetingFactory
 from tests.privacy.search import media_hits, model_hits, table_hits
 from tests.webhooks.factories import WebhookEndpointFactory
 
@@ -74,9 +80,18 @@ def _leave_traces(tenant, api_client_for, member, capture):
             format="multipart",
         )
     assert imported.status_code == 202
-    for to, note in (("mql", f"{FIRST} asked for a demo"), ("sql", f"Call {LAST} on Monday")):
+
+    def move(to, note=""):
         moved = marketer.post(f"/api/v1/leads/{lead_id}/transition/", {"to": to, "note": note})
         assert moved.status_code == 200, moved.json()
+
+    move("mql", f"{FIRST} asked for a demo")
+    move("sql", f"Call {LAST} on Monday")
+    rejection = {"reason_code": "no_budget", "note": f"{FIRST} {LAST} has no budget"}
+    rejected = rep.post(f"/api/v1/leads/{lead_id}/reject/", rejection)
+    assert rejected.status_code == 200, rejected.json()
+    move("mql")
+    move("sql")
     assert rep.post(f"/api/v1/leads/{lead_id}/accept/").status_code == 200
     assigned = admin.post(f"/api/v1/leads/{lead_id}/assign/", {"owner": other_rep.email})
     assert assigned.status_code == 200, assigned.json()
@@ -91,6 +106,15 @@ def _leave_traces(tenant, api_client_for, member, capture):
         user=admin.user, content_type=ContentType.objects.get_for_model(Lead),
         object_id=str(lead.pk), object_repr=str(lead), action_flag=CHANGE, change_message="[]",
     )  # fmt: skip
+    # An alignment meeting whose generated agenda quotes the rejection note.
+    # The period spans a day either side of today, whatever the tenant's timezone.
+    today = timezone.now().date()
+    meeting = MeetingFactory(
+        tenant=tenant, scheduled_at=timezone.now() + timedelta(days=2),
+        period_start=today - timedelta(days=5), period_end=today + timedelta(days=1),
+    )  # fmt: skip
+    with tenant_scope(tenant):
+        meeting_agenda_generate(meeting=meeting)
     return lead_id, admin
 
 
@@ -106,6 +130,7 @@ def test_erasure_leaves_the_person_in_no_column_of_any_table_and_no_file(
         "leads.LeadImport.failure_sample", "events.OutboxEvent.data",
         "api.IdempotencyRecord.response_body", "notifications.Notification.title",
         "webhooks.WebhookDelivery.response_excerpt", "admin.LogEntry.object_repr",
+        "meetings.AgendaItem.body", "meetings.AgendaItem.figures",
     ):  # fmt: skip
         assert where in before, f"the setup wrote nothing to {where}: {sorted(before)}"
     assert len(media_hits(NEEDLES)) == 2  # the upload and the error report
