@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 
+from leads.errors import ImportInProgress
 from leads.imports.csvfile import CHUNK_BYTES, open_rows
 from leads.imports.models import FINISHED_STATUSES, LeadImport
 from smarketing.privacy.redaction import Redaction
@@ -34,6 +35,12 @@ def imports_erase_person(*, email: str, redaction: Redaction) -> dict[str, int]:
         ~Q(file="") | ~Q(error_report="") | Q(failure_sample__icontains=needle)
         | Q(error__icontains=needle)
     ):  # fmt: skip
+        if not lead_import.is_finished and lead_import.file and _holds(lead_import.file, needle):
+            # Its worker would write the person back (the lead, the sample) after the erasure.
+            raise ImportInProgress(
+                f"The import of {lead_import.original_filename} holds this person and is "
+                f"still {lead_import.status}: erase when it has finished."
+            )
         changes = {}
         sample = redaction.json(lead_import.failure_sample)
         if sample != lead_import.failure_sample:

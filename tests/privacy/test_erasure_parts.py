@@ -174,7 +174,7 @@ def test_an_erasure_rolled_back_keeps_the_import_files(
     settings.MEDIA_ROOT = str(tmp_path / "media")
     lead = LeadFactory(tenant=tenant, email="ada@prospect.example")
     with tenant_scope(tenant):
-        row = LeadImport.objects.create(tenant=tenant, original_filename="a.csv")
+        row = LeadImport.objects.create(tenant=tenant, original_filename="a.csv", status="done")
         row.file.save("a.csv", SimpleUploadedFile("a.csv", b"email\nada@prospect.example\n"))
     original = Path(row.file.path)
 
@@ -226,3 +226,23 @@ def test_the_delivery_log_page_offers_no_redelivery_of_an_erased_payload(lead, m
     answer = page.post(url, follow=True).content.decode()
     assert "never sent again" in answer
     assert WebhookDelivery.all_tenants.get(pk=delivery.pk).status == DeliveryStatus.SUCCEEDED
+
+
+def test_erasure_waits_for_an_import_that_holds_the_person(
+    lead, api_client_for, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    with tenant_scope(lead.tenant):
+        running = LeadImport.objects.create(
+            tenant=lead.tenant, original_filename="a.csv", status="running"
+        )
+        running.file.save("a.csv", SimpleUploadedFile("a.csv", f"email\n{lead.email}\n".encode()))
+    response = api_client_for(lead.tenant, Role.ADMIN).post(f"/api/v1/leads/{lead.pk}/erase/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "import_in_progress"
+    assert Lead.all_tenants.get(pk=lead.pk).erased_at is None
+    LeadImport.all_tenants.filter(pk=running.pk).update(status="done")
+    assert (
+        api_client_for(lead.tenant, Role.ADMIN).post(f"/api/v1/leads/{lead.pk}/erase/").status_code
+        == 200
+    )
