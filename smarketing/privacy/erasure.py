@@ -85,10 +85,12 @@ def _notifications_erase(person: ErasedPerson, event_ids: list[UUID]) -> int:
     found = Q(event_id__in=event_ids)
     if person.page_path:
         found |= Q(url=person.page_path)
+    # The e-mail error quotes what failed to send (the subject, so the person's name).
+    fields = ("title", "body", "email_error")
     changed = 0
-    for row in Notification.objects.filter(found).only("pk", "title", "body"):
-        title, body = person.redaction.text(row.title), person.redaction.text(row.body)
-        if (title, body) != (row.title, row.body):
-            Notification.objects.filter(pk=row.pk).update(title=title[:200], body=body)
+    for row in Notification.objects.filter(found).only("pk", *fields):
+        redacted = {name: person.redaction.text(getattr(row, name)) for name in fields}
+        if any(redacted[name] != getattr(row, name) for name in fields):
+            Notification.objects.filter(pk=row.pk).update(**redacted)
             changed += 1
     return changed

@@ -20,6 +20,7 @@ from django.utils import timezone
 from leads.models import Lead, StageTransition
 from meetings.services import meeting_agenda_generate
 from smarketing.events.relay import outbox_relay
+from smarketing.notifications.models import Notification
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope
 from smarketing.webhooks.models import WebhookDelivery
@@ -101,6 +102,10 @@ def _leave_traces(tenant, api_client_for, member, capture):
     WebhookDelivery.all_tenants.filter(event__data__id=lead_id).update(
         response_excerpt=f'{{"received": "{EMAIL}"}}'
     )
+    # A notification e-mail that failed: the error quotes the subject.
+    Notification.all_tenants.filter(url__endswith=f"/leads/{lead_id}/").update(
+        email_error=f"SMTPDataError: [Acme] Lead routed to you: {FIRST} {LAST}"
+    )
     lead = Lead.all_tenants.get(pk=lead_id)
     LogEntry.objects.create(
         user=admin.user, content_type=ContentType.objects.get_for_model(Lead),
@@ -129,6 +134,7 @@ def test_erasure_leaves_the_person_in_no_column_of_any_table_and_no_file(
         "leads.Lead.email", "leads.LeadEvent.properties", "leads.StageTransition.note",
         "leads.LeadImport.failure_sample", "events.OutboxEvent.data",
         "api.IdempotencyRecord.response_body", "notifications.Notification.title",
+        "notifications.Notification.email_error",
         "webhooks.WebhookDelivery.response_excerpt", "admin.LogEntry.object_repr",
         "meetings.AgendaItem.body", "meetings.AgendaItem.figures",
     ):  # fmt: skip

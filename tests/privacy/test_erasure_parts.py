@@ -116,6 +116,7 @@ def test_notifications_about_the_lead_lose_the_name_and_others_keep_theirs(lead)
         tenant=lead.tenant, url=f"/t/{lead.tenant.slug}/leads/{lead.pk}/",
         title="SLA breached: accept or reject Ada Lovelace (Analytical Engines)",
         body="Accept or reject Ada Lovelace (Analytical Engines) was due 1 Dec.",
+        email_error="SMTPRecipientsRefused: [Acme] SLA breached: ... Ada Lovelace",
     )  # fmt: skip
     theirs = NotificationFactory(
         tenant=lead.tenant, url=f"/t/{lead.tenant.slug}/leads/{lead.pk + 1}/",
@@ -125,6 +126,7 @@ def test_notifications_about_the_lead_lose_the_name_and_others_keep_theirs(lead)
     mine.refresh_from_db()
     assert mine.title == "SLA breached: accept or reject [erased] ([erased])"
     assert "Ada" not in mine.body and "Lovelace" not in mine.body
+    assert mine.email_error == "SMTPRecipientsRefused: [Acme] SLA breached: ... [erased]"
     theirs.refresh_from_db()
     assert theirs.title == "Lead routed to you: Ada Byron"
 
