@@ -1,6 +1,6 @@
 """How leads reacts to events of other parts, and of its own (subscribed in `LeadsConfig.ready`)."""
 
-from leads.imports.erasure import import_files_prune
+from leads.imports.privacy import import_files_prune
 from leads.models import DEFAULT_REJECTION_REASONS, RejectionReason, Stage
 from smarketing.events import subscribe
 from smarketing.privacy.retention import register_pruner

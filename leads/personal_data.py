@@ -11,8 +11,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from leads.imports.erasure import import_rows_of
 from leads.imports.models import LeadImport
+from leads.imports.privacy import import_rows_of
 from leads.models import Lead
 from smarketing.events.models import OutboxEvent
 from smarketing.notifications.models import Notification

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leads.errors import NotAllowed
-from leads.imports.erasure import imports_erase_person
+from leads.imports.privacy import imports_erase_person
 from leads.models import Lead, LeadEvent, TransitionAction
 from leads.personal_data import lead_outbox_events, lead_page_path
 from leads.services.history import transition_record

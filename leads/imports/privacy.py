@@ -1,5 +1,5 @@
-"""Erasing a person from imports (the failure sample, the error text and both CSV files),
-and pruning the files of old imports (retention).
+"""The person in imports: their rows (subject access), erasing them (the failure sample,
+the error text and both CSV files), and pruning the files of old imports (retention).
 
 A row that holds the person's address is kept as a row (line numbers and counts still add
 up) with the address replaced and every other cell emptied; the error report keeps its
