@@ -19,7 +19,7 @@ from smarketing.notifications.models import Notification
 
 
 def lead_page_path(lead: Lead) -> str:
-    """The lead's page, as notifications link to it (`Batch.lead_url`)."""
+    """The lead's page, as notifications link to it (`leads.notifications.lead_url`)."""
     return f"/t/{lead.tenant.slug}/leads/{lead.pk}/"
 
 
