@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils.dateparse import parse_datetime
 
@@ -31,6 +32,18 @@ class Batch:
     slugs: dict[int, str] = field(default_factory=dict)
     leads: dict[int, str] = field(default_factory=dict)  # lead id -> "Name (Company)"
     admins: dict[int, list[int]] = field(default_factory=dict)  # tenant id -> admin user ids
+    zones: dict[int, str] = field(default_factory=dict)  # tenant id -> IANA timezone name
+
+    def when(self, tenant_id: int, value: Any) -> str:
+        """A payload's UTC instant in the tenant's own time, as every page shows times."""
+        moment = parse_datetime(value) if isinstance(value, str) else None
+        if moment is None:
+            return ""
+        try:
+            zone = ZoneInfo(self.zones.get(tenant_id) or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        return moment.astimezone(zone).strftime("%d %b %Y, %H:%M %Z").strip()
 
     def lead_url(self, tenant_id: int, lead_id: Any) -> str:
         slug = self.slugs.get(tenant_id)
@@ -60,11 +73,6 @@ def _people(values: Any) -> list[int]:
     return list(dict.fromkeys(uid for uid in found if uid is not None))
 
 
-def _when(value: Any) -> str:
-    moment = parse_datetime(value) if isinstance(value, str) else None
-    return moment.strftime("%d %b %Y, %H:%M %Z").strip() if moment else ""
-
-
 _OBLIGATION = {"accept": "Accept or reject", "first_touch": "First touch on"}
 
 
@@ -82,7 +90,7 @@ def lead_assigned(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
 def sla_warning(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
     label = batch.lead_label({}, data.get("lead"))
     what = _OBLIGATION.get(data.get("kind"), "Answer")
-    due = _when(data.get("due_at"))
+    due = batch.when(tenant_id, data.get("due_at"))
     return [
         Draft(uid, Kind.SLA_WARNING, f"SLA deadline close: {what.lower()} {label}",
               f"80% of the time is used. {what} {label} by {due}.",
@@ -95,7 +103,7 @@ def sla_breached(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
     label = batch.lead_label({}, data.get("lead"))
     what = _OBLIGATION.get(data.get("kind"), "Answer")
     owner = data.get("owner") or {}
-    body = f"{what} {label} was due {_when(data.get('due_at'))}."
+    body = f"{what} {label} was due {batch.when(tenant_id, data.get('due_at'))}."
     if owner.get("email"):
         body += f" Owner: {owner['email']}."
     rerouted = data.get("rerouted_to") or {}
@@ -124,7 +132,7 @@ def action_item_due(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
     """An alignment meeting's action item: to its assignee (or owner, or the listed people)."""
     people = _people([data.get("assignee") or data.get("owner")]) or _people(data.get("notify"))
     title = data.get("title") or data.get("text") or "an action item"
-    due = data.get("due_on") or _when(data.get("due_at"))
+    due = data.get("due_on") or batch.when(tenant_id, data.get("due_at"))
     meeting = data.get("meeting")
     meeting_id = _person_id(meeting) if isinstance(meeting, dict) else meeting
     url = batch.page(tenant_id, f"meetings/{meeting_id}/" if meeting_id else "meetings/")
