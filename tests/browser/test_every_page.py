@@ -11,6 +11,7 @@ seconds (charts that grow without end grow with time, so the height is polled).
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from io import StringIO
@@ -31,6 +32,9 @@ from smarketing.tenancy.scope import tenant_scope
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# As the other browser tests: the README's pictures are rewritten on request only, so a test
+# run leaves the working tree as it found it.
+SAVE_SCREENSHOTS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
 WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 ROLES = ("manager", "marketer", "sales_rep", "admin")
 DESKTOP_WIDTH = WIDTHS["desktop"]["width"]
@@ -166,6 +170,26 @@ def _watch(visits: list[Visit]) -> None:
                 visit.problems.append(f"table cut off: {cut}")
 
 
+def _menu_problems(page) -> list[str]:
+    """On a phone the links fold behind "Menu"; the bell stays in sight, and the menu opens
+    onto every link and "Log out"."""
+    problems = []
+    if not page.locator("#notification-bell a").is_visible():
+        problems.append("the bell is not in sight")
+    log_out = page.get_by_role("button", name="Log out")
+    if log_out.is_visible():
+        problems.append("the menu is open before anyone opened it")
+    page.get_by_role("button", name="Menu").click()
+    if not log_out.is_visible():
+        problems.append("Log out is not reachable through the menu")
+    hidden = page.locator("nav .nav-links a").evaluate_all(
+        "(links) => links.filter((a) => !a.checkVisibility()).map((a) => a.textContent)"
+    )
+    if hidden:
+        problems.append(f"links not shown in the open menu: {hidden}")
+    return problems
+
+
 def _log_in(context, email: str):
     page = context.new_page()
     page.goto("/accounts/login/")
@@ -227,13 +251,22 @@ def test_every_page_works_for_every_role_at_desktop_and_phone_width(
                 paths = [visit.path for visit in visits]
                 crawled |= {_url_name(path) or path for path in paths}
             _watch(visits)
+            if width_name == "phone":
+                problems += [f"{role} @ 390 px menu: {p}" for p in _menu_problems(visits[0].page)]
+                if SAVE_SCREENSHOTS and role == ROLES[0]:
+                    visits[0].page.screenshot(path=str(SCREENSHOTS / "phone-menu.png"))
             for visit in visits:
                 problems += [
                     f"{role} @ {viewport['width']} px {visit.path}: {problem}"
                     for problem in visit.problems
                 ]
                 name = _url_name(visit.path) or visit.path
-                if width_name == "desktop" and name in nav_names and name not in shot:
+                if (
+                    SAVE_SCREENSHOTS
+                    and width_name == "desktop"
+                    and name in nav_names
+                    and name not in shot
+                ):
                     shot.add(name)
                     visit.page.screenshot(path=str(SCREENSHOTS / f"{name.replace(':', '-')}.png"))
             context.close()
