@@ -123,15 +123,8 @@ def _open(context, path: str) -> Visit:
             and visit.problems.append(f"HTTP {response.status} for {response.url}")
         ),
     )
-    # Pages load side by side (the live server is threaded); _loaded waits when one is needed.
-    page.goto(path, wait_until="commit")
-    return visit
-
-
-def _loaded(visit: Visit) -> Visit:
-    if not visit.opened:
-        visit.page.wait_for_load_state("load")
-        visit.opened = time.monotonic()
+    page.goto(path, wait_until="load")
+    visit.opened = time.monotonic()
     return visit
 
 
@@ -140,7 +133,7 @@ def _watch(visits: list[Visit]) -> None:
     passes the height bound, and at the end when it grew in the second half of its watch: a
     layout that feeds its own size (a chart sized by its container) grows steadily, frame
     by frame, long after the page's data arrived."""
-    pending = [_loaded(visit) for visit in visits]
+    pending = list(visits)
     halfway: dict[int, int] = {}
     while pending:
         for visit in list(pending):
@@ -203,7 +196,7 @@ def _log_in(context, email: str):
 def _crawl(context, home: str, origin: str) -> tuple[list[Visit], set[str]]:
     """Open the pages reachable from the navigation, one path per URL name, DEPTH clicks
     deep; each stays open to be watched. Returns the visits and the navigation's URL names."""
-    first = _loaded(_open(context, home))
+    first = _open(context, home)
     navigation = _links(first.page, "header nav a[href], footer a[href]", origin)
     visits, seen = [first], {_url_name(home): home}
     for path in navigation:
@@ -217,7 +210,7 @@ def _crawl(context, home: str, origin: str) -> tuple[list[Visit], set[str]]:
     for _ in range(DEPTH):
         found = []
         for visit in frontier:
-            for link in _links(_loaded(visit).page, "main a[href]", origin):
+            for link in _links(visit.page, "main a[href]", origin):
                 name = _url_name(link)
                 if name and link.startswith(tenant_prefix) and name not in seen:
                     seen[name] = link
