@@ -33,7 +33,9 @@ run: install
 	trap 'trap "" INT TERM; kill -TERM $$web $$beat $$worker 2>/dev/null; wait; exit 0' INT TERM; \
 	wait
 
+# The import contract first (pyproject.toml): a wrong-way import fails before any test runs.
 test: install
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -20,7 +20,7 @@ from personas.forms import (
 )
 from personas.models import ApprovalSide, BuyerPersona, PersonaStatus, RescoreJob
 from personas.scoring import STANDARD_FIELDS
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import LEADERSHIP_ROLES, has_capability, is_sales_side
 from smarketing.tenancy.views import TenantPageMixin

@@ -11,8 +11,8 @@ from leads.api.exports import CSVRenderer
 from leads.imports.downloads import error_report_response
 from leads.imports.models import LeadImport
 from leads.imports.services import InvalidImportFile, lead_import_start
-from smarketing.api.errors import Conflict
 from smarketing.api.viewsets import TenantViewSet
+from smarketing.errors import Conflict
 from smarketing.tenancy.actors import Actor
 
 

@@ -29,7 +29,7 @@ from leads.imports.csvfile import (
 from leads.imports.models import ImportStatus, LeadImport
 from leads.imports.report import ErrorReport, reason_text
 from leads.services import leads_bulk_upsert
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.selectors import membership_in
 
@@ -67,7 +67,7 @@ def lead_import_start(*, tenant, actor: Actor, uploaded_file) -> LeadImport:
     name = PurePath(uploaded_file.name or "leads.csv").name[:255]
     lead_import = LeadImport(tenant=tenant, created_by=actor.user, original_filename=name)
     lead_import.file.save(name, uploaded_file, save=False)
-    lead_import.save()
+    lead_import.save(force_insert=True)
     transaction.on_commit(lambda: _enqueue(lead_import.pk))
     return lead_import
 

@@ -21,7 +21,7 @@ def campaign_create(*, tenant, data: dict[str, Any]) -> Campaign:
     campaign = _validated(
         Campaign(tenant=tenant, **{k: data[k] for k in CAMPAIGN_FIELDS if k in data})
     )
-    campaign.save()
+    campaign.save(force_insert=True)
     return campaign
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 
@@ -44,10 +44,13 @@ class SavedViewCreateView(TenantPageMixin, View):
 class SavedViewDeleteView(TenantPageMixin, View):
     model = SavedView
 
+    def page_object_queryset(self):
+        # Another tenant's view, or a colleague's private one, does not exist for the caller.
+        return saved_views_visible(actor=Actor.from_request(self.request))
+
     def post(self, request, pk: int):
         actor = Actor.from_request(request)
-        # Another tenant's view, or a colleague's private one, does not exist for the caller.
-        saved = get_object_or_404(saved_views_visible(actor=actor), pk=pk)
+        saved = self.page_object
         if not saved_view_may_delete(saved_view=saved, actor=actor):
             raise PermissionDenied("Only the person who saved a view deletes it.")
         saved_view_delete(saved_view=saved, actor=actor)

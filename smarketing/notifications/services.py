@@ -12,9 +12,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.events.models import OutboxEvent
-from smarketing.notifications.builders import BUILDERS, LEAD_ID_KEYS, Batch, Draft
+from smarketing.notifications import builders
+from smarketing.notifications.builders import Batch, Draft
 from smarketing.notifications.kinds import Channel, Kind, channel_for, wants_email, wants_in_app
 from smarketing.notifications.models import Notification
 from smarketing.tenancy.models import Membership, Tenant
@@ -29,23 +30,14 @@ class InvalidPreferences(DomainError):
 
 
 def _batch(events: list[OutboxEvent]) -> Batch:
-    from leads.models import Lead  # the core reads lead labels only for notification text
-
     tenant_ids = {event.tenant_id for event in events}
-    lead_ids = {
-        event.data.get(LEAD_ID_KEYS[event.event_type])
-        for event in events
-        if event.event_type in LEAD_ID_KEYS
-    }
-    lead_ids = {lead_id for lead_id in lead_ids if isinstance(lead_id, int)}
-    leads = {}
-    for pk, email, first, last, company in Lead.all_tenants.filter(pk__in=lead_ids).values_list(
-        "pk", "email", "first_name", "last_name", "company"
-    ):
-        name = " ".join(part for part in (first, last) if part) or email
-        leads[pk] = f"{name} ({company})" if company else name
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        named = builders.ids_to_label(event.event_type, _data(event))
+        if named is not None:
+            wanted.setdefault(named[0], set()).add(named[1])
     admins: dict[int, list[int]] = {}
-    if any(event.event_type == "webhook.endpoint_disabled" for event in events):
+    if any(builders.needs_admins(event.event_type) for event in events):
         for tenant_id, user_id in Membership.all_tenants.filter(
             tenant_id__in=tenant_ids, role=Role.ADMIN
         ).values_list("tenant_id", "user_id"):
@@ -55,15 +47,19 @@ def _batch(events: list[OutboxEvent]) -> Batch:
         "pk", "slug", "timezone"
     ):
         slugs[pk], zones[pk] = slug, zone
-    return Batch(slugs=slugs, leads=leads, admins=admins, zones=zones)
+    return Batch(slugs=slugs, labels=builders.load_labels(wanted), admins=admins, zones=zones)
+
+
+def _data(event: OutboxEvent) -> dict:
+    return event.data if isinstance(event.data, dict) else {}
 
 
 def _drafts(events: list[OutboxEvent]) -> list[tuple[OutboxEvent, Draft]]:
     batch = _batch(events)
     drafts = []
     for event in events:
-        data = event.data if isinstance(event.data, dict) else {}
-        drafts.extend((event, d) for d in BUILDERS[event.event_type](event.tenant_id, data, batch))
+        build = builders.builder_for(event.event_type)
+        drafts.extend((event, d) for d in build(event.tenant_id, _data(event), batch))
     return drafts
 
 
@@ -75,7 +71,8 @@ def notifications_from_events(*, events: list[OutboxEvent]) -> int:
     relay of an event, or two relays racing, add nothing; what was not e-mailed yet is
     found again by the e-mail sweep, so a broker outage delays e-mails but never drops one.
     """
-    wanted = [event for event in events if event.event_type in BUILDERS]
+    notifying = builders.notifying_event_types()
+    wanted = [event for event in events if event.event_type in notifying]
     if not wanted:
         return 0
     drafts = _drafts(wanted)
@@ -129,35 +126,55 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}" if path else settings.SITE_URL
 
 
+def email_subject(*, tenant_name: str, title: str) -> str:
+    """One line: a line break in a header is refused by the mail library (header injection),
+    and titles come from what people typed (an action item, a lead's name)."""
+    return " ".join(f"[{tenant_name}] {title}".split())
+
+
 def notification_email_send(*, notification_id: int) -> bool:
     """E-mail one notification, exactly once: the conditional update that sets `emailed_at`
     and the sending share one transaction. A second sender waits on the row and then finds
-    it sent; a failed send rolls the mark back, so the sweep tries again later."""
-    with transaction.atomic():
-        claimed = Notification.objects.filter(
-            pk=notification_id, email=True, emailed_at__isnull=True
-        ).update(emailed_at=timezone.now())
-        if not claimed:
-            return False
-        notification = Notification.objects.select_related("user", "tenant").get(pk=notification_id)
-        context = {
-            "notification": notification,
-            "user": notification.user,
-            "tenant": notification.tenant,
-            "link": absolute_url(notification.url),
-            "preferences_link": absolute_url(f"/t/{notification.tenant.slug}/notifications/"),
-        }
-        message = EmailMultiAlternatives(
-            subject=f"[{notification.tenant.name}] {notification.title}",
-            body=render_to_string("notifications/email/notification.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[notification.user.email],
+    it sent; a failed send (`OSError`: the mail server is away) rolls the mark back, so the
+    sweep tries again later. A message that cannot be sent as it stands is marked failed with
+    its reason and not tried again: it must not hold up the e-mails after it."""
+    try:
+        with transaction.atomic():
+            claimed = Notification.objects.filter(
+                pk=notification_id, email=True, emailed_at__isnull=True, email_failed_at=None
+            ).update(emailed_at=timezone.now())
+            if not claimed:
+                return False
+            _send(Notification.objects.select_related("user", "tenant").get(pk=notification_id))
+        return True
+    except OSError:
+        raise
+    except Exception as exc:  # any other failure belongs to this message alone
+        logger.exception("notification %s cannot be e-mailed", notification_id)
+        Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
+            email_failed_at=timezone.now(), email_error=f"{type(exc).__name__}: {exc}"[:300]
         )
-        message.attach_alternative(
-            render_to_string("notifications/email/notification.html", context), "text/html"
-        )
-        message.send()
-    return True
+        return False
+
+
+def _send(notification: Notification) -> None:
+    context = {
+        "notification": notification,
+        "user": notification.user,
+        "tenant": notification.tenant,
+        "link": absolute_url(notification.url),
+        "preferences_link": absolute_url(f"/t/{notification.tenant.slug}/notifications/"),
+    }
+    message = EmailMultiAlternatives(
+        subject=email_subject(tenant_name=notification.tenant.name, title=notification.title),
+        body=render_to_string("notifications/email/notification.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.user.email],
+    )
+    message.attach_alternative(
+        render_to_string("notifications/email/notification.html", context), "text/html"
+    )
+    message.send()
 
 
 @transaction.atomic

@@ -15,9 +15,9 @@ from datetime import datetime
 
 from django.db.models import F, Q, QuerySet
 
+from leads import lifecycle
 from leads.models import Lead, Stage
 from smarketing.tenancy.actors import Actor
-from smarketing.tenancy.roles import LEADERSHIP_ROLES
 
 QUEUE_ORDER = (F("accept_due_at").asc(nulls_last=True), F("score").desc(), F("id").asc())
 # Other orders a rep may pick on the page; the contract's order stays the default.
@@ -54,11 +54,8 @@ class QueueFilters:
 
 
 def queue_takeable(*, actor: Actor) -> Q:
-    """What `actor` may accept (mirrors `lead_accept`): free SQLs, or routed to them."""
-    waiting = Q(stage=Stage.SQL, accepted_at__isnull=True)
-    if actor.role in LEADERSHIP_ROLES:
-        return waiting
-    return waiting & (Q(owner__isnull=True) | Q(owner_id=actor.user_id))
+    """What `actor` may accept: the lifecycle's `takeable`, which `lead_accept` enforces."""
+    return lifecycle.takeable(role=actor.role, actor_id=actor.user_id)
 
 
 def queue_for(*, actor: Actor) -> QuerySet[Lead]:
