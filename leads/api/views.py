@@ -1,6 +1,5 @@
 """Lead endpoints: parse, call a service or selector, render."""
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -12,12 +11,15 @@ from leads.api import serializers as s
 from leads.errors import InvalidLeadData
 from leads.filters import LeadFilter
 from leads.models import Campaign, Lead, RejectionReason
+from smarketing.api.filters import FilterBackend
 from smarketing.api.viewsets import TenantAPIView, TenantViewSet
 from smarketing.tenancy.actors import Actor
 
 
 def _items(request) -> list:
     body = request.data
+    if isinstance(body, dict) and set(body) - {"items"}:
+        raise InvalidLeadData({name: ["Unknown field."] for name in sorted(set(body) - {"items"})})
     items = body.get("items") if isinstance(body, dict) else body
     if not isinstance(items, list):
         raise InvalidLeadData({"items": ["Send a JSON list, or an object with an `items` list."]})
@@ -33,7 +35,7 @@ class LeadViewSet(
 
     queryset = Lead.all_tenants.none()  # names the model; rows come from get_queryset
     serializer_class = s.LeadSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = LeadFilter
     ordering_fields = ["id", "score", "created_at", "updated_at", "last_activity_at",
                        "stage_changed_at"]  # fmt: skip
@@ -158,7 +160,7 @@ class EventsView(TenantAPIView):
 
     capabilities = {"post": "events.record"}
 
-    @extend_schema(request=s.EventInputSerializer(many=True), responses=s.EventsResultSerializer)
+    @extend_schema(request={"application/json": s.EVENTS_BODY}, responses=s.EventsResultSerializer)
     def post(self, request):
         results = services.lead_events_record(
             tenant=request.tenant, actor=Actor.from_request(request), items=_items(request)

@@ -9,30 +9,6 @@ from tests.leads.factories import LeadFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def browser_as(chromium, live_server):
-    """browser_as(user) -> a page in its own browser context, logged in as that user."""
-    contexts = []
-
-    def open_as(user, password: str = "correct-horse-battery"):
-        context = chromium.new_context(
-            base_url=live_server.url, viewport={"width": 1280, "height": 900}
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto("/accounts/login/")
-        page.get_by_label("E-mail").fill(user.email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
 def fit_on_lead_page(page, tenant, lead) -> str:
     page.goto(f"/t/{tenant.slug}/leads/{lead.pk}/")
     return page.locator(".part-head", has_text="Fit").locator("strong").inner_text()

@@ -16,8 +16,12 @@ from smarketing.tenancy.scope import tenant_scope
 from smarketing.webhooks.services import endpoint_disable_failing
 from tests.leads.factories import LeadFactory
 from tests.queue.factories import RoutingSettingsFactory
+from tests.scopes import deployed
 from tests.sla.factories import SlaVersionFactory
 from tests.webhooks.factories import WebhookEndpointFactory
+
+sla_sweep = deployed(sla_sweep)
+cold_leads_sweep = deployed(cold_leads_sweep)
 
 pytestmark = pytest.mark.django_db
 
