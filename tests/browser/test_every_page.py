@@ -29,7 +29,8 @@ from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.models import Membership, Tenant
 from smarketing.tenancy.scope import tenant_scope
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Four roles at two widths take two to three minutes: longer than the default test timeout.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # As the other browser tests: the README's pictures are rewritten on request only, so a test
