@@ -13,6 +13,8 @@ from leads.views import feedback, imports, routing, sales_queue
 lead_patterns = [
     path("", views.LeadListView.as_view(), name="list"),
     path("bulk/", views.LeadBulkView.as_view(), name="bulk"),
+    path("views/", views.SavedViewCreateView.as_view(), name="view-save"),
+    path("views/<int:pk>/delete/", views.SavedViewDeleteView.as_view(), name="view-delete"),
     path("<int:pk>/", views.LeadDetailView.as_view(), name="detail"),
     path("<int:pk>/move/", views.LeadMoveView.as_view(), name="move"),
     path("<int:pk>/accept/", views.LeadAcceptView.as_view(), name="accept"),
