@@ -1,7 +1,9 @@
 """How leads reacts to events of other parts, and of its own (subscribed in `LeadsConfig.ready`)."""
 
+from leads.imports.privacy import import_files_prune
 from leads.models import DEFAULT_REJECTION_REASONS, RejectionReason, Stage
 from smarketing.events import subscribe
+from smarketing.privacy.retention import register_pruner
 
 
 def seed_rejection_reasons(*, tenant, items, **context) -> None:
@@ -63,6 +65,8 @@ def hand_on_deactivated_members_sqls(*, tenant, items, actor=None, **context) ->
 
 
 def register() -> None:
+    register_pruner("import_files", import_files_prune)
+    register_pruner("import_files", import_files_prune)
     subscribe("tenant.created", seed_rejection_reasons)
     subscribe("lead.stage_changed", route_new_sqls)
     subscribe("member.deactivated", hand_on_deactivated_members_sqls)

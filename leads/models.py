@@ -255,3 +255,4 @@ DEFAULT_REJECTION_REASONS = [
 # Models of the import package live next to its code; importing them here registers them.
 from leads.imports.models import LeadImport  # noqa: E402,F401
 from leads.routing.models import RoutingRule, RoutingSettings, Team, TeamMember  # noqa: E402,F401
+from leads.saved_views.models import SavedView  # noqa: E402,F401

@@ -8,9 +8,11 @@ from rest_framework.response import Response
 
 from leads import selectors, services
 from leads.api import serializers as s
+from leads.api.personal_data import PersonalDataSerializer
 from leads.errors import InvalidLeadData
 from leads.filters import LeadFilter
 from leads.models import Campaign, Lead
+from leads.personal_data import lead_personal_data
 from smarketing.api.filters import FilterBackend
 from smarketing.api.viewsets import TenantAPIView, TenantViewSet
 from smarketing.tenancy.actors import Actor
@@ -50,6 +52,7 @@ class LeadViewSet(
         "touches": "queue.work",
         "assign": "leads.assign",
         "erase": "leads.erase",
+        "personal_data": "leads.personal_data",
     }
 
     def get_queryset(self):
@@ -153,6 +156,13 @@ class LeadViewSet(
         lead = self.get_object()
         services.lead_erase(lead=lead, actor=Actor.from_request(request))
         return self._render(lead)
+
+    @extend_schema(responses=PersonalDataSerializer)
+    @action(detail=True, methods=["get"], url_path="personal-data", pagination_class=None)
+    def personal_data(self, request, pk=None):
+        """Subject access export (admins): everything held about the lead's person, as JSON."""
+        lead = self.get_object()
+        return Response(PersonalDataSerializer(lead_personal_data(lead=lead)).data)
 
 
 class EventsView(TenantAPIView):

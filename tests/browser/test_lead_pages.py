@@ -84,7 +84,10 @@ def test_marketing_hands_a_lead_off_and_the_first_rep_to_accept_wins(
     expect(rep.locator("#lead-results tbody tr")).to_have_count(1)
     rep.get_by_role("link", name=scored_lead.email).click()
     expect(rep.get_by_role("heading", name="Giulia Rossi")).to_be_visible()
-    expect(rep.get_by_text("Operations lead in mid-size manufacturing")).to_be_visible()
+    # The persona is named (and linked) among the fields, and named in the breakdown.
+    persona = "Operations lead in mid-size manufacturing"
+    expect(rep.get_by_role("link", name=persona)).to_be_visible()
+    expect(rep.locator("article.breakdown").get_by_text(persona)).to_be_visible()
     if os.environ.get("UPDATE_SCREENSHOTS") == "1":
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         rep.screenshot(path=str(SCREENSHOT), full_page=True)

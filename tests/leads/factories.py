@@ -3,7 +3,8 @@ from django.utils import timezone
 
 from leads.imports.models import LeadImport
 from leads.models import Campaign, Lead, LeadEvent, RejectionReason, StageTransition
-from tests.factories import TenantFactory, TenantScopedFactory
+from leads.saved_views.models import SavedView
+from tests.factories import TenantFactory, TenantScopedFactory, UserFactory
 
 
 class CampaignFactory(TenantScopedFactory):
@@ -69,3 +70,14 @@ class LeadImportFactory(TenantScopedFactory):
     file = "imports/0/factory/leads.csv"
     original_filename = "leads.csv"
     status = "done"
+
+
+class SavedViewFactory(TenantScopedFactory):
+    class Meta:
+        model = SavedView
+
+    tenant = factory.SubFactory(TenantFactory)
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"View {n}")
+    query = "stage=mql"
+    columns = ["score", "owner"]
