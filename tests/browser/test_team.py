@@ -81,7 +81,7 @@ def test_admin_invites_a_rep_promotes_them_and_the_audit_page_lists_it(tenant, m
     # The rep opens the link from the e-mail, sets a password, and lands in the queue.
     [message] = [m for m in mail.outbox if m.to == ["nia.rossi@example.com"]]
     link = re.search(r"https?://\S+/invite/\S+/", message.body).group(0)
-    rep_page = open_page(width=390)
+    rep_page = open_page()
     rep_page.goto(urlparse(link).path)
     rep_page.get_by_label("First name").fill("Nia")
     rep_page.get_by_label("Last name").fill("Rossi")
@@ -99,6 +99,7 @@ def test_admin_invites_a_rep_promotes_them_and_the_audit_page_lists_it(tenant, m
     expect(admin_page.get_by_text("nia.rossi@example.com updated.")).to_be_visible()
     rep_page.reload()
     expect(rep_page.get_by_role("link", name="Settings")).to_be_visible()
+    rep_page.set_viewport_size({"width": 390, "height": 900})
     rep_page.goto(f"/t/{tenant.slug}/settings/members/")
     expect(rep_page.get_by_role("heading", name="Members", exact=True)).to_be_visible()
     # At 390 px the page's own content stays inside the screen (wide tables scroll).
