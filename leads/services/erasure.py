@@ -98,7 +98,7 @@ def lead_erase(*, lead: Lead, actor: Actor) -> Lead:
         tenant=lead.tenant_id,
         actor=actor,
         action="lead.erased",
-        target=("lead", lead.pk, lead.email),
+        target=("lead", lead.pk, f"lead #{lead.pk}"),
         changes={"personal_data": "erased"},
     )
     return lead

@@ -195,7 +195,8 @@ def lead_assign(*, lead: Lead, owner_email: str, actor: Actor, note: str = "") -
             tenant=lead.tenant_id,
             actor=actor,
             action="lead.reassigned",
-            target=lead,
+            # By id only: the audit log keeps no personal data that an erasure would miss.
+            target=("lead", lead.pk, f"lead #{lead.pk}"),
             changes={"owner": [previous.email if previous else None, new_owner.email]},
         )
     publish(
