@@ -22,6 +22,7 @@ tenant_patterns = [
     path("notifications/", include("smarketing.notifications.urls")),
     path("meetings/", include("meetings.urls")),
     path("sla/", include("sla.urls_pages")),
+    path("forms/", include("leads.webforms.urls")),
 ]
 
 api_v1_patterns = [
@@ -38,6 +39,8 @@ urlpatterns = [
     path("", include(tenancy_urls)),
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),
     path("api/v1/", include(api_v1_patterns)),
+    # Public web forms: no login, the form's key names the tenant.
+    path("f/", include(("leads.webforms.public_urls", "webforms-public"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("accounts/", include("django.contrib.auth.urls")),

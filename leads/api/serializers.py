@@ -162,7 +162,17 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
-        fields = ["id", "name", "channel", "cost", "starts_on", "ends_on", "created_at", "stats"]
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "channel",
+            "cost",
+            "starts_on",
+            "ends_on",
+            "created_at",
+            "stats",
+        ]
         read_only_fields = ["id", "created_at", "stats"]
 
     def validate_cost(self, value):

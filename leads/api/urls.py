@@ -4,16 +4,22 @@ from rest_framework.routers import SimpleRouter
 from leads.api import queue, views
 from leads.api.exports import LeadExportView
 from leads.api.imports import LeadImportViewSet
+from leads.merging.api import DuplicatesView, LeadMergeUndoView, LeadMergeView
+from leads.webforms.api import WebFormViewSet
 
 router = SimpleRouter()
 router.register("leads", views.LeadViewSet, basename="lead")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
+router.register("forms", WebFormViewSet, basename="webform")
 
 imports = LeadImportViewSet
 
 urlpatterns = [
     # Before the router: "leads/export.csv" is no lead id.
     path("leads/export.csv", LeadExportView.as_view(), name="lead-export"),
+    path("leads/duplicates/", DuplicatesView.as_view(), name="lead-duplicates"),
+    path("leads/<int:pk>/merge/", LeadMergeView.as_view(), name="lead-merge"),
+    path("leads/merges/<int:pk>/undo/", LeadMergeUndoView.as_view(), name="lead-merge-undo"),
     path("imports/", imports.as_view({"post": "create"}), name="import-list"),
     path("imports/<int:pk>/", imports.as_view({"get": "retrieve"}), name="import-detail"),
     path("imports/<int:pk>/errors.csv", imports.as_view({"get": "errors"}), name="import-errors"),

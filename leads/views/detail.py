@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from django.http import Http404
+from django.shortcuts import redirect
 from django.views.generic import DetailView
 
 from leads import selectors
+from leads.duplicates.selectors import duplicates_of
+from leads.merging.selectors import merges_undoable, survivor_of
 from leads.models import Lead, RejectionReason
 from leads.page_actions import lead_actions, touch_types
 from leads.views.presenters import present_breakdown, present_timeline
 from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.roles import has_capability
 from smarketing.tenancy.views import TenantPageMixin
 
 
@@ -19,6 +24,15 @@ class LeadDetailView(TenantPageMixin, DetailView):
 
     def get_queryset(self):
         return selectors.lead_list()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            survivor = survivor_of(lead_id=kwargs["pk"])
+            if survivor is None:
+                raise
+            return redirect("leads:detail", tenant_slug=request.tenant.slug, pk=survivor)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -31,5 +45,8 @@ class LeadDetailView(TenantPageMixin, DetailView):
             touch_types=touch_types(),
             breakdown=present_breakdown(lead.score_breakdown),
             timeline=present_timeline(selectors.lead_history(lead=lead), labels),
+            duplicates=duplicates_of(lead_ids=[lead.pk])[lead.pk],
+            can_merge=has_capability(self.request.role, "leads.merge"),
+            merges=merges_undoable(survivor=lead),
         )
         return context
