@@ -153,13 +153,13 @@ def _submit(request, form: WebForm) -> HttpResponse:
     except SubmissionRefused as refused:
         if as_json:
             return _cors(_problem(400, refused.code, refused.detail), origin)
-        return _hosted_page(request, form, status=400, values=data, refusal=refused.detail)
+        # A page for a person: the message is on it (a 400 would be logged as a page error).
+        return _hosted_page(request, form, values=data, refusal=refused.detail)
     except InvalidSubmission as invalid:
         if as_json:
             return _cors(_problem(400, "invalid", invalid.detail, invalid.errors), origin)
         token = data.get(guard.FILL_TOKEN_FIELD) or ""
-        return _hosted_page(request, form, status=400, values=data, errors=invalid.errors,
-                            token=token)  # fmt: skip
+        return _hosted_page(request, form, values=data, errors=invalid.errors, token=token)
     if as_json:
         body = {"status": "created" if result.created else "merged",
                 "message": form.thank_you_message or services.DEFAULT_THANKS,

@@ -81,4 +81,4 @@ class WebFormEditView(TenantPageMixin, TemplateView):
                 messages.success(request, f"Form “{web_form.name}” saved.")
                 return redirect("webforms:edit", tenant_slug=request.tenant.slug, pk=web_form.pk)
         context = self.get_context_data(editor=editor, web_form=web_form)
-        return self.render_to_response(context, status=400)
+        return self.render_to_response(context)

@@ -101,6 +101,5 @@ def test_the_form_page_shows_an_error_beside_the_field(tenant, page_as):
         "name": "Bad origins", "fields": ["email"], "required": ["email"],
         "allowed_origins": "not an origin",
     })  # fmt: skip
-    assert response.status_code == 400
     assert "is no origin" in response.content.decode()
     assert not WebForm.all_tenants.filter(name="Bad origins").exists()
