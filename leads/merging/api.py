@@ -44,6 +44,8 @@ class LeadMergeView(TenantAPIView):
 
     capabilities = {"post": "leads.merge"}
     isolation_model = Lead
+    queryset = Lead.all_tenants.none()  # names the model of {id} for the schema
+    serializer_class = MergeBodySerializer
 
     @extend_schema(request=MergeBodySerializer, responses=inline_serializer(
         "MergeResult", {"lead": LeadSerializer(), "merge": serializers.DictField()}))  # fmt: skip
@@ -67,6 +69,8 @@ class LeadMergeUndoView(TenantAPIView):
 
     capabilities = {"post": "leads.merge"}
     isolation_model = LeadMerge
+    queryset = LeadMerge.all_tenants.none()
+    serializer_class = LeadSerializer  # the answer's leads; the request has no body
 
     @extend_schema(request=None, responses=inline_serializer(
         "MergeUndoResult", {"lead": LeadSerializer(), "other": LeadSerializer(),

@@ -32,8 +32,14 @@ class WebFormWriteSerializer(serializers.Serializer):
     """The body; the service checks every rule and answers field errors."""
 
     name = serializers.CharField(required=False)
-    fields = serializers.ListField(child=serializers.ChoiceField(FORM_FIELDS), required=False)
-    required = serializers.ListField(child=serializers.ChoiceField(FORM_FIELDS), required=False)
+    fields = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Lead fields: " + ", ".join(FORM_FIELDS),
+    )
+    required = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Among `fields`; e-mail always."
+    )
     campaign = serializers.IntegerField(required=False, allow_null=True)
     consent_text = serializers.CharField(required=False, allow_blank=True)
     thank_you_message = serializers.CharField(required=False, allow_blank=True)
