@@ -20,7 +20,8 @@ QUEUE_ORDER = (F("accept_due_at").asc(nulls_last=True), F("score").desc(), F("id
 
 def queue_takeable(*, actor: Actor) -> Q:
     """What `actor` may accept (mirrors `lead_accept`): free SQLs, or routed to them."""
-    waiting = Q(stage=Stage.SQL, accepted_at__isnull=True)
+    # A merged lead's tombstone keeps its stage for history, but nobody works it.
+    waiting = Q(stage=Stage.SQL, accepted_at__isnull=True, merged_into__isnull=True)
     if actor.role in LEADERSHIP_ROLES:
         return waiting
     return waiting & (Q(owner__isnull=True) | Q(owner_id=actor.user_id))

@@ -67,7 +67,7 @@ def lead_history(*, lead: Lead, limit: int = 200) -> list[dict[str, Any]]:
 
 
 def unaccepted_sqls() -> QuerySet[Lead]:
-    return Lead.objects.filter(stage=Stage.SQL, accepted_at__isnull=True)
+    return Lead.objects.filter(stage=Stage.SQL, accepted_at__isnull=True, merged_into__isnull=True)
 
 
 def campaign_stats(*, campaign_ids: list[int]) -> dict[int, dict[str, Any]]:
