@@ -290,7 +290,7 @@ class CampaignTouch(TenantScoped):
 
 # Models of the packages live next to their code; importing them here registers them.
 from leads.duplicates.models import LeadMatchKey  # noqa: E402,F401
-from leads.imports.models import LeadImport  # noqa: E402,F401
+from leads.imports.models import ImportMapping, LeadImport  # noqa: E402,F401
 from leads.merging.models import LeadMerge  # noqa: E402,F401
 from leads.routing.models import RoutingRule, RoutingSettings, Team, TeamMember  # noqa: E402,F401
 from leads.webforms.models import LeadConsent, WebForm  # noqa: E402,F401

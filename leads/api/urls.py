@@ -21,6 +21,7 @@ urlpatterns = [
     path("leads/<int:pk>/merge/", LeadMergeView.as_view(), name="lead-merge"),
     path("leads/merges/<int:pk>/undo/", LeadMergeUndoView.as_view(), name="lead-merge-undo"),
     path("imports/", imports.as_view({"post": "create"}), name="import-list"),
+    path("imports/preview/", imports.as_view({"post": "preview"}), name="import-preview"),
     path("imports/<int:pk>/", imports.as_view({"get": "retrieve"}), name="import-detail"),
     path("imports/<int:pk>/errors.csv", imports.as_view({"get": "errors"}), name="import-errors"),
     path("events/", views.EventsView.as_view(), name="events"),

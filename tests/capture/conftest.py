@@ -62,3 +62,9 @@ def page_as(tenant, member):
 
 ORIGIN = "https://www.acme.example"
 MARKETER = Role.MARKETER
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files go to a fresh folder of the test."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
