@@ -114,3 +114,37 @@ def test_the_preview_shows_the_first_rows_and_the_proposed_mapping(tenant, api_c
         "Whatever": "custom:Whatever",
     }
     assert "campaign_name" in body["targets"] and "ignore" in body["targets"]
+
+
+def test_the_import_page_previews_the_file_and_imports_with_the_chosen_mapping(
+    tenant, page_as, django_capture_on_commit_callbacks
+):
+    client = page_as(Role.MARKETER)
+    url = f"/t/{tenant.slug}/leads/import/mapping/"
+    upload = SimpleUploadedFile("fair.csv", FILE, content_type="text/csv")
+    assert client.post(url, {"file": upload})["Location"] == url
+    page = client.get(url).content.decode()
+    assert "Ada" in page and "Trade fair 2027" in page  # the first rows
+    assert '<option value="email" selected>' in page  # "Mail" proposed as the e-mail
+    choices = {"column_0": "email", "column_1": "first_name", "column_2": "company",
+               "column_3": "campaign_name", "column_4": "ignore", "column_5": "ignore",
+               "create_campaigns": "on", "save_as": "Fair"}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, choices)
+    assert response.status_code == 302 and "/leads/import/" in response["Location"]
+    grace = Lead.all_tenants.get(email="grace@navy.example")
+    assert (grace.first_name, grace.campaign.name, grace.custom_fields) == (
+        "Grace",
+        "Trade fair 2027",
+        {},
+    )
+    assert ImportMapping.all_tenants.get(name="Fair").mapping["Kampagne"] == "campaign_name"
+
+
+def test_the_mapping_page_shows_the_error_beside_the_column(tenant, page_as):
+    client = page_as(Role.MARKETER)
+    url = f"/t/{tenant.slug}/leads/import/mapping/"
+    client.post(url, {"file": SimpleUploadedFile("fair.csv", FILE, content_type="text/csv")})
+    response = client.post(url, {"column_0": "email", "column_1": "email"})
+    assert "is mapped to &#x27;email&#x27; already" in response.content.decode()
+    assert not LeadImport.all_tenants.exists()
