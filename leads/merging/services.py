@@ -126,6 +126,10 @@ def lead_merge(*, lead: Lead, other_id: Any, fields: Any, actor: Actor) -> LeadM
         undo_until=now + timedelta(days=UNDO_DAYS),
     )  # fmt: skip
     notes: list[str] = []
+    if other.stage != lead.stage:
+        # Stages are history, not a value to pick: the survivor's stands.
+        notes.append(f"The merged lead was at stage “{other.get_stage_display()}”; this lead "
+                     f"stays at “{lead.get_stage_display()}”.")  # fmt: skip
     transition_record(
         lead=lead, action=TransitionAction.MERGE, from_stage=lead.stage, to_stage=lead.stage,
         actor=actor, note=f"Lead {other.pk} merged into this one.", at=now,

@@ -99,3 +99,50 @@ def test_a_marketer_copies_the_embed_snippet_on_any_screen(
         assert errors == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_marketer_finds_two_duplicates_merges_them_and_undoes_it(
+    chromium, live_server, tenant, member, width
+):
+    from tests.leads.factories import LeadFactory
+
+    first = LeadFactory(tenant=tenant, email="ada.lovelace@gmail.com", first_name="Ada",
+                        last_name="Lovelace", company="")  # fmt: skip
+    second = LeadFactory(tenant=tenant, email="adalovelace+news@gmail.com", first_name="Augusta",
+                         last_name="Lovelace", company="Engines Ltd")  # fmt: skip
+    from leads.duplicates.services import match_keys_refresh
+    from smarketing.tenancy.scope import tenant_scope
+
+    with tenant_scope(tenant):
+        match_keys_refresh(lead_ids=[first.pk, second.pk])
+    context = chromium.new_context(base_url=live_server.url,
+                                   viewport={"width": width, "height": 900})  # fmt: skip
+    page = context.new_page()
+    errors = _watch_console(page)
+    try:
+        page.goto("/accounts/login/")
+        page.get_by_label("E-mail").fill(member(tenant, Role.MARKETER).email)
+        page.get_by_label("Password").fill("correct-horse-battery")
+        page.get_by_role("button", name="Log in").click()
+        page.goto(f"/t/{tenant.slug}/leads/")
+        page.get_by_role("button", name="Duplicates").click()
+        expect(page.get_by_role("heading", name="Duplicates")).to_be_visible()
+        assert page.evaluate(OVERFLOW) is False
+        page.goto(f"/t/{tenant.slug}/leads/{first.pk}/")
+        expect(page.get_by_role("heading", name="Possible duplicates")).to_be_visible()
+        page.get_by_role("link", name="Compare and merge").click()
+        page.get_by_role("radio", name="Augusta").check()
+        assert page.evaluate(OVERFLOW) is False
+        page.get_by_role("button", name="Merge leads").click()
+        expect(page.get_by_role("heading", name="Augusta Lovelace")).to_be_visible()
+        expect(page.get_by_role("status").first).to_contain_text(f"Lead {second.pk} merged")
+        page.goto(f"/t/{tenant.slug}/leads/{second.pk}/")  # the tombstone's page
+        expect(page).to_have_url(f"{live_server.url}/t/{tenant.slug}/leads/{first.pk}/")
+        page.get_by_role("button", name="Undo merge").click()
+        expect(page.get_by_role("heading", name="Ada Lovelace")).to_be_visible()
+        assert errors == []
+    finally:
+        context.close()
+    assert Lead.all_tenants.get(pk=second.pk).merged_into_id is None
+    assert Lead.all_tenants.get(pk=second.pk).first_name == "Augusta"

@@ -216,3 +216,11 @@ def test_a_tombstone_leaves_the_queue_and_the_cold_sweep(tenant, api_client_for)
         manager = Actor(user=None, role=Role.MANAGER)
         assert list(queue_for(actor=manager)) == [cold_one]
         assert list(cold_due(stage="sql", cutoff=timezone.now())) == [cold_one]
+
+
+def test_the_survivor_keeps_its_stage_and_the_merge_says_so(tenant, api_client_for):
+    survivor = LeadFactory(tenant=tenant, stage="mql")
+    other = LeadFactory(tenant=tenant, stage="recycled")
+    body = _merge(api_client_for(tenant, Role.MARKETER), survivor, other).json()
+    assert body["lead"]["stage"] == "mql"
+    assert any("stage “Recycled”" in note for note in body["merge"]["notes"])

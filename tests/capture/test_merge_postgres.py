@@ -71,3 +71,64 @@ def test_merge_and_undo_restore_every_row_of_both_leads(tenant, api_client_for):
         f"Merge into lead {a.pk} undone.",
     }  # fmt: skip
     assert {key: after[key] for key in before} == before
+
+
+CAPTURE_TABLES = ("leads_leadconsent", "leads_leadmerge", "leads_leadmatchkey",
+                  "leads_campaigntouch", "leads_webform", "leads_lead", "leads_leadevent",
+                  "leads_stagetransition")  # fmt: skip
+
+
+def _tables_holding(text: str) -> list[str]:
+    """Every text or JSON column of the capture tables whose value contains `text`."""
+    from django.db import connection
+
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = ANY(%s) "
+            "AND data_type IN ('text', 'character varying', 'jsonb', 'json', 'inet')",
+            [list(CAPTURE_TABLES)],
+        )
+        for table, column in cursor.fetchall():
+            cursor.execute(
+                f'SELECT count(*) FROM "{table}" WHERE "{column}"::text ILIKE %s', [f"%{text}%"]
+            )
+            if cursor.fetchone()[0]:
+                found.append(f"{table}.{column}")
+    return found
+
+
+def test_erasing_a_merged_form_lead_leaves_its_address_nowhere_in_capture_tables(
+    tenant, api_client_for, settings
+):
+    import json
+
+    from django.test import Client
+
+    from smarketing.tenancy.scope import cross_tenant_scope
+    from tests.leads.factories import WebFormFactory
+
+    settings.WEBFORM_MIN_FILL_SECONDS = 0
+    form = WebFormFactory(tenant=tenant, consent_text="OK", allowed_origins=["https://a.example"])
+    sent = Client().post(f"/f/{form.key}/", json.dumps({"email": "erase.me+x@gmail.com",
+                         "consent": True, "page_url": "https://a.example/?e=erase.me+x@gmail.com"}),
+                         content_type="application/json", HTTP_ORIGIN="https://a.example",
+                         REMOTE_ADDR="203.0.113.77")  # fmt: skip
+    assert sent.status_code == 201
+    other = LeadFactory(tenant=tenant, email="eraseme@gmail.com")
+    client = api_client_for(tenant, Role.ADMIN)
+    survivor = Lead.all_tenants.get(email="erase.me+x@gmail.com")
+    merged = client.post(
+        f"/api/v1/leads/{survivor.pk}/merge/",
+        {"other": other.pk, "fields": {"email": "this"}},
+        format="json",
+    )
+    assert merged.status_code == 200
+    with cross_tenant_scope():
+        assert _tables_holding("erase.me") and _tables_holding("203.0.113.77")
+    assert client.post(f"/api/v1/leads/{survivor.pk}/erase/").status_code == 200
+    with cross_tenant_scope():
+        assert _tables_holding("erase.me") == []
+        assert _tables_holding("eraseme@") == []
+        assert _tables_holding("203.0.113.77") == []
