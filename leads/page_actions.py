@@ -14,9 +14,10 @@ from leads import lifecycle
 from leads.errors import IllegalTransition, StaleStage
 from leads.models import FINAL_STAGES, SALES_TOUCH_TYPES, EventType, Lead, Stage
 from leads.services import lead_transition
+from leads.services.activity import may_log_touch
 from smarketing.api.errors import DomainError
 from smarketing.tenancy.actors import Actor
-from smarketing.tenancy.roles import LEADERSHIP_ROLES, SALES_ROLES
+from smarketing.tenancy.roles import LEADERSHIP_ROLES
 
 ACCEPT, REJECT, MOVE, TOUCH = "accept", "reject", "move", "touch"
 
@@ -86,8 +87,8 @@ def _may_accept(lead: Lead, actor: Actor) -> bool:
 
 
 def _may_log_touch(lead: Lead, actor: Actor) -> bool:
-    """Mirrors `lead_touch_log`: sales (and managers) log touches on leads still in play."""
-    return actor.role in SALES_ROLES | LEADERSHIP_ROLES and lead.stage not in FINAL_STAGES
+    """Who may log a touch is `lead_touch_log`'s rule; the page offers it on leads in play."""
+    return may_log_touch(actor=actor) and lead.stage not in FINAL_STAGES
 
 
 def lead_actions(*, lead: Lead, actor: Actor) -> list[PageAction]:

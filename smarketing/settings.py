@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "smarketing.api.ratelimit.RefusedKeyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -131,7 +134,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # the login form posts the e-mail as `username`
 AXES_USERNAME_CALLABLE = "smarketing.accounts.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "smarketing.accounts.lockout.lockout_response"
+# The client address behind reverse proxies (docs/security.md): with TRUSTED_PROXY_COUNT=N,
+# the N-th address from the right of CLIENT_IP_HEADER; with 0 (served directly), the socket's.
+AXES_CLIENT_IP_CALLABLE = "smarketing.accounts.lockout.client_ip"
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+CLIENT_IP_HEADER = "HTTP_" + os.environ.get("CLIENT_IP_HEADER", "X-Forwarded-For").upper().replace(
+    "-", "_"
+)
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -178,6 +188,8 @@ else:
         "control_folder": str(_broker_dir / "control"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # Folders are polled: a short interval lets /healthz hear a worker's pong in time.
+        "polling_interval": 0.1,
     }
     for _folder in ("queue", "control", "processed"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
@@ -254,9 +266,14 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Smarketing <noreply@localhost>")
 # Links in e-mails point here (the address people open the app at).
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+# A bearer token with which monitoring may read /healthz in detail (see smarketing/health.py).
+HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "")
 
 # --- Product switches ---------------------------------------------------------------------
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE")
+# Certificates of webhook receivers are checked against this CA bundle (a file), or the
+# public CAs (certifi) when empty: for receivers inside a company behind a private CA.
+WEBHOOKS_CA_BUNDLE = os.environ.get("WEBHOOKS_CA_BUNDLE", "")
 
 # --- Security when not debugging ----------------------------------------------------------
 if not DEBUG and not TESTING:
@@ -268,6 +285,25 @@ if not DEBUG and not TESTING:
     SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts, styles and everything else only from this
+# site, and no inline script or style of any kind, so injected markup cannot run. Pages keep
+# their behaviour in static/js and bind it through data attributes. The API docs page widens
+# it for Swagger UI's inline styles and data: images (smarketing/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -1,13 +1,22 @@
 """The root URL conf: the composition point of every app's pages and API routes."""
 
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from leads.urls import campaign_urlpatterns
+from smarketing.accounts.views import PasswordResetConfirmView
 from smarketing.health import healthz
 from smarketing.tenancy import urls as tenancy_urls
 from smarketing.tenancy.api import MeView
+
+# Swagger UI: its start-up script is served as a file (the split view), so `script-src 'self'`
+# holds; its stylesheet is inline and it draws icons as data: images, so this page alone
+# allows inline styles.
+api_docs = csp_update({"style-src": ["'unsafe-inline'"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="schema")
+)
 
 # Every page of a tenant lives under /t/<slug>/; each app contributes its patterns here.
 tenant_patterns = [
@@ -42,7 +51,12 @@ urlpatterns = [
     # Public web forms: no login, the form's key names the tenant.
     path("f/", include(("leads.webforms.public_urls", "webforms-public"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", api_docs, name="api-docs"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

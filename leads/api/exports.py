@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -22,6 +21,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from leads import selectors
 from leads.filters import LeadFilter
 from leads.models import Lead
+from leads.spreadsheet import neutralize_cell
 from smarketing.api.viewsets import TenantScopedAPIMixin
 from smarketing.tenancy.scope import tenant_scope
 
@@ -39,8 +39,6 @@ EXPORT_COLUMNS: dict[str, str] = {
 }  # fmt: skip
 CHUNK_SIZE = 2000  # rows fetched per round trip (a server-side cursor on PostgreSQL)
 ROWS_PER_WRITE = 500
-# A cell a spreadsheet would run as a formula. Phone numbers such as "+39 06 1234" are data.
-_FORMULA = re.compile(r"^[=@\t\r]|^[+\-](?![\d\s().\-/]*$)")
 
 
 class CSVRenderer(BaseRenderer):
@@ -74,7 +72,7 @@ def cell(value: Any) -> str | int:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     text = str(value)
-    return "'" + text if _FORMULA.match(text) else text
+    return neutralize_cell(text)
 
 
 def csv_stream(*, tenant, header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:

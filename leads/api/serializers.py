@@ -117,7 +117,11 @@ class AssignSerializer(serializers.Serializer):
 class TouchSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=[EventType.CALL, EventType.EMAIL, EventType.MEETING])
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    occurred_at = serializers.DateTimeField(required=False)
+    occurred_at = serializers.DateTimeField(
+        required=False,
+        help_text="When it happened (default now): since the lead's acceptance, at most 7 days "
+        "ago and at most 5 minutes ahead.",
+    )
 
 
 class HistoryEntrySerializer(serializers.Serializer):
@@ -138,8 +142,15 @@ class HistoryEntrySerializer(serializers.Serializer):
 class EventInputSerializer(serializers.Serializer):
     lead_id = serializers.IntegerField(required=False)
     email = serializers.EmailField(required=False)
-    type = serializers.ChoiceField(choices=EventType.choices)
-    occurred_at = serializers.DateTimeField()
+    type = serializers.ChoiceField(
+        choices=EventType.choices,
+        help_text="call, email and meeting are sales touches: only people log them, not "
+        "integration keys.",
+    )
+    occurred_at = serializers.DateTimeField(
+        help_text="At most 5 minutes ahead; engagement up to 365 days back, sales touches up "
+        "to 7 days back and not before the lead's acceptance.",
+    )
     properties = serializers.DictField(required=False)
 
 

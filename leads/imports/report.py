@@ -1,4 +1,8 @@
-"""The error report of an import: every failed row as it was in the file, plus why."""
+"""The error report of an import: every failed row as it was in the file, plus why.
+
+Cells are written through the export's rule (`leads.spreadsheet`): the report is opened in a
+spreadsheet, and a row that failed may be exactly the one that carries a formula.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import tempfile
 from typing import Any
 
 from django.core.files import File
+
+from leads.spreadsheet import neutralize_cell
 
 REASON_COLUMN = "reason"
 SAMPLE_SIZE = 20
@@ -31,12 +37,12 @@ class ErrorReport:
         # With a byte-order mark, spreadsheet programs read the accents right.
         self._text = io.TextIOWrapper(self._file, encoding="utf-8-sig", newline="")
         self._writer = csv.writer(self._text, delimiter=delimiter)
-        self._writer.writerow([*header, REASON_COLUMN])
+        self._writer.writerow([neutralize_cell(name) for name in [*header, REASON_COLUMN]])
         self.count = 0
         self.sample: list[dict[str, Any]] = []
 
     def add(self, *, line: int, cells: list[str], email: str, reason: str) -> None:
-        self._writer.writerow([*cells, reason])
+        self._writer.writerow([neutralize_cell(text) for text in [*cells, reason]])
         self.count += 1
         if len(self.sample) < SAMPLE_SIZE:
             self.sample.append({"line": line, "email": email[:254], "reason": reason})

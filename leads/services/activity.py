@@ -19,7 +19,19 @@ from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import LEADERSHIP_ROLES, SALES_ROLES
 
 MAX_EVENTS = 1000
-MAX_FUTURE = timedelta(hours=24)
+# How far an `occurred_at` may stray from now. Later than a few minutes ahead is no clock skew
+# but a made-up time. Engagement may be back-filled (an integration importing a year of
+# history); a sales touch answers an SLA obligation, so it may not be back-dated beyond a
+# week (last week's call logged late), nor before the lead was accepted.
+MAX_FUTURE = timedelta(minutes=5)
+MAX_ENGAGEMENT_AGE = timedelta(days=365)
+MAX_TOUCH_AGE = timedelta(days=7)
+
+
+def may_log_touch(*, actor: Actor) -> bool:
+    """Only people log sales touches: a sales rep, a manager or an admin. A touch meets the
+    first-touch obligation, which an integration key or the system cannot answer for them."""
+    return actor.user is not None and actor.role in SALES_ROLES | LEADERSHIP_ROLES
 
 
 @dataclass(frozen=True)
@@ -53,8 +65,16 @@ def _parse_time(value: Any, now: datetime) -> tuple[datetime | None, str | None]
     if timezone.is_naive(moment):
         return None, "Give the time with an offset (Z or +01:00): naive times are ambiguous."
     if moment > now + MAX_FUTURE:
-        return None, "This is more than a day in the future."
+        return None, "This is in the future (at most 5 minutes ahead are allowed for clock skew)."
     return moment, None
+
+
+def _age_problem(event_type: str, moment: datetime, now: datetime) -> str | None:
+    if event_type in SALES_TOUCH_TYPES and moment < now - MAX_TOUCH_AGE:
+        return f"A touch can be logged at most {MAX_TOUCH_AGE.days} days after it happened."
+    if moment < now - MAX_ENGAGEMENT_AGE:
+        return f"Events older than {MAX_ENGAGEMENT_AGE.days} days are not recorded."
+    return None
 
 
 def _clean_event(raw: Any, now: datetime) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
@@ -76,6 +96,8 @@ def _clean_event(raw: Any, now: datetime) -> tuple[dict[str, Any] | None, dict[s
             f"Unknown type {raw.get('type')!r}; use one of {', '.join(EventType.values)}."
         ]
     occurred_at, problem = _parse_time(raw.get("occurred_at"), now)
+    if occurred_at is not None and "type" not in errors:
+        problem = _age_problem(raw["type"], occurred_at, now)
     if problem:
         errors["occurred_at"] = [problem]
     properties = raw.get("properties") or {}
@@ -105,34 +127,41 @@ def lead_events_record(*, tenant, actor: Actor, items: list[Any]) -> list[EventI
             results[index] = EventItemResult(index=index, status="error", errors=errors)
         else:
             cleaned[index] = event
-    if actor.role not in SALES_ROLES | LEADERSHIP_ROLES | {"system"}:
-        # Sales touches are logged by sales; integrations may report engagement only.
+    if not may_log_touch(actor=actor):
         for index, event in list(cleaned.items()):
-            if event["type"] in SALES_TOUCH_TYPES and actor.role != "integration":
+            if event["type"] in SALES_TOUCH_TYPES:
                 results[index] = EventItemResult(
                     index=index, status="error",
-                    errors={"type": ["Only sales logs calls, e-mails and meetings."]},
+                    errors={"type": ["Only people on the sales side log calls, e-mails and "
+                                     "meetings; an integration reports engagement only."]},
                 )  # fmt: skip
                 del cleaned[index]
 
     ids = {e["lead_id"] for e in cleaned.values() if e["lead_id"]}
     emails = {e["email"] for e in cleaned.values() if not e["lead_id"]}
-    leads = {}
+    leads: dict[tuple[str, Any], tuple[int, datetime | None]] = {}
     if ids:
         leads.update(
-            {("id", pk): pk for pk in Lead.objects.filter(pk__in=ids).values_list("pk", flat=True)}
+            {
+                ("id", pk): (pk, accepted_at)
+                for pk, accepted_at in Lead.objects.filter(pk__in=ids).values_list(
+                    "pk", "accepted_at"
+                )
+            }
         )
     if emails:
         leads.update(
             {
-                ("email", e): pk
-                for e, pk in Lead.objects.filter(email__in=emails).values_list("email", "pk")
+                ("email", e): (pk, accepted_at)
+                for e, pk, accepted_at in Lead.objects.filter(email__in=emails).values_list(
+                    "email", "pk", "accepted_at"
+                )
             }
         )
     rows: list[tuple[int, LeadEvent]] = []
     for index, event in cleaned.items():
         key = ("id", event["lead_id"]) if event["lead_id"] else ("email", event["email"])
-        lead_id = leads.get(key)
+        lead_id, accepted_at = leads.get(key, (None, None))
         if lead_id is None:
             field = "lead_id" if key[0] == "id" else "email"
             results[index] = EventItemResult(
@@ -140,6 +169,14 @@ def lead_events_record(*, tenant, actor: Actor, items: list[Any]) -> list[EventI
                 status="error",
                 errors={field: [f"No lead with this {field.replace('_', ' ')}."]},
             )
+            continue
+        predates = accepted_at is not None and event["occurred_at"] < accepted_at
+        if event["type"] in SALES_TOUCH_TYPES and predates:
+            results[index] = EventItemResult(
+                index=index, status="error",
+                errors={"occurred_at": ["A touch cannot predate the lead's acceptance "
+                                        f"({accepted_at.isoformat()})."]},
+            )  # fmt: skip
             continue
         rows.append((index, LeadEvent(
             tenant_id=tenant.pk, lead_id=lead_id, type=event["type"],
@@ -205,8 +242,8 @@ def lead_touch_log(
     """A rep logs a call, e-mail or meeting (meets the first-touch obligation)."""
     if type not in SALES_TOUCH_TYPES:
         raise InvalidLeadData({"type": ["A touch is a call, an e-mail or a meeting."]})
-    if actor.role not in SALES_ROLES | LEADERSHIP_ROLES:
-        raise NotAllowed("Only sales logs touches.")
+    if not may_log_touch(actor=actor):
+        raise NotAllowed("Only sales reps, managers and admins log touches.")
     [result] = lead_events_record(
         tenant=lead.tenant,
         actor=actor,

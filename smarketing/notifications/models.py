@@ -11,7 +11,8 @@ class Notification(TenantScoped):
 
     Made by the outbox relay; (tenant, event, user, kind) is unique, so relaying an event
     again adds nothing. `in_app` and `email` record the channels the person wanted when it
-    was made; `emailed_at` is set by the one sender that claims it (a conditional update).
+    was made; `emailed_at` is set by the one sender that claims it (a conditional update);
+    `email_failed_at` by a sender that found the message cannot be sent at all.
     """
 
     user = models.ForeignKey(
@@ -27,6 +28,10 @@ class Notification(TenantScoped):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the e-mail can never be sent as it stands (a malformed address, a broken
+    # template): the sweep stops retrying it, and the reason stays for the operator.
+    email_failed_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=300, blank=True)
 
     class Meta(TenantScoped.Meta):
         constraints = [
@@ -46,7 +51,7 @@ class Notification(TenantScoped):
             models.Index(
                 fields=["created_at"],
                 name="notification_email_due_idx",
-                condition=Q(email=True, emailed_at__isnull=True),
+                condition=Q(email=True, emailed_at__isnull=True, email_failed_at__isnull=True),
             ),
         ]
 

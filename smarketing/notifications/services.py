@@ -125,35 +125,55 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}" if path else settings.SITE_URL
 
 
+def email_subject(*, tenant_name: str, title: str) -> str:
+    """One line: a line break in a header is refused by the mail library (header injection),
+    and titles come from what people typed (an action item, a lead's name)."""
+    return " ".join(f"[{tenant_name}] {title}".split())
+
+
 def notification_email_send(*, notification_id: int) -> bool:
     """E-mail one notification, exactly once: the conditional update that sets `emailed_at`
     and the sending share one transaction. A second sender waits on the row and then finds
-    it sent; a failed send rolls the mark back, so the sweep tries again later."""
-    with transaction.atomic():
-        claimed = Notification.objects.filter(
-            pk=notification_id, email=True, emailed_at__isnull=True
-        ).update(emailed_at=timezone.now())
-        if not claimed:
-            return False
-        notification = Notification.objects.select_related("user", "tenant").get(pk=notification_id)
-        context = {
-            "notification": notification,
-            "user": notification.user,
-            "tenant": notification.tenant,
-            "link": absolute_url(notification.url),
-            "preferences_link": absolute_url(f"/t/{notification.tenant.slug}/notifications/"),
-        }
-        message = EmailMultiAlternatives(
-            subject=f"[{notification.tenant.name}] {notification.title}",
-            body=render_to_string("notifications/email/notification.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[notification.user.email],
+    it sent; a failed send (`OSError`: the mail server is away) rolls the mark back, so the
+    sweep tries again later. A message that cannot be sent as it stands is marked failed with
+    its reason and not tried again: it must not hold up the e-mails after it."""
+    try:
+        with transaction.atomic():
+            claimed = Notification.objects.filter(
+                pk=notification_id, email=True, emailed_at__isnull=True, email_failed_at=None
+            ).update(emailed_at=timezone.now())
+            if not claimed:
+                return False
+            _send(Notification.objects.select_related("user", "tenant").get(pk=notification_id))
+        return True
+    except OSError:
+        raise
+    except Exception as exc:  # any other failure belongs to this message alone
+        logger.exception("notification %s cannot be e-mailed", notification_id)
+        Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
+            email_failed_at=timezone.now(), email_error=f"{type(exc).__name__}: {exc}"[:300]
         )
-        message.attach_alternative(
-            render_to_string("notifications/email/notification.html", context), "text/html"
-        )
-        message.send()
-    return True
+        return False
+
+
+def _send(notification: Notification) -> None:
+    context = {
+        "notification": notification,
+        "user": notification.user,
+        "tenant": notification.tenant,
+        "link": absolute_url(notification.url),
+        "preferences_link": absolute_url(f"/t/{notification.tenant.slug}/notifications/"),
+    }
+    message = EmailMultiAlternatives(
+        subject=email_subject(tenant_name=notification.tenant.name, title=notification.title),
+        body=render_to_string("notifications/email/notification.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.user.email],
+    )
+    message.attach_alternative(
+        render_to_string("notifications/email/notification.html", context), "text/html"
+    )
+    message.send()
 
 
 @transaction.atomic

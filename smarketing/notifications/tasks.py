@@ -1,5 +1,6 @@
 """E-mail of notifications: one task per notification, and a sweep for kicks that were lost."""
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -8,6 +9,8 @@ from django.utils import timezone
 from smarketing.notifications.models import Notification
 from smarketing.notifications.services import notification_email_send
 from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope
+
+logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
 # A fresh notification's own task is usually on its way: the sweep leaves it a minute.
@@ -29,7 +32,10 @@ def notification_email_sweep(grace_seconds: float = SWEEP_GRACE.total_seconds())
     with cross_tenant_scope():
         due = list(
             Notification.all_tenants.filter(
-                email=True, emailed_at__isnull=True, created_at__lte=cutoff
+                email=True,
+                emailed_at__isnull=True,
+                email_failed_at=None,
+                created_at__lte=cutoff,
             )
             .order_by("created_at")
             .values_list("pk", "tenant_id")[:SWEEP_BATCH]
@@ -40,5 +46,8 @@ def notification_email_sweep(grace_seconds: float = SWEEP_GRACE.total_seconds())
             with tenant_scope(tenant_id):
                 sent += notification_email_send(notification_id=notification_id)
         except OSError:
-            continue  # the mail server is away: the next sweep tries again
+            # The mail server is away: the next sweep tries again. (A message that cannot be
+            # sent at all is marked failed by the service and does not come back.)
+            logger.warning("notification %s: mail server unavailable", notification_id)
+            continue
     return sent

@@ -6,8 +6,10 @@ import threading
 from dataclasses import dataclass
 
 import requests
+from django.conf import settings
+from requests.adapters import HTTPAdapter
 
-from smarketing.webhooks.addresses import UnsafeAddress, check_webhook_url
+from smarketing.webhooks.addresses import CheckedTarget, UnsafeAddress, resolve_webhook_target
 from smarketing.webhooks.services.policy import TIMEOUT_SECONDS
 
 USER_AGENT = "Smarketing-Webhooks/1.0"
@@ -31,32 +33,70 @@ class Attempt:
     excerpt: str
 
 
+class PinnedAdapter(HTTPAdapter):
+    """Connects to the address that was checked for this request, and nowhere else.
+
+    The urllib3 pool is keyed by that address (so a kept-alive connection is reused only for
+    the same address), while TLS sends the name as SNI and verifies the certificate against
+    the name. A request that carries no checked address is refused: this adapter never
+    resolves a name itself.
+    """
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert
+        )
+        target: CheckedTarget | None = getattr(request, "checked_target", None)
+        if target is None:
+            raise requests.ConnectionError("Refused: no checked address for this request.")
+        host_params["host"] = target.address
+        host_params["port"] = target.url.port
+        if host_params["scheme"] == "https":
+            pool_kwargs["server_hostname"] = target.url.host
+            pool_kwargs["assert_hostname"] = target.url.host
+        return host_params, pool_kwargs
+
+
 def _session() -> requests.Session:
     session = getattr(_local, "session", None)
     if session is None:
         session = requests.Session()
         # Proxies and .netrc from the environment are not ours to send a tenant's data to.
         session.trust_env = False
+        adapter = PinnedAdapter(max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
         _local.session = session
     return session
+
+
+def _post(target: CheckedTarget, outgoing: Outgoing) -> requests.Response:
+    session = _session()
+    prepared = session.prepare_request(
+        requests.Request("POST", outgoing.url, data=outgoing.body, headers=outgoing.headers)
+    )
+    prepared.checked_target = target
+    # The pool connects to an address, so the name goes in Host explicitly.
+    prepared.headers["Host"] = target.url.host_header
+    return session.send(
+        prepared,
+        timeout=TIMEOUT_SECONDS,
+        allow_redirects=False,
+        stream=True,
+        verify=settings.WEBHOOKS_CA_BUNDLE or True,
+    )
 
 
 def attempt(outgoing: Outgoing) -> Attempt:
     """POST once; 2xx is success, anything else (redirects too) a failure to retry."""
     try:
         # Again at delivery time: the name may resolve elsewhere since it was accepted.
-        check_webhook_url(outgoing.url)
+        # The address checked here is the one the request connects to.
+        target = resolve_webhook_target(outgoing.url)
     except UnsafeAddress as exc:
         return Attempt(ok=False, status=None, excerpt=f"Not sent: {exc}")
     try:
-        response = _session().post(
-            outgoing.url,
-            data=outgoing.body,
-            headers=outgoing.headers,
-            timeout=TIMEOUT_SECONDS,
-            allow_redirects=False,
-            stream=True,
-        )
+        response = _post(target, outgoing)
         try:
             head = next(response.iter_content(EXCERPT_BYTES), b"")
         finally:

@@ -35,7 +35,9 @@
   }
 
   // The periodic refresh replaces the rows: not while the rep is choosing a reason or typing.
-  window.queueMayRefresh = () => {
+  // Asked here rather than in an hx-trigger filter, which htmx would evaluate as code (the
+  // Content-Security-Policy refuses eval).
+  const queueMayRefresh = () => {
     const rows = document.getElementById("queue-rows");
     if (!rows) return false;
     if (rows.contains(document.activeElement) && document.activeElement !== document.body) {
@@ -43,6 +45,10 @@
     }
     return ![...rows.querySelectorAll("select, input[type=text]")].some((field) => field.value);
   };
+
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.detail.elt.id === "queue-rows" && !queueMayRefresh()) event.preventDefault();
+  });
 
   document.addEventListener("DOMContentLoaded", () => {
     tick();

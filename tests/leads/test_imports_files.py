@@ -1,6 +1,8 @@
 """Reading an imported CSV: encodings, delimiters, header names, files refused whole."""
 
 import codecs
+import csv
+import io
 
 import pytest
 
@@ -141,3 +143,19 @@ def test_an_upload_over_the_size_limit_is_refused(tenant, marketer_client, uploa
     response = upload(marketer_client, GOOD_AND_BAD)
     assert response.status_code == 400
     assert "Split it into smaller files" in response.json()["detail"]
+
+
+def test_the_error_report_neutralises_cells_a_spreadsheet_would_run_as_formulas(tenant):
+    content = (
+        'Email,=HYPERLINK("http://x"),Company,Phone\n'
+        "=cmd|' /C calc'!A0,@SUM(1),+1+1,+39 06 1234\n"
+        '-2+3,"\tTAB","\rCR",-42\n'
+    )
+    result = process(tenant, content.encode())
+    assert result.failed == 2
+    with result.error_report.open("rb") as report:
+        rows = list(csv.reader(io.StringIO(report.read().decode("utf-8-sig"))))
+    assert rows[0][:2] == ["Email", '\'=HYPERLINK("http://x")']
+    assert rows[1][:4] == ["'=cmd|' /C calc'!A0", "'@SUM(1)", "'+1+1", "+39 06 1234"]
+    assert rows[2][:4] == ["'-2+3", "'\tTAB", "'\rCR", "-42"]
+    assert all(row[-1] and not row[-1].startswith("'") for row in rows[1:])

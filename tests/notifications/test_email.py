@@ -1,9 +1,11 @@
 """E-mail notifications: HTML and text, sent exactly once, delayed (never lost) by outages."""
 
 import smtplib
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from smarketing.events import publish
 from smarketing.events.models import OutboxEvent
@@ -100,3 +102,38 @@ def test_the_sweep_leaves_fresh_notifications_to_their_own_task(tenant, rep):
     NotificationFactory(tenant=tenant, user=rep, email=True)
     assert notification_email_sweep() == 0
     assert mail.outbox == []
+
+
+def test_a_title_with_line_breaks_is_emailed_with_a_one_line_subject(tenant, rep, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    note = NotificationFactory(
+        tenant=tenant, user=rep, email=True, title="Call Giulia\nBcc: victim@example.com\r\nnow"
+    )
+    assert notification_email_task(note.pk, tenant.pk) is True
+    [message] = mail.outbox
+    assert message.subject == "[Acme] Call Giulia Bcc: victim@example.com now"
+    assert message.recipients() == ["rep@acme.example"]
+
+
+def test_one_notification_that_cannot_be_sent_does_not_stop_the_others(
+    tenant, rep, member, settings, caplog
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    broken = member(tenant, Role.SALES_REP, email="broken@acme.example")
+    type(broken).objects.filter(pk=broken.pk).update(email="broken@acme.example\nBcc: x@y.z")
+    first = NotificationFactory(tenant=tenant, user=broken, email=True)
+    later = NotificationFactory(tenant=tenant, user=rep, email=True, title="Line\nbreak")
+    Notification.all_tenants.filter(pk__in=[first.pk, later.pk]).update(
+        created_at=timezone.now() - timedelta(minutes=5)
+    )
+
+    assert notification_email_sweep(grace_seconds=0) == 1
+    [message] = mail.outbox
+    assert message.to == ["rep@acme.example"]
+    first.refresh_from_db()
+    assert first.emailed_at is None and first.email_failed_at is not None
+    assert first.email_error.startswith("BadHeaderError")
+    assert "cannot be e-mailed" in caplog.text
+    # Marked, not retried on every sweep, and not counted as sent.
+    assert notification_email_sweep(grace_seconds=0) == 0
+    assert len(mail.outbox) == 1
