@@ -36,7 +36,8 @@ class WebFormEditForm(forms.Form):
     )
     allowed_origins = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Allowed origins",
-        help_text="Sites that may send the form as JSON, one per line, e.g. https://www.example.com",
+        help_text="Sites that may embed the form or send it as JSON, one per line, "
+        "e.g. https://www.example.com",
     )  # fmt: skip
 
     def __init__(self, *args, **kwargs):

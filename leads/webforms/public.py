@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from urllib.parse import urlsplit
 
 from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
@@ -19,6 +20,7 @@ from leads.webforms.errors import InvalidSubmission, SubmissionRefused
 from leads.webforms.models import WebForm
 from leads.webforms.presenters import hosted_fields
 from leads.webforms.selectors import webform_by_key
+from smarketing.accounts.lockout import client_ip
 from smarketing.api.errors import PROBLEM_BASE, PROBLEM_CONTENT_TYPE
 from smarketing.api.throttling import meters_wait
 from smarketing.tenancy.scope import tenant_scope
@@ -47,7 +49,8 @@ def _is_json(request) -> bool:
 
 
 def _client_address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    # Behind the trusted proxies, the address they report (as the login lock-out reads it).
+    return client_ip(request) or None
 
 
 def _hosted_page(request, form: WebForm, *, status: int = 200, values=None, errors=None,
@@ -67,7 +70,23 @@ def _hosted_page(request, form: WebForm, *, status: int = 200, values=None, erro
         "page_url": page_url[:2000],
         "utm": [(n, (values.get(n) or request.GET.get(n, ""))[:200]) for n in services.UTM_FIELDS],
     }
-    return render(request, "webforms/hosted.html", context, status=status)
+    return _page_policy(render(request, "webforms/hosted.html", context, status=status), form)
+
+
+def _page_policy(response: HttpResponse, form: WebForm) -> HttpResponse:
+    """The hosted page may be framed by the form's own sites (the embed snippet), and its
+    post may end on the form's thank-you page elsewhere; the rest of the policy stands."""
+    from csp.constants import NONE, SELF
+
+    form_action = [SELF]
+    if form.thank_you_url:
+        parts = urlsplit(form.thank_you_url)
+        form_action.append(f"{parts.scheme}://{parts.netloc}")
+    response._csp_replace = {
+        "frame-ancestors": list(form.allowed_origins) or [NONE],
+        "form-action": form_action,
+    }
+    return response
 
 
 def _too_many(request, form: WebForm | None, wait: float):
@@ -176,5 +195,6 @@ def thanks_page(request, key: str):
     if form is None:
         return HttpResponse("No such form.", status=404, content_type="text/plain")
     message = form.thank_you_message or services.DEFAULT_THANKS
-    return render(request, "webforms/thanks.html", {"form": form, "tenant": form.tenant,
+    page = render(request, "webforms/thanks.html", {"form": form, "tenant": form.tenant,
                                                     "message": message})  # fmt: skip
+    return _page_policy(page, form)

@@ -222,3 +222,25 @@ def test_erasing_the_lead_erases_the_address_of_its_consent(public, web_form, te
         consent = LeadConsent.objects.get(lead=lead)
     assert consent.ip_address is None
     assert consent.text == web_form.consent_text  # the fact of consent stays
+
+
+def test_the_hosted_page_may_be_framed_by_the_forms_own_sites_only(public, tenant):
+    form = WebFormFactory(tenant=tenant, allowed_origins=[ORIGIN],
+                          thank_you_url="https://thanks.acme.example/done")  # fmt: skip
+    policy = public.get(f"/f/{form.key}/")["Content-Security-Policy"]
+    assert f"frame-ancestors {ORIGIN}" in policy
+    assert "form-action 'self' https://thanks.acme.example" in policy
+    assert "script-src 'self'" in policy  # the rest of the policy stands
+    unlisted = WebFormFactory(tenant=tenant)
+    assert "frame-ancestors 'none'" in public.get(f"/f/{unlisted.key}/")["Content-Security-Policy"]
+
+
+def test_behind_a_trusted_proxy_the_rate_limit_counts_the_reported_address(
+    public, web_form, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.WEBFORM_RATES = {"address": "10/min", "form": "1000/min"}  # one at once
+    first = post_json(public, web_form, GOOD, HTTP_X_FORWARDED_FOR="198.51.100.20")
+    second = post_json(public, web_form, GOOD, HTTP_X_FORWARDED_FOR="198.51.100.21")
+    again = post_json(public, web_form, GOOD, HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert (first.status_code, second.status_code, again.status_code) == (201, 200, 429)
