@@ -108,6 +108,8 @@ def _too_many(request, form: WebForm | None, wait: float):
 
 def _parse(request) -> tuple[dict | None, str]:
     if _is_json(request):
+        if len(request.body) > guard.MAX_BODY_BYTES:  # sent without a Content-Length
+            return None, f"The form is too large (at most {guard.MAX_BODY_BYTES // 1024} KB)."
         try:
             data = json.loads(request.body or b"{}")
         except (ValueError, UnicodeDecodeError):
