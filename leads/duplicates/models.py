@@ -19,12 +19,21 @@ class LeadMatchKey(TenantScoped):
     lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="match_keys")
     kind = models.CharField(max_length=20, choices=MatchKind.choices)
     value = models.CharField(max_length=255)
+    # Another lead has this key too. Kept current on every refresh, so the list of
+    # duplicates reads a small partial index however few duplicates a large tenant has.
+    shared = models.BooleanField(default=False)
 
     class Meta(TenantScoped.Meta):
         constraints = [
             models.UniqueConstraint(fields=["lead", "kind"], name="leadmatchkey_one_per_kind")
         ]
-        indexes = [models.Index(fields=["tenant", "kind", "value"], name="leadmatchkey_value_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "kind", "value"], name="leadmatchkey_value_idx"),
+            models.Index(
+                fields=["tenant", "-lead"], name="leadmatchkey_shared_idx",
+                condition=models.Q(shared=True),
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"

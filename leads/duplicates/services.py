@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -24,7 +25,9 @@ def match_keys_refresh(*, lead_ids: Iterable[int]) -> None:
         return
     tenant_id = require_tenant_id()
     region = Tenant.objects.filter(pk=tenant_id).values_list("country", flat=True).first() or ""
-    LeadMatchKey.objects.filter(lead_id__in=ids).delete()
+    old = LeadMatchKey.objects.filter(lead_id__in=ids)
+    touched = set(old.values_list("kind", "value"))
+    old.delete()
     rows = Lead.objects.filter(pk__in=ids, erased_at__isnull=True, merged_into__isnull=True)
     fields = ("pk", "email", "phone", "first_name", "last_name", "company", "country")
     keys = []
@@ -36,3 +39,23 @@ def match_keys_refresh(*, lead_ids: Iterable[int]) -> None:
             for kind, value in found.items()
         ]
     LeadMatchKey.objects.bulk_create(keys)
+    _mark_shared(touched | {(key.kind, key.value) for key in keys})
+
+
+def _mark_shared(pairs: set[tuple[str, str]]) -> None:
+    """Set `shared` on every key of these (kind, value) pairs: one read, two updates."""
+    if not pairs:
+        return
+    rows = LeadMatchKey.objects.filter(value__in={value for _, value in pairs}).values_list(
+        "pk", "kind", "value", "shared"
+    )
+    rows = [row for row in rows if (row[1], row[2]) in pairs]
+    counts = Counter((kind, value) for _, kind, value, _ in rows)
+    flips: dict[bool, list[int]] = {True: [], False: []}
+    for pk, kind, value, shared in rows:
+        should = counts[(kind, value)] > 1
+        if shared != should:
+            flips[should].append(pk)
+    for flag, pks in flips.items():
+        if pks:
+            LeadMatchKey.objects.filter(pk__in=pks).update(shared=flag)
