@@ -29,7 +29,9 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT) & \
 	wait
 
+# The import contract first (pyproject.toml): a wrong-way import fails before any test runs.
 test: install
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

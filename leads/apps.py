@@ -6,6 +6,7 @@ class LeadsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from leads import handlers
+        from leads import handlers, notifications
 
         handlers.register()
+        notifications.register()

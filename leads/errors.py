@@ -1,6 +1,6 @@
 """The ways a lead operation can be refused, each with a stable code for the API."""
 
-from smarketing.api.errors import Conflict, Forbidden, InvalidInput
+from smarketing.errors import Conflict, Forbidden, InvalidInput
 
 
 class IllegalTransition(Conflict):

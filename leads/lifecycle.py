@@ -2,6 +2,10 @@
 
 Managers and admins may make every legal move. Marketing owns `lead` and `mql`; the hand-off
 is `mql` → `sql`; sales accepts, rejects (`sql` → `recycled`) and works its accepted SQLs.
+
+Beside the table, the predicates every caller asks: the services enforce them, the pages
+ask them to decide which buttons to show, and the queue reads `takeable` to list what a rep
+may take. A rule changed here changes everywhere at once.
 """
 
 from __future__ import annotations
@@ -9,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from leads.models import Stage
+from django.db.models import Q
+
+from leads.models import FINAL_STAGES, Lead, Stage
 from smarketing.tenancy.roles import LEADERSHIP_ROLES, MARKETING_ROLES, SALES_ROLES
 
 
@@ -82,5 +88,46 @@ def may_move(move: Move, *, role: str, actor_id: int | None, owner_id: int | Non
     return actor_id is not None and owner_id == actor_id
 
 
-def may_accept(*, role: str) -> bool:
-    return role in SALES_ROLES or role in LEADERSHIP_ROLES
+# The people who take SQLs from the queue and work them: sales, and managers or admins.
+_SALES_DESK = SALES_ROLES | LEADERSHIP_ROLES
+
+
+def accepts_sqls(*, role: str) -> bool:
+    """Whether the role takes SQLs at all (whichever SQL it is)."""
+    return role in _SALES_DESK
+
+
+def takeable(*, role: str, actor_id: int | None) -> Q:
+    """The SQLs `actor_id` may accept, as a filter: handed off, not accepted yet, and free or
+    routed to them (managers and admins: any). The queue lists these; `lead_accept` takes a
+    lead only through this filter, so a race with a re-route cannot be won by the wrong rep.
+    """
+    if actor_id is None or not accepts_sqls(role=role):
+        return Q(pk__in=[])
+    # A merged lead's tombstone keeps its stage for history, but nobody works it.
+    waiting = Q(stage=Stage.SQL, accepted_at__isnull=True, merged_into__isnull=True)
+    if role in LEADERSHIP_ROLES:
+        return waiting
+    return waiting & (Q(owner__isnull=True) | Q(owner_id=actor_id))
+
+
+def may_accept(*, lead: Lead, role: str, actor_id: int | None) -> bool:
+    """`takeable`, asked of one lead in memory (what the lead page shows)."""
+    if actor_id is None or not accepts_sqls(role=role):
+        return False
+    if lead.stage != Stage.SQL or lead.accepted_at is not None:
+        return False
+    return role in LEADERSHIP_ROLES or lead.owner_id in (None, actor_id)
+
+
+def logs_touches(*, role: str, actor_id: int | None) -> bool:
+    """Only people log sales touches (calls, e-mails, meetings): a sales rep, a manager or an
+    admin. A touch meets the first-touch obligation, which an integration key or the system
+    cannot answer for them; integrations report engagement only."""
+    return actor_id is not None and role in _SALES_DESK
+
+
+def may_log_touch(*, lead: Lead, role: str, actor_id: int | None) -> bool:
+    """A person of the sales desk logs touches on a lead still in play (not won, lost or
+    disqualified)."""
+    return logs_touches(role=role, actor_id=actor_id) and lead.stage not in FINAL_STAGES

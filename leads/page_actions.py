@@ -1,8 +1,9 @@
 """Which actions a lead page offers an actor, read from the lifecycle the services enforce.
 
-Templates never decide by role: a button is shown because `leads.lifecycle` says the actor
-may make that move on this lead now. The services check again when the button is pressed
-(the lead may have changed meanwhile), so a page can be stale but never wrong.
+Templates never decide by role: a button is shown because a predicate of `leads.lifecycle`
+(the one the service enforces) says the actor may do it on this lead now. The services check
+again when the button is pressed (the lead may have changed meanwhile), so a page can be
+stale but never wrong.
 """
 
 from __future__ import annotations
@@ -12,12 +13,10 @@ from dataclasses import dataclass, field
 
 from leads import lifecycle
 from leads.errors import IllegalTransition, StaleStage
-from leads.models import FINAL_STAGES, SALES_TOUCH_TYPES, EventType, Lead, Stage
+from leads.models import SALES_TOUCH_TYPES, EventType, Lead, Stage
 from leads.services import lead_transition
-from leads.services.activity import may_log_touch
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
-from smarketing.tenancy.roles import LEADERSHIP_ROLES
 
 ACCEPT, REJECT, MOVE, TOUCH = "accept", "reject", "move", "touch"
 
@@ -77,24 +76,10 @@ def _tone(move: lifecycle.Move) -> str:
     return "primary"
 
 
-def _may_accept(lead: Lead, actor: Actor) -> bool:
-    """Mirrors `lead_accept`: an unaccepted SQL, free or routed to the caller (managers: any)."""
-    if actor.user is None or not lifecycle.may_accept(role=actor.role):
-        return False
-    if lead.stage != Stage.SQL or lead.is_accepted:
-        return False
-    return actor.role in LEADERSHIP_ROLES or lead.owner_id in (None, actor.user_id)
-
-
-def _may_log_touch(lead: Lead, actor: Actor) -> bool:
-    """Who may log a touch is `lead_touch_log`'s rule; the page offers it on leads in play."""
-    return may_log_touch(actor=actor) and lead.stage not in FINAL_STAGES
-
-
 def lead_actions(*, lead: Lead, actor: Actor) -> list[PageAction]:
     """The actions `actor` may take on `lead` now, in the order a page shows them."""
     actions: list[PageAction] = []
-    if _may_accept(lead, actor):
+    if lifecycle.may_accept(lead=lead, role=actor.role, actor_id=actor.user_id):
         actions.append(PageAction(ACCEPT, "Accept", target=Stage.SQL, tone="primary"))
     for move in lifecycle.moves_from(lead.stage):
         if not lifecycle.condition_holds(move, accepted=lead.is_accepted):
@@ -120,7 +105,7 @@ def lead_actions(*, lead: Lead, actor: Actor) -> list[PageAction]:
                 tone=_tone(move),
             )
         )
-    if _may_log_touch(lead, actor):
+    if lifecycle.may_log_touch(lead=lead, role=actor.role, actor_id=actor.user_id):
         actions.append(PageAction(TOUCH, "Log touch", takes_note=True))
     return actions
 

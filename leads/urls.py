@@ -1,13 +1,16 @@
-"""Lead pages, mounted at /t/<slug>/leads/; campaign pages at /t/<slug>/campaigns/."""
+"""Every page of the leads app, mounted at /t/<slug>/ by the root URL conf.
 
-from django.urls import path
+One namespace per area, as the templates name them: "leads" (the list, a lead and its
+buttons), "lead_imports" (the CSV import), "campaigns", "queue" (the sales queue and its
+routing settings) and "feedback" (sales' feedback to marketing).
+"""
+
+from django.urls import include, path
 
 from leads import views
-from leads.views import merges
+from leads.views import feedback, import_mapping, imports, merges, routing, sales_queue
 
-app_name = "leads"
-
-urlpatterns = [
+lead_patterns = [
     path("", views.LeadListView.as_view(), name="list"),
     path("bulk/", views.LeadBulkView.as_view(), name="bulk"),
     path("duplicates/", merges.DuplicateListView.as_view(), name="duplicates"),
@@ -20,7 +23,42 @@ urlpatterns = [
     path("<int:pk>/touch/", views.LeadTouchView.as_view(), name="touch"),
 ]
 
-# Included under its own namespace, "campaigns", by the root URL conf.
-campaign_urlpatterns = [
+import_patterns = [
+    path("", imports.LeadImportPageView.as_view(), name="page"),
+    path("mapping/", import_mapping.LeadImportMappingView.as_view(), name="mapping"),
+    path("<int:pk>/", imports.LeadImportDetailView.as_view(), name="detail"),
+    path("<int:pk>/progress/", imports.LeadImportProgressView.as_view(), name="progress"),
+    path("<int:pk>/errors.csv", imports.LeadImportErrorsView.as_view(), name="errors"),
+]
+
+campaign_patterns = [
     path("", views.CampaignListView.as_view(), name="list"),
+]
+
+queue_patterns = [
+    path("", sales_queue.QueuePageView.as_view(), name="page"),
+    path("rows/", sales_queue.QueueRowsView.as_view(), name="rows"),
+    path("claim/", sales_queue.QueueClaimView.as_view(), name="claim"),
+    path("away/", sales_queue.QueueAwayView.as_view(), name="away"),
+    path("<int:pk>/accept/", sales_queue.QueueAcceptView.as_view(), name="accept"),
+    path("<int:pk>/reject/", sales_queue.QueueRejectView.as_view(), name="reject"),
+    path("<int:pk>/touch/", sales_queue.QueueTouchView.as_view(), name="touch"),
+    path("routing/", routing.RoutingPageView.as_view(), name="routing"),
+    path("routing/teams/", routing.TeamSaveView.as_view(), name="team-save"),
+    path("routing/teams/<int:pk>/delete/", routing.TeamDeleteView.as_view(), name="team-delete"),
+    path("routing/rules/", routing.RuleAddView.as_view(), name="rule-add"),
+    path("routing/rules/<int:pk>/delete/", routing.RuleDeleteView.as_view(), name="rule-delete"),
+]
+
+feedback_patterns = [
+    path("", feedback.FeedbackPageView.as_view(), name="page"),
+]
+
+urlpatterns = [
+    # Before "leads/": "import" is no lead id.
+    path("leads/import/", include((import_patterns, "lead_imports"))),
+    path("leads/", include((lead_patterns, "leads"))),
+    path("campaigns/", include((campaign_patterns, "campaigns"))),
+    path("queue/", include((queue_patterns, "queue"))),
+    path("feedback/", include((feedback_patterns, "feedback"))),
 ]

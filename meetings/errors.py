@@ -1,6 +1,6 @@
 """The ways a meeting operation can be refused, each with a stable API code."""
 
-from smarketing.api.errors import Conflict, InvalidInput
+from smarketing.errors import Conflict, InvalidInput
 
 
 class InvalidMeetingData(InvalidInput):

@@ -17,7 +17,7 @@ from meetings import selectors, services
 from meetings.errors import InvalidMeetingData
 from meetings.forms import ActionItemForm, ActionItemStatusForm, DecisionForm, MeetingForm
 from meetings.models import Meeting, MeetingStatus
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import has_capability
 from smarketing.tenancy.selectors import members_of

@@ -1,6 +1,6 @@
 """The ways a persona or scoring operation can be refused, each with a stable API code."""
 
-from smarketing.api.errors import Conflict, Forbidden, InvalidInput
+from smarketing.errors import Conflict, Forbidden, InvalidInput
 
 
 class InvalidPersonaData(InvalidInput):

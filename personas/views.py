@@ -14,7 +14,7 @@ from personas.errors import InvalidPersonaData
 from personas.forms import CriterionFormSet, PersonaForm, ScoringSettingsForm, criteria_initial
 from personas.models import ApprovalSide, BuyerPersona, PersonaStatus, RescoreJob
 from personas.scoring import STANDARD_FIELDS
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import LEADERSHIP_ROLES, has_capability, is_sales_side
 from smarketing.tenancy.views import TenantPageMixin

@@ -8,6 +8,7 @@ class SlaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from sla import handlers
+        from sla import handlers, notifications
 
         handlers.register()
+        notifications.register()

@@ -12,7 +12,6 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,8 +26,8 @@ from sla.errors import InvalidSlaData
 from sla.forms import SlaVersionForm
 from sla.models import SIGN_SIDES, SlaStatus, SlaVersion
 from sla.services.rollups import rollup_timezone
-from sla.services.versions import SIGNERS
-from smarketing.api.errors import DomainError
+from sla.services.versions import signable_sides
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import has_capability
 from smarketing.tenancy.views import TenantPageMixin
@@ -36,12 +35,6 @@ from smarketing.tenancy.views import TenantPageMixin
 
 def _version(pk: int) -> SlaVersion:
     return get_object_or_404(selectors.version_list(), pk=pk)
-
-
-def _require(request, capability: str) -> None:
-    # Checked after the object is found: another tenant's version is a 404, never a 403.
-    if not has_capability(request.role, capability):
-        raise PermissionDenied(f"Your role ({request.role}) may not do this.")
 
 
 def _detail_url(request, pk: int) -> str:
@@ -76,25 +69,24 @@ class DashboardView(TenantPageMixin, TemplateView):
         return context
 
 
-class VersionDetailView(TenantPageMixin, TemplateView):
-    template_name = "sla/version_detail.html"
+class _VersionPage(TenantPageMixin):
+    """A page of one version (`pk`): found in the tenant, else 404, before any role check."""
+
     model = SlaVersion
+
+    def page_object_queryset(self):
+        return selectors.version_list()
+
+
+class VersionDetailView(_VersionPage, TemplateView):
+    template_name = "sla/version_detail.html"
 
     def get_context_data(self, pk: int, **kwargs):
         context = super().get_context_data(**kwargs)
-        version = _version(pk)
+        version = self.page_object
         role, user_id = self.request.role, self.request.user.pk
         draft = version.status == SlaStatus.DRAFT
-        sign_sides = []
-        if draft:
-            for side in SIGN_SIDES:
-                other = "sales" if side == "marketing" else "marketing"
-                if (
-                    role in SIGNERS[side]
-                    and getattr(version, f"{side}_signed_at") is None
-                    and getattr(version, f"{other}_signed_by_id") != user_id
-                ):
-                    sign_sides.append(side)
+        sign_sides = signable_sides(version=version, role=role, user_id=user_id)
         can_manage = has_capability(role, "sla.manage")
         signed = all(getattr(version, f"{side}_signed_at") for side in SIGN_SIDES)
         context.update(
@@ -110,11 +102,11 @@ class VersionDetailView(TenantPageMixin, TemplateView):
         return context
 
 
-class VersionFormView(TenantPageMixin, TemplateView):
+class VersionFormView(_VersionPage, TemplateView):
     """A new draft (no pk; it starts from the active version's terms) or a draft's edit."""
 
     template_name = "sla/version_form.html"
-    model = SlaVersion
+    capability = "sla.manage"
 
     def show(self, form, version=None, status: int = 200):
         return render(self.request, self.template_name, {"form": form, "version": version},
@@ -122,18 +114,15 @@ class VersionFormView(TenantPageMixin, TemplateView):
 
     def get(self, request, pk: int | None = None):
         if pk is not None:
-            version = _version(pk)
-            _require(request, "sla.manage")
+            version = self.page_object
             return self.show(SlaVersionForm(initial=SlaVersionForm.initial_from(version)), version)
-        _require(request, "sla.manage")
         start = selectors.active_version() or selectors.version_list().order_by("-number").first()
         initial = SlaVersionForm.initial_from(start) if start else {}
         initial["name"] = ""
         return self.show(SlaVersionForm(initial=initial))
 
     def post(self, request, pk: int | None = None):
-        version = _version(pk) if pk is not None else None
-        _require(request, "sla.manage")
+        version = self.page_object
         form = SlaVersionForm(request.POST)
         if not form.is_valid():
             return self.show(form, version, status=400)
@@ -160,12 +149,11 @@ class VersionFormView(TenantPageMixin, TemplateView):
         return redirect(_detail_url(request, version.pk))
 
 
-class VersionSignView(TenantPageMixin, View):
+class VersionSignView(_VersionPage, View):
     capability = "sla.sign"
-    model = SlaVersion
 
     def post(self, request, pk: int):
-        version = _version(pk)
+        version = self.page_object
         side = request.POST.get("side", "")
         try:
             services.sla_version_sign(version=version, actor=Actor.from_request(request), side=side)
@@ -175,12 +163,11 @@ class VersionSignView(TenantPageMixin, View):
         return redirect(_detail_url(request, version.pk))
 
 
-class VersionActivateView(TenantPageMixin, View):
-    model = SlaVersion
+class VersionActivateView(_VersionPage, View):
+    post_capability = "sla.manage"
 
     def post(self, request, pk: int):
-        version = _version(pk)
-        _require(request, "sla.manage")
+        version = self.page_object
         try:
             services.sla_version_activate(version=version, actor=Actor.from_request(request))
             messages.success(request, f"Version {version.number} is now the SLA in force.")
@@ -189,15 +176,14 @@ class VersionActivateView(TenantPageMixin, View):
         return redirect(_detail_url(request, version.pk))
 
 
-class VersionCompareView(TenantPageMixin, TemplateView):
+class VersionCompareView(_VersionPage, TemplateView):
     """Term by term, this version against another (`?with=<id>`; default: the active one)."""
 
     template_name = "sla/compare.html"
-    model = SlaVersion
 
     def get_context_data(self, pk: int, **kwargs):
         context = super().get_context_data(**kwargs)
-        version = _version(pk)
+        version = self.page_object
         other_id = (self.request.GET.get("with") or "").strip()
         if other_id.isdigit():
             other = _version(int(other_id))

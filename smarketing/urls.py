@@ -5,7 +5,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from leads.urls import campaign_urlpatterns
 from smarketing.accounts.views import PasswordResetConfirmView
 from smarketing.health import healthz
 from smarketing.tenancy import urls as tenancy_urls
@@ -21,26 +20,22 @@ api_docs = csp_update({"style-src": ["'unsafe-inline'"]})(
 # Every page of a tenant lives under /t/<slug>/; each app contributes its patterns here.
 tenant_patterns = [
     path("", include((tenancy_urls.tenant_urlpatterns, "tenant"))),
-    path("leads/import/", include("leads.urls_imports")),
-    path("leads/", include("leads.urls")),
-    path("campaigns/", include((campaign_urlpatterns, "campaigns"))),
+    path("", include("leads.urls")),
     path("personas/", include("personas.urls")),
     path("settings/webhooks/", include("smarketing.webhooks.urls")),
-    path("queue/", include("leads.urls_queue")),
-    path("feedback/", include("leads.urls_feedback")),
     path("notifications/", include("smarketing.notifications.urls")),
     path("meetings/", include("meetings.urls")),
-    path("sla/", include("sla.urls_pages")),
+    path("sla/", include("sla.urls")),
     path("forms/", include("leads.webforms.urls")),
 ]
 
 api_v1_patterns = [
     path("me/", MeView.as_view(), name="me"),
-    path("", include("leads.api.urls")),
+    path("", include("leads.api_urls")),
     path("", include("personas.api_urls")),
     path("", include("smarketing.webhooks.api_urls")),
     path("", include("smarketing.notifications.api_urls")),
-    path("", include("sla.urls")),
+    path("", include("sla.api_urls")),
     path("", include("meetings.api_urls")),
 ]
 

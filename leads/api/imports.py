@@ -15,8 +15,8 @@ from leads.imports.downloads import error_report_response
 from leads.imports.mapping import InvalidMapping, import_mapping_save, import_preview
 from leads.imports.models import ImportMapping, LeadImport
 from leads.imports.services import InvalidImportFile, lead_import_start
-from smarketing.api.errors import Conflict
 from smarketing.api.viewsets import TenantViewSet
+from smarketing.errors import Conflict
 from smarketing.tenancy.actors import Actor
 
 

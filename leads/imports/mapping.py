@@ -17,7 +17,7 @@ from leads.imports.columns import CUSTOM_PREFIX, IGNORED, MAX_CUSTOM_NAME, Colum
 from leads.imports.csvfile import open_rows
 from leads.imports.models import ImportMapping
 from leads.models import Campaign
-from smarketing.api.errors import InvalidInput
+from smarketing.errors import InvalidInput
 
 IGNORE = "ignore"
 CAMPAIGN_BY_NAME = "campaign_name"

@@ -30,7 +30,7 @@ from leads.imports.mapping import campaigns_by_name, clean_mapping, column_map_f
 from leads.imports.models import ImportStatus, LeadImport
 from leads.imports.report import ErrorReport, reason_text
 from leads.services import leads_bulk_upsert
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.selectors import membership_in
 
@@ -73,7 +73,7 @@ def lead_import_start(
                              mapping=clean_mapping(mapping) if mapping else {},
                              create_campaigns=create_campaigns)  # fmt: skip
     lead_import.file.save(name, uploaded_file, save=False)
-    lead_import.save()
+    lead_import.save(force_insert=True)
     transaction.on_commit(lambda: _enqueue(lead_import.pk))
     return lead_import
 

@@ -1,4 +1,4 @@
-from smarketing.api.errors import Conflict, InvalidInput
+from smarketing.errors import Conflict, InvalidInput
 
 
 class InvalidMerge(InvalidInput):

@@ -11,12 +11,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from leads.errors import InvalidLeadData, NotAllowed
+from leads import lifecycle
+from leads.errors import IllegalTransition, InvalidLeadData, NotAllowed
 from leads.input import normalize_email
 from leads.models import SALES_TOUCH_TYPES, EventType, Lead, LeadEvent
 from smarketing.events import publish_many
 from smarketing.tenancy.actors import Actor
-from smarketing.tenancy.roles import LEADERSHIP_ROLES, SALES_ROLES
 
 MAX_EVENTS = 1000
 # How far an `occurred_at` may stray from now. Later than a few minutes ahead is no clock skew
@@ -26,12 +26,6 @@ MAX_EVENTS = 1000
 MAX_FUTURE = timedelta(minutes=5)
 MAX_ENGAGEMENT_AGE = timedelta(days=365)
 MAX_TOUCH_AGE = timedelta(days=7)
-
-
-def may_log_touch(*, actor: Actor) -> bool:
-    """Only people log sales touches: a sales rep, a manager or an admin. A touch meets the
-    first-touch obligation, which an integration key or the system cannot answer for them."""
-    return actor.user is not None and actor.role in SALES_ROLES | LEADERSHIP_ROLES
 
 
 @dataclass(frozen=True)
@@ -127,7 +121,7 @@ def lead_events_record(*, tenant, actor: Actor, items: list[Any]) -> list[EventI
             results[index] = EventItemResult(index=index, status="error", errors=errors)
         else:
             cleaned[index] = event
-    if not may_log_touch(actor=actor):
+    if not lifecycle.logs_touches(role=actor.role, actor_id=actor.user_id):
         for index, event in list(cleaned.items()):
             if event["type"] in SALES_TOUCH_TYPES:
                 results[index] = EventItemResult(
@@ -242,8 +236,10 @@ def lead_touch_log(
     """A rep logs a call, e-mail or meeting (meets the first-touch obligation)."""
     if type not in SALES_TOUCH_TYPES:
         raise InvalidLeadData({"type": ["A touch is a call, an e-mail or a meeting."]})
-    if not may_log_touch(actor=actor):
+    if not lifecycle.logs_touches(role=actor.role, actor_id=actor.user_id):
         raise NotAllowed("Only sales reps, managers and admins log touches.")
+    if not lifecycle.may_log_touch(lead=lead, role=actor.role, actor_id=actor.user_id):
+        raise IllegalTransition(f"This lead is {lead.stage}: touches are logged on open leads.")
     [result] = lead_events_record(
         tenant=lead.tenant,
         actor=actor,

@@ -39,7 +39,7 @@ def campaign_create(*, tenant, data: dict[str, Any]) -> Campaign:
         Campaign(tenant=tenant, **{k: data[k] for k in CAMPAIGN_FIELDS if k in data})
     )
     campaign.slug = campaign.slug or _free_slug(campaign.name)
-    campaign.save()
+    campaign.save(force_insert=True)
     return campaign
 
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from leads.models import Lead, StageTransition
+from smarketing.durability import require_durable_commit
 from smarketing.tenancy.actors import Actor
 
 
@@ -18,6 +19,8 @@ def transition_record(
     amount: Decimal | None = None,
     at=None,
 ) -> StageTransition:
+    # A stage move is no derived data: it commits durably even inside a re-score's batch.
+    require_durable_commit()
     return StageTransition.objects.create(
         tenant_id=lead.tenant_id,
         lead=lead,

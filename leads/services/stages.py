@@ -133,18 +133,17 @@ def lead_reject(*, lead: Lead, actor: Actor, reason_code: str, note: str = "") -
 @transaction.atomic
 def lead_accept(*, lead: Lead, actor: Actor) -> Lead:
     """The rep takes the SQL: they become its owner. Of many racing accepts, one wins."""
-    if not lifecycle.may_accept(role=actor.role) or actor.user is None:
+    if not lifecycle.accepts_sqls(role=actor.role) or actor.user is None:
         raise NotAllowed("Only sales reps (and managers) accept SQLs.")
     if lead.stage != Stage.SQL:
         raise IllegalTransition(f"Only an SQL can be accepted; this lead is {lead.stage}.")
     if lead.is_accepted:
         _raise_already_accepted(lead)
     now = timezone.now()
-    takeable = Q(owner__isnull=True) | Q(owner=actor.user)
-    if actor.role in LEADERSHIP_ROLES:
-        takeable = Q()
+    # `takeable` is the rule itself, applied to the row as it is now: of racing accepts (or
+    # an accept racing a re-route), only one whose rule still holds can update it.
     updated = Lead.objects.filter(
-        Q(pk=lead.pk, stage=Stage.SQL, accepted_at__isnull=True) & takeable
+        Q(pk=lead.pk) & lifecycle.takeable(role=actor.role, actor_id=actor.user_id)
     ).update(owner=actor.user, accepted_at=now, updated_at=now)
     if not updated:
         current = Lead.objects.select_related("owner").get(pk=lead.pk)

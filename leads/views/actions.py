@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views import View
 
 from leads import services
 from leads.forms import MoveForm, RejectForm, TouchForm, first_error
 from leads.models import EventType, Lead, Stage
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.views import TenantPageMixin
 
@@ -56,8 +56,11 @@ class LeadActionView(TenantPageMixin, View):
         """Call the service; return what to tell the user. Each button's view defines it."""
         raise NotImplementedError
 
+    def page_object_queryset(self):
+        return Lead.objects.select_related("owner")
+
     def post(self, request, pk: int):
-        lead = get_object_or_404(Lead.objects.select_related("owner"), pk=pk)
+        lead = self.page_object
         form = self.get_form()
         if not form.is_valid():
             messages.error(request, first_error(form))

@@ -16,7 +16,7 @@ from leads.merging.errors import MergeConflict, UndoRefused
 from leads.merging.models import LeadMerge
 from leads.merging.services import MERGE_FIELDS
 from leads.models import Lead
-from smarketing.api.errors import InvalidInput
+from smarketing.errors import InvalidInput
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import has_capability
 from smarketing.tenancy.views import TenantPageMixin

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import TemplateView
@@ -20,10 +19,10 @@ from leads.routing.services import (
     team_save,
 )
 from leads.views.actions import explain
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.models import Membership
-from smarketing.tenancy.roles import Role, has_capability
+from smarketing.tenancy.roles import Role
 from smarketing.tenancy.views import TenantPageMixin
 
 
@@ -105,21 +104,9 @@ def back(request):
     return redirect("queue:routing", tenant_slug=request.tenant.slug)
 
 
-class ObjectBeforeRole:
-    """Inside the tenant scope: another tenant's object is a 404 before a role is a 403."""
+class _ManagerAction(TenantPageMixin, View):
+    capability = "routing.manage"
 
-    model = None
-    needs_capability = "routing.manage"
-
-    def dispatch(self, request, *args, **kwargs):
-        if "pk" in kwargs and self.model is not None:
-            get_object_or_404(self.model.objects.all(), pk=kwargs["pk"])
-        if not has_capability(request.role, self.needs_capability):
-            raise PermissionDenied(f"Your role ({request.role}) may not do this.")
-        return super().dispatch(request, *args, **kwargs)
-
-
-class _ManagerAction(TenantPageMixin, ObjectBeforeRole, View):
     def run(self, request, **kwargs) -> str:
         raise NotImplementedError
 
@@ -150,7 +137,7 @@ class TeamDeleteView(_ManagerAction):
     model = Team
 
     def run(self, request, pk: int) -> str:
-        team = get_object_or_404(Team.objects.all(), pk=pk)
+        team = self.page_object
         team_delete(actor=Actor.from_request(request), team=team)
         return f"Team {team.name} removed, with its rules."
 
@@ -180,6 +167,6 @@ class RuleDeleteView(_ManagerAction):
     model = RoutingRule
 
     def run(self, request, pk: int) -> str:
-        rule = get_object_or_404(RoutingRule.objects.all(), pk=pk)
+        rule = self.page_object
         routing_rule_delete(actor=Actor.from_request(request), rule=rule)
         return "Rule removed."

@@ -1,6 +1,6 @@
 """How a form or a submission can be refused."""
 
-from smarketing.api.errors import DomainError, InvalidInput
+from smarketing.errors import DomainError, InvalidInput
 
 
 class InvalidForm(InvalidInput):

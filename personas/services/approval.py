@@ -15,7 +15,7 @@ from personas.errors import (
 from personas.models import ApprovalSide, BuyerPersona, PersonaApproval, PersonaStatus
 from personas.services.authoring import latest_version, lock_persona
 from personas.services.rescore import rescore_job_queue
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import LEADERSHIP_ROLES, is_marketing_side, is_sales_side
 

@@ -21,6 +21,7 @@ from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast
 
 from leads.models import Lead
+from smarketing.durability import relax_commit_durability
 
 # What scoring needs of a lead, and what it compares to tell whether the lead changed.
 # JSON columns are read as text and decoded only where needed.
@@ -81,14 +82,15 @@ class Scored:
 
 
 def relax_durability() -> None:
-    """For the current transaction only: commit without waiting for the WAL flush.
+    """For the current transaction, while it writes only scores: commit without waiting for
+    the WAL flush.
 
     Scores are derived data, written with the job's progress in one transaction: a crash
     can lose only the last batches together with their progress, and the job redoes them.
+    Should `lead.scored` move a lead (an SLA threshold crossed), that move and its outbox
+    rows make the transaction durable again (`smarketing.durability`).
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    relax_commit_durability()
 
 
 def scoring_rows(

@@ -13,7 +13,7 @@ from personas.models import RescoreJob, ScoringSettings
 from personas.scoring import EngagementConfig, ScoreWeights
 from personas.selectors import scoring_config_of
 from personas.services.rescore import rescore_job_queue
-from smarketing.api.errors import Forbidden
+from smarketing.errors import Forbidden
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import has_capability
 

@@ -14,7 +14,7 @@ from typing import Any
 from leads.models import Lead, Stage
 from leads.services import lead_transition
 from sla import selectors
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 
 _TO_MQL_FROM = frozenset({Stage.LEAD, Stage.RECYCLED})

@@ -25,7 +25,7 @@ from leads.payloads import lead_payload
 from leads.services import lead_transition
 from sla.models import SlaStatus, SlaVersion
 from sla.services.planner import ordered_index_scans
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.events import publish_many
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope

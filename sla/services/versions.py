@@ -24,6 +24,7 @@ from sla.errors import (
 )
 from sla.models import SIGN_SIDES, SlaStatus, SlaVersion, TenantCalendar
 from sla.terms import default_calendar_for
+from smarketing.errors import DomainError
 from smarketing.events import publish
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.models import Tenant
@@ -110,7 +111,7 @@ def sla_version_create(*, tenant: Tenant, actor: Actor, data: dict[str, Any]) ->
     number = (SlaVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
     version = SlaVersion(tenant=tenant, number=number, created_by=actor.user, **terms)
     _check_terms(version)
-    version.save()
+    version.save(force_insert=True)
     return version
 
 
@@ -128,11 +129,13 @@ def sla_version_update(*, version: SlaVersion, actor: Actor, data: dict[str, Any
         setattr(current, name, data[name])
     _check_terms(current)
     if changed:
+        written = [*changed, "updated_at"]
         if changed != ["name"]:
             for side in SIGN_SIDES:
                 setattr(current, f"{side}_signed_by", None)
                 setattr(current, f"{side}_signed_at", None)
-        current.save()
+                written += [f"{side}_signed_by", f"{side}_signed_at"]
+        current.save(update_fields=written)
     _copy(current, version)
     return version
 
@@ -142,26 +145,55 @@ def _copy(source: SlaVersion, target: SlaVersion) -> None:
         setattr(target, field.attname, getattr(source, field.attname))
 
 
-@transaction.atomic
-def sla_version_sign(*, version: SlaVersion, actor: Actor, side: str) -> SlaVersion:
-    """A member signs the draft for their team; managers and admins may sign for either.
+def _other_side(side: str) -> str:
+    return "sales" if side == "marketing" else "marketing"
 
-    One person cannot sign for both teams: the point is that two sides agreed.
+
+def sign_refusal(
+    *, version: SlaVersion, side: str, role: str, user_id: int | None
+) -> DomainError | None:
+    """Why this person may not sign `version` for `side` now; None when they may.
+
+    A person of the side's roles signs a draft (managers and admins for either side), once
+    per side; one person cannot sign for both teams: the point is that two sides agreed.
+    Signing again a side one signed oneself is allowed and changes nothing.
     """
     if side not in SIGN_SIDES:
-        raise InvalidSlaData({"side": [f"Sign as {' or '.join(SIGN_SIDES)}."]})
-    if actor.user is None or actor.role not in SIGNERS[side]:
-        raise SignNotAllowed(f"Your role ({actor.role}) may not sign for {side}.")
+        return InvalidSlaData({"side": [f"Sign as {' or '.join(SIGN_SIDES)}."]})
+    if user_id is None or role not in SIGNERS[side]:
+        return SignNotAllowed(f"Your role ({role}) may not sign for {side}.")
+    if version.status != SlaStatus.DRAFT:
+        return NotADraft(f"Version {version.number} is {version.status}; only drafts are signed.")
+    other = _other_side(side)
+    if getattr(version, f"{other}_signed_by_id") == user_id:
+        return SignNotAllowed(f"You signed for {other} already; someone else signs for {side}.")
+    signer_id = getattr(version, f"{side}_signed_by_id")
+    if signer_id is not None and signer_id != user_id:
+        return AlreadySigned(f"Version {version.number} is signed for {side} already.")
+    return None
+
+
+def signable_sides(*, version: SlaVersion, role: str, user_id: int | None) -> list[str]:
+    """The sides a page offers this person to sign: allowed, and not signed yet."""
+    return [
+        side
+        for side in SIGN_SIDES
+        if getattr(version, f"{side}_signed_by_id") is None
+        and sign_refusal(version=version, side=side, role=role, user_id=user_id) is None
+    ]
+
+
+@transaction.atomic
+def sla_version_sign(*, version: SlaVersion, actor: Actor, side: str) -> SlaVersion:
+    """A member signs the draft for their team, if `sign_refusal` finds no reason not to."""
+    if side not in SIGN_SIDES or actor.user is None or actor.role not in SIGNERS[side]:
+        # Refused before any lock: the refusal depends on the caller alone.
+        raise sign_refusal(version=version, side=side, role=actor.role, user_id=actor.user_id)
     current = SlaVersion.objects.select_for_update().get(pk=version.pk)
-    if current.status != SlaStatus.DRAFT:
-        raise NotADraft(f"Version {current.number} is {current.status}; only drafts are signed.")
-    other = "sales" if side == "marketing" else "marketing"
-    if getattr(current, f"{other}_signed_by_id") == actor.user_id:
-        raise SignNotAllowed(f"You signed for {other} already; someone else signs for {side}.")
-    signer_id = getattr(current, f"{side}_signed_by_id")
-    if signer_id is not None and signer_id != actor.user_id:
-        raise AlreadySigned(f"Version {current.number} is signed for {side} already.")
-    if signer_id is None:
+    refusal = sign_refusal(version=current, side=side, role=actor.role, user_id=actor.user_id)
+    if refusal is not None:
+        raise refusal
+    if getattr(current, f"{side}_signed_by_id") is None:
         setattr(current, f"{side}_signed_by", actor.user)
         setattr(current, f"{side}_signed_at", timezone.now())
         current.save(update_fields=[f"{side}_signed_by", f"{side}_signed_at", "updated_at"])

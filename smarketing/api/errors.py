@@ -1,7 +1,8 @@
 """Every API error as `application/problem+json` (RFC 9457).
 
-Services raise `DomainError` subclasses with a stable `code`; this module is the one place
-that turns them, DRF's exceptions and Django's validation errors into HTTP answers.
+Services raise `DomainError` subclasses (`smarketing.errors`) with a stable `code`; this
+module is the one place that turns them, DRF's exceptions and Django's validation errors
+into HTTP answers.
 """
 
 from http import HTTPStatus
@@ -14,49 +15,26 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from smarketing.errors import Conflict, DomainError, Forbidden
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://smarketing.dev/problems/"
 
 
-class DomainError(Exception):
-    """A rule of the domain said no. `status` is the HTTP answer the API gives for it."""
-
-    status = 400
-    code = "invalid"
-    title = "The request breaks a rule"
-
-    def __init__(
-        self, detail: str, *, code: str | None = None, extra: dict[str, Any] | None = None
-    ):
-        super().__init__(detail)
-        self.detail = detail
-        if code:
-            self.code = code
-        self.extra = extra or {}
+# The HTTP answer to each kind of refusal of a service: the first kind that matches wins.
+# An error of the API layer itself may name its own `http_status`.
+HTTP_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (Forbidden, 403),
+    (Conflict, 409),
+    (DomainError, 400),
+)
 
 
-class InvalidInput(DomainError):
-    """Field errors found by a service: `{field: [messages]}`, answered as a 400."""
-
-    code = "invalid"
-    title = "Invalid input"
-
-    def __init__(self, errors: dict[str, list[str]]):
-        field, messages = next(iter(errors.items()))
-        super().__init__(f"{field}: {messages[0]}", extra={"errors": errors})
-        self.errors = errors
-
-
-class Conflict(DomainError):
-    status = 409
-    code = "conflict"
-    title = "Conflict with the current state"
-
-
-class Forbidden(DomainError):
-    status = 403
-    code = "permission_denied"
-    title = "Not allowed for your role"
+def http_status(error: DomainError) -> int:
+    own = getattr(error, "http_status", None)
+    if own is not None:
+        return own
+    return next(status for kind, status in HTTP_STATUS if isinstance(error, kind))
 
 
 def _field_errors(detail: Any) -> dict[str, list[str]]:
@@ -102,12 +80,10 @@ def problem(
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    from smarketing.api.idempotency import IdempotentReplay
-
-    if isinstance(exc, IdempotentReplay):
-        return exc.response
     if isinstance(exc, DomainError):
-        return problem(exc.status, code=exc.code, detail=exc.detail, title=exc.title, **exc.extra)
+        return problem(
+            http_status(exc), code=exc.code, detail=exc.detail, title=exc.title, **exc.extra
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

@@ -12,25 +12,17 @@ import hashlib
 from django.db import IntegrityError, transaction
 from rest_framework.response import Response
 
-from smarketing.api.errors import Conflict, DomainError
 from smarketing.api.models import IdempotencyRecord
+from smarketing.errors import Conflict, DomainError
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 
 
 class IdempotencyKeyReused(DomainError):
-    status = 422
+    http_status = 422
     code = "idempotency_key_reused"
     title = "Idempotency-Key used with another request"
-
-
-class IdempotentReplay(Exception):
-    """Carries the stored first answer out of the view, past the handler."""
-
-    def __init__(self, response: Response):
-        super().__init__("replay")
-        self.response = response
 
 
 def fingerprint(request) -> str:
@@ -52,8 +44,9 @@ def fingerprint(request) -> str:
     return digest.hexdigest()
 
 
-def idempotency_begin(*, tenant, key: str, request_hash: str) -> IdempotencyRecord:
-    """Claim `key` for this request, or raise `IdempotentReplay` with the first answer."""
+def idempotency_begin(*, tenant, key: str, request_hash: str) -> IdempotencyRecord | Response:
+    """Claim `key` for this request (its record), or return the first request's answer to
+    give again (a replay: the caller answers with it and runs nothing)."""
     if not key or len(key) > MAX_KEY_LENGTH:
         raise DomainError(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.", code="invalid")
     try:
@@ -71,7 +64,7 @@ def idempotency_begin(*, tenant, key: str, request_hash: str) -> IdempotencyReco
         raise Conflict("A request with this Idempotency-Key is still being processed.")
     response = Response(first.response_body, status=first.response_status)
     response["Idempotent-Replayed"] = "true"
-    raise IdempotentReplay(response)
+    return response
 
 
 def idempotency_finish(*, record: IdempotencyRecord, response: Response) -> None:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import Http404
 from rest_framework import exceptions, viewsets
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from smarketing.api.idempotency import HEADER, fingerprint, idempotency_begin, idempotency_finish
@@ -71,9 +72,15 @@ class TenantScopedAPIMixin:
                 self.get_object()  # another tenant's object is a 404, never a 403
             raise exceptions.PermissionDenied(f"Your role ({role}) may not do this.")
         if request.method == "POST" and HEADER in request.headers:
-            self._idempotency = idempotency_begin(
+            begun = idempotency_begin(
                 tenant=tenant, key=request.headers[HEADER], request_hash=fingerprint(request)
             )
+            if isinstance(begun, Response):
+                # A replay: the first answer stands in for this request's handler, so
+                # nothing runs twice and nothing is stored again.
+                setattr(self, request.method.lower(), lambda *args, **kwargs: begun)
+            else:
+                self._idempotency = begun
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -4,6 +4,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
+from smarketing.durability import require_durable_commit
 from smarketing.events.models import OutboxEvent
 
 
@@ -14,6 +15,8 @@ def outbox_write_many(*, tenant: Any, event_type: str, items: list[dict[str, Any
     the rows go in as one JSON array in one statement: a bulk upsert of a thousand leads
     writes a thousand `lead.created` rows without a thousand model instances.
     """
+    # What the outbox announces must survive a crash, whatever the transaction wrote before.
+    require_durable_commit()
     tenant_id = tenant if isinstance(tenant, int) else tenant.pk
     payload = json.dumps(items, cls=DjangoJSONEncoder)
     if connection.vendor == "postgresql":

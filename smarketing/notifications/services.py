@@ -12,9 +12,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.events.models import OutboxEvent
-from smarketing.notifications.builders import BUILDERS, LEAD_ID_KEYS, Batch, Draft
+from smarketing.notifications import builders
+from smarketing.notifications.builders import Batch, Draft
 from smarketing.notifications.kinds import Channel, Kind, channel_for, wants_email, wants_in_app
 from smarketing.notifications.models import Notification
 from smarketing.tenancy.models import Membership, Tenant
@@ -29,37 +30,32 @@ class InvalidPreferences(DomainError):
 
 
 def _batch(events: list[OutboxEvent]) -> Batch:
-    from leads.models import Lead  # the core reads lead labels only for notification text
-
     tenant_ids = {event.tenant_id for event in events}
-    lead_ids = {
-        event.data.get(LEAD_ID_KEYS[event.event_type])
-        for event in events
-        if event.event_type in LEAD_ID_KEYS
-    }
-    lead_ids = {lead_id for lead_id in lead_ids if isinstance(lead_id, int)}
-    leads = {}
-    for pk, email, first, last, company in Lead.all_tenants.filter(pk__in=lead_ids).values_list(
-        "pk", "email", "first_name", "last_name", "company"
-    ):
-        name = " ".join(part for part in (first, last) if part) or email
-        leads[pk] = f"{name} ({company})" if company else name
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        named = builders.ids_to_label(event.event_type, _data(event))
+        if named is not None:
+            wanted.setdefault(named[0], set()).add(named[1])
     admins: dict[int, list[int]] = {}
-    if any(event.event_type == "webhook.endpoint_disabled" for event in events):
+    if any(builders.needs_admins(event.event_type) for event in events):
         for tenant_id, user_id in Membership.all_tenants.filter(
             tenant_id__in=tenant_ids, role=Role.ADMIN
         ).values_list("tenant_id", "user_id"):
             admins.setdefault(tenant_id, []).append(user_id)
     slugs = dict(Tenant.objects.filter(pk__in=tenant_ids).values_list("pk", "slug"))
-    return Batch(slugs=slugs, leads=leads, admins=admins)
+    return Batch(slugs=slugs, labels=builders.load_labels(wanted), admins=admins)
+
+
+def _data(event: OutboxEvent) -> dict:
+    return event.data if isinstance(event.data, dict) else {}
 
 
 def _drafts(events: list[OutboxEvent]) -> list[tuple[OutboxEvent, Draft]]:
     batch = _batch(events)
     drafts = []
     for event in events:
-        data = event.data if isinstance(event.data, dict) else {}
-        drafts.extend((event, d) for d in BUILDERS[event.event_type](event.tenant_id, data, batch))
+        build = builders.builder_for(event.event_type)
+        drafts.extend((event, d) for d in build(event.tenant_id, _data(event), batch))
     return drafts
 
 
@@ -71,7 +67,8 @@ def notifications_from_events(*, events: list[OutboxEvent]) -> int:
     relay of an event, or two relays racing, add nothing; what was not e-mailed yet is
     found again by the e-mail sweep, so a broker outage delays e-mails but never drops one.
     """
-    wanted = [event for event in events if event.event_type in BUILDERS]
+    notifying = builders.notifying_event_types()
+    wanted = [event for event in events if event.event_type in notifying]
     if not wanted:
         return 0
     drafts = _drafts(wanted)

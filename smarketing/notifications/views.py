@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.notifications import selectors, services
 from smarketing.notifications.kinds import Channel, Kind
 from smarketing.notifications.models import Notification

@@ -26,7 +26,7 @@ def tenant_create(*, slug: str, name: str, timezone_name: str = "UTC", country: 
         raise ValidationError({"slug": f"A tenant with slug {slug!r} exists already."})
     tenant = Tenant(slug=slug, name=name, timezone=timezone_name, country=country.upper())
     tenant.full_clean()
-    tenant.save()
+    tenant.save(force_insert=True)
     with tenant_scope(tenant):
         publish("tenant.created", tenant=tenant, data={"slug": tenant.slug})
     return tenant

@@ -2,8 +2,9 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -18,12 +19,23 @@ class TenantPageMixin(LoginRequiredMixin):
     """Resolves `request.tenant`, `request.membership` and `request.role` from the URL.
 
     No membership in the tenant answers 404: a page never reveals that a tenant exists.
-    Times render in the tenant's timezone. `capability` (optional) is checked for every
-    method; `post_capability` for POST.
+    Times render in the tenant's timezone.
+
+    Then, in this order, as the API base does:
+    1. the object behind `pk` (when the view names its `model`) is found in the tenant, or
+       404: another tenant's id is a 404 whatever the role, never a 403;
+    2. `capability` is checked for every method, `post_capability` for POST (else 403).
+    The object found is `self.page_object`.
     """
 
     capability: str = "read"
     post_capability: str | None = None
+    model: type[Model] | None = None
+    page_object: Model | None = None
+
+    def page_object_queryset(self) -> QuerySet:
+        """Where `pk` is looked up; the default manager scopes it to the tenant."""
+        return self.model.objects.all()
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -34,15 +46,17 @@ class TenantPageMixin(LoginRequiredMixin):
             raise Http404("No such tenant.")
         request.tenant, request.membership, request.role = tenant, membership, membership.role
         request.session[SESSION_TENANT_KEY] = tenant.slug
-        needed = (
-            self.post_capability
-            if request.method == "POST" and self.post_capability
-            else self.capability
-        )
-        if not has_capability(membership.role, needed):
-            raise PermissionDenied(f"Your role ({membership.role}) may not open this page.")
         # Times on the pages (and naive times typed into forms) are the tenant's local time.
         with tenant_scope(tenant), timezone.override(tenant.timezone or "UTC"):
+            if self.model is not None and kwargs.get("pk") is not None:
+                self.page_object = get_object_or_404(self.page_object_queryset(), pk=kwargs["pk"])
+            needed = (
+                self.post_capability
+                if request.method == "POST" and self.post_capability
+                else self.capability
+            )
+            if not has_capability(membership.role, needed):
+                raise PermissionDenied(f"Your role ({membership.role}) may not open this page.")
             response = super().dispatch(request, *args, **kwargs)
             # Templates render lazily; render them while the scope is still open.
             if hasattr(response, "render") and callable(response.render):

@@ -1,6 +1,6 @@
 """The ways a webhook operation can be refused, each with a stable code for the API."""
 
-from smarketing.api.errors import Conflict, InvalidInput
+from smarketing.errors import Conflict, InvalidInput
 
 
 class InvalidWebhook(InvalidInput):

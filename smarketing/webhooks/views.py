@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import TemplateView
 
 from smarketing.tenancy.actors import Actor
-from smarketing.tenancy.roles import has_capability
 from smarketing.tenancy.views import TenantPageMixin
 from smarketing.webhooks import selectors, services
 from smarketing.webhooks.errors import EndpointDisabled, InvalidWebhook
@@ -26,25 +24,17 @@ def _apply_errors(form: EndpointForm, error: InvalidWebhook) -> None:
         form.add_error(name if name in form.fields else None, problems)
 
 
-class _AdminsOnly:
-    """Inside the tenant scope: another tenant's endpoint is a 404 before a role is a 403."""
+class WebhookPageMixin(TenantPageMixin):
+    """Admins only; the endpoint behind `pk` is found (or 404) before the role is checked."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if "pk" in kwargs:
-            self.endpoint(kwargs["pk"])
-        if not has_capability(request.role, "webhooks.manage"):
-            raise PermissionDenied(f"Your role ({request.role}) may not manage webhooks.")
-        return super().dispatch(request, *args, **kwargs)
-
-
-class WebhookPageMixin(TenantPageMixin, _AdminsOnly):
-    model = WebhookEndpoint  # the object behind `pk` (the tenant-isolation matrix reads it)
+    model = WebhookEndpoint
+    capability = "webhooks.manage"
 
     def actor(self) -> Actor:
         return Actor.member(self.request.user, self.request.role)
 
-    def endpoint(self, pk: int) -> WebhookEndpoint:
-        return get_object_or_404(WebhookEndpoint.objects, pk=pk)
+    def endpoint(self) -> WebhookEndpoint:
+        return self.page_object
 
 
 class WebhookListView(WebhookPageMixin, TemplateView):
@@ -78,7 +68,7 @@ class WebhookDetailView(WebhookPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        endpoint = context.get("endpoint") or self.endpoint(self.kwargs["pk"])
+        endpoint = context.get("endpoint") or self.endpoint()
         page = Paginator(
             selectors.endpoint_deliveries(endpoint=endpoint), DELIVERIES_PER_PAGE
         ).get_page(self.request.GET.get("page"))
@@ -97,7 +87,7 @@ class WebhookDetailView(WebhookPageMixin, TemplateView):
 
     def post(self, request, pk):
         """One form per button: `action` is save (the default), rotate or delete."""
-        endpoint = self.endpoint(pk)
+        endpoint = self.endpoint()
         action = request.POST.get("action", "save")
         if action == "rotate":
             endpoint = services.endpoint_rotate_secret(endpoint=endpoint, actor=self.actor())
@@ -126,7 +116,7 @@ class WebhookDetailView(WebhookPageMixin, TemplateView):
 
 class WebhookRedeliverView(WebhookPageMixin, View):
     def post(self, request, pk, delivery_id):
-        endpoint = self.endpoint(pk)
+        endpoint = self.endpoint()
         delivery = selectors.endpoint_deliveries(endpoint=endpoint).filter(pk=delivery_id).first()
         if delivery is None:
             raise Http404("No such delivery.")

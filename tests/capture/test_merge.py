@@ -201,8 +201,8 @@ def test_the_merge_page_shows_both_leads_and_merges_with_the_chosen_values(tenan
     assert Lead.all_tenants.get(pk=survivor.pk).first_name == "Ada"
 
 
-def test_a_tombstone_leaves_the_queue_and_the_cold_sweep(tenant, api_client_for):
-    from leads.queue import queue_for
+def test_a_tombstone_leaves_the_queue_and_the_cold_sweep(tenant, api_client_for, member):
+    from leads.selectors.sales_queue import queue_for
     from sla.services.cold import cold_due
     from smarketing.tenancy.actors import Actor
     from smarketing.tenancy.scope import tenant_scope
@@ -213,7 +213,7 @@ def test_a_tombstone_leaves_the_queue_and_the_cold_sweep(tenant, api_client_for)
     cold_one = LeadFactory(tenant=tenant, stage="sql", last_activity_at=long_ago)
     _merge(api_client_for(tenant, Role.MARKETER), survivor, other)
     with tenant_scope(tenant):
-        manager = Actor(user=None, role=Role.MANAGER)
+        manager = Actor.member(member(tenant, Role.MANAGER), Role.MANAGER)
         assert list(queue_for(actor=manager)) == [cold_one]
         assert list(cold_due(stage="sql", cutoff=timezone.now())) == [cold_one]
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from smarketing.errors import Forbidden
 from smarketing.events import PUBLIC_EVENT_TYPES, publish
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import has_capability
@@ -22,8 +23,6 @@ MAX_URL_LENGTH = 500
 
 
 def _require_admin(actor: Actor) -> None:
-    from smarketing.api.errors import Forbidden
-
     if not actor.is_system and not has_capability(actor.role, "webhooks.manage"):
         raise Forbidden(f"Your role ({actor.role}) may not manage webhooks.")
 

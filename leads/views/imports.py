@@ -1,9 +1,8 @@
 """The CSV import page: upload, a live progress panel, the error report, recent imports."""
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
@@ -12,7 +11,6 @@ from leads.imports.models import LeadImport
 from leads.imports.selectors import lead_imports_recent
 from leads.imports.services import InvalidImportFile, lead_import_start
 from smarketing.tenancy.actors import Actor
-from smarketing.tenancy.roles import has_capability
 from smarketing.tenancy.views import TenantPageMixin
 
 CAPABILITY = "leads.import"
@@ -31,15 +29,6 @@ class ImportForm(forms.Form):
 def _page(request, *, form: ImportForm, lead_import: LeadImport | None = None, status: int = 200):
     context = {"form": form, "lead_import": lead_import, "recent": lead_imports_recent()}
     return render(request, "leads/import.html", context, status=status)
-
-
-def _import_or_404(request, pk: int) -> LeadImport:
-    """The import, if it is this tenant's (else 404, whatever the role), and if the role
-    may import (else 403)."""
-    lead_import = get_object_or_404(LeadImport.objects, pk=pk)
-    if not has_capability(request.role, CAPABILITY):
-        raise PermissionDenied(f"Your role ({request.role}) may not import leads.")
-    return lead_import
 
 
 class LeadImportPageView(TenantPageMixin, View):
@@ -73,9 +62,10 @@ class LeadImportDetailView(TenantPageMixin, View):
     """The page again, with the status panel of one import."""
 
     model = LeadImport
+    capability = CAPABILITY
 
     def get(self, request, pk: int):
-        lead_import = _import_or_404(request, pk)
+        lead_import = self.page_object
         return _page(request, form=ImportForm(), lead_import=lead_import)
 
 
@@ -83,17 +73,19 @@ class LeadImportProgressView(TenantPageMixin, View):
     """The status panel alone; the page polls it every second until the import finishes."""
 
     model = LeadImport
+    capability = CAPABILITY
 
     def get(self, request, pk: int):
-        lead_import = _import_or_404(request, pk)
+        lead_import = self.page_object
         return render(request, "leads/_import_status.html", {"lead_import": lead_import})
 
 
 class LeadImportErrorsView(TenantPageMixin, View):
     model = LeadImport
+    capability = CAPABILITY
 
     def get(self, request, pk: int):
-        lead_import = _import_or_404(request, pk)
+        lead_import = self.page_object
         if not lead_import.is_finished:
             raise Http404("The error report is ready when the import has finished.")
         return error_report_response(lead_import)

@@ -8,22 +8,20 @@ page and the API, then come back here with what happened (or who was faster).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
 from leads import services
-from leads.models import Lead, RejectionReason
+from leads.models import RejectionReason
 from leads.page_actions import touch_types
-from leads.queue import my_open_leads, queue_for, queue_size
 from leads.routing.services import rep_away_set
+from leads.selectors.sales_queue import my_open_leads, queue_for, queue_size
 from leads.views.actions import LeadAcceptView, LeadRejectView, LeadTouchView, explain
 from leads.views.presenters import present_breakdown
-from smarketing.api.errors import DomainError
+from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
-from smarketing.tenancy.roles import has_capability
 from smarketing.tenancy.views import TenantPageMixin
 
 ROWS_SHOWN = 50
@@ -130,17 +128,11 @@ class QueueAwayView(TenantPageMixin, View):
 
 
 class _BackToQueue:
-    """The lead page's buttons, answering with the queue instead of the lead page.
+    """The lead page's buttons, for those who work the queue, answering with the queue."""
 
-    The role is checked after the lead is found: another tenant's lead is a 404 first.
-    """
-
-    post_capability = "read"
+    post_capability = "queue.work"
 
     def post(self, request, pk: int):
-        get_object_or_404(Lead.objects.all(), pk=pk)
-        if not has_capability(request.role, "queue.work"):
-            raise PermissionDenied(f"Your role ({request.role}) does not work the queue.")
         super().post(request, pk)
         return back_to_queue(request)
 

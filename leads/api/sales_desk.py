@@ -13,10 +13,10 @@ from leads import feedback, selectors, services
 from leads.api.serializers import LeadSerializer
 from leads.errors import InvalidLeadData
 from leads.models import Lead
-from leads.queue import queue_for
 from leads.routing import selectors as routing_selectors
 from leads.routing.models import RoutingMode, RuleField
 from leads.routing.services import rep_away_set, routing_replace
+from leads.selectors.sales_queue import queue_for
 from smarketing.api.viewsets import TenantAPIView
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.models import Membership

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from leads.api import queue, views
+from leads.api import sales_desk, views
 from leads.api.exports import LeadExportView
 from leads.api.imports import LeadImportViewSet
 from leads.merging.api import DuplicatesView, LeadMergeUndoView, LeadMergeView
@@ -26,10 +26,14 @@ urlpatterns = [
     path("imports/<int:pk>/errors.csv", imports.as_view({"get": "errors"}), name="import-errors"),
     path("events/", views.EventsView.as_view(), name="events"),
     path("rejection-reasons/", views.RejectionReasonsView.as_view(), name="rejection-reasons"),
-    path("queue/", queue.QueueView.as_view(), name="queue"),
-    path("queue/claim/", queue.ClaimView.as_view(), name="queue-claim"),
-    path("me/away/", queue.AwayView.as_view(), name="me-away"),
-    path("routing/", queue.RoutingView.as_view(), name="routing"),
-    path("feedback/rejections/", queue.RejectionFeedbackView.as_view(), name="feedback-rejections"),
+    path("queue/", sales_desk.QueueView.as_view(), name="queue"),
+    path("queue/claim/", sales_desk.ClaimView.as_view(), name="queue-claim"),
+    path("me/away/", sales_desk.AwayView.as_view(), name="me-away"),
+    path("routing/", sales_desk.RoutingView.as_view(), name="routing"),
+    path(
+        "feedback/rejections/",
+        sales_desk.RejectionFeedbackView.as_view(),
+        name="feedback-rejections",
+    ),
     *router.urls,
 ]

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 
 from leads.errors import AlreadyAccepted, StaleStage
 from leads.models import Lead
-from leads.queue import QUEUE_ORDER, queue_takeable
+from leads.selectors.sales_queue import QUEUE_ORDER, queue_takeable
 from leads.services.stages import lead_accept
 from smarketing.tenancy.actors import Actor
 

@@ -66,10 +66,6 @@ def lead_history(*, lead: Lead, limit: int = 200) -> list[dict[str, Any]]:
     return sorted(entries, key=lambda entry: entry["at"], reverse=True)[:limit]
 
 
-def unaccepted_sqls() -> QuerySet[Lead]:
-    return Lead.objects.filter(stage=Stage.SQL, accepted_at__isnull=True, merged_into__isnull=True)
-
-
 def campaign_stats(*, campaign_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Funnel figures per campaign, from the immutable history: two queries for any page."""
     from decimal import Decimal

@@ -11,20 +11,16 @@ from __future__ import annotations
 
 from django.db.models import F, Q, QuerySet
 
+from leads import lifecycle
 from leads.models import Lead, Stage
 from smarketing.tenancy.actors import Actor
-from smarketing.tenancy.roles import LEADERSHIP_ROLES
 
 QUEUE_ORDER = (F("accept_due_at").asc(nulls_last=True), F("score").desc(), F("id").asc())
 
 
 def queue_takeable(*, actor: Actor) -> Q:
-    """What `actor` may accept (mirrors `lead_accept`): free SQLs, or routed to them."""
-    # A merged lead's tombstone keeps its stage for history, but nobody works it.
-    waiting = Q(stage=Stage.SQL, accepted_at__isnull=True, merged_into__isnull=True)
-    if actor.role in LEADERSHIP_ROLES:
-        return waiting
-    return waiting & (Q(owner__isnull=True) | Q(owner_id=actor.user_id))
+    """What `actor` may accept: the lifecycle's `takeable`, which `lead_accept` enforces."""
+    return lifecycle.takeable(role=actor.role, actor_id=actor.user_id)
 
 
 def queue_for(*, actor: Actor) -> QuerySet[Lead]:

@@ -1,0 +1,70 @@
+"""What leads' events tell people (registered in `LeadsConfig.ready`), and how a lead is named
+and linked in any notification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leads.models import Lead
+from smarketing.notifications.builders import (
+    Batch,
+    Draft,
+    person_id,
+    register_builder,
+    register_label_loader,
+)
+from smarketing.notifications.kinds import Kind
+
+
+def lead_url(batch: Batch, tenant_id: int, lead_id: Any) -> str:
+    return batch.page(tenant_id, f"leads/{lead_id}/") if lead_id else ""
+
+
+def lead_label(batch: Batch, data: dict[str, Any], lead_id: Any = None) -> str:
+    """ "Name (Company)" when the batch loaded it, else the payload's name, e-mail or id."""
+    lead_id = lead_id if lead_id is not None else data.get("id")
+    known = batch.label("lead", lead_id)
+    if known:
+        return known
+    name = " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p)
+    return name or data.get("email") or f"lead #{lead_id}"
+
+
+def lead_labels(ids: set[int]) -> dict[int, str]:
+    """Labels of leads of any tenant: a relay batch spans tenants."""
+    labels = {}
+    for pk, email, first, last, company in Lead.all_tenants.filter(pk__in=ids).values_list(
+        "pk", "email", "first_name", "last_name", "company"
+    ):
+        name = " ".join(part for part in (first, last) if part) or email
+        labels[pk] = f"{name} ({company})" if company else name
+    return labels
+
+
+def lead_assigned(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
+    owner = person_id(data.get("owner"))
+    if owner is None:
+        return []
+    label = lead_label(batch, data)
+    company = data.get("company") or ""
+    return [Draft(owner, Kind.LEAD_ASSIGNED, f"Lead routed to you: {label}",
+                  f"{label}{f' at {company}' if company else ''} is yours to accept or reject "
+                  "within the SLA.", lead_url(batch, tenant_id, data.get("id")))]  # fmt: skip
+
+
+def lead_cold(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
+    owner = person_id(data.get("owner"))
+    if owner is None:
+        return []
+    label = lead_label(batch, data)
+    days = data.get("cold_after_days")
+    quiet = f"No activity for {days} days." if days else "No activity for a while."
+    return [Draft(owner, Kind.LEAD_COLD, f"Lead gone cold: {label}",
+                  f"{quiet} Log a touch to warm it up.",
+                  lead_url(batch, tenant_id, data.get("id")))]  # fmt: skip
+
+
+def register() -> None:
+    register_label_loader("lead", lead_labels)
+    register_builder("lead.assigned", lead_assigned)
+    register_builder("lead.cold", lead_cold)

@@ -1,0 +1,22 @@
+"""What webhooks' events tell people (registered in `WebhooksConfig.ready`)."""
+
+from __future__ import annotations
+
+from smarketing.notifications.builders import Batch, Draft, register_builder
+from smarketing.notifications.kinds import Kind
+
+
+def webhook_disabled(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
+    url = data.get("url") or "an endpoint"
+    endpoint = data.get("id")
+    link = batch.page(tenant_id, f"settings/webhooks/{endpoint}/" if endpoint else "settings/")
+    return [
+        Draft(uid, Kind.WEBHOOK_DISABLED, f"Webhook endpoint disabled: {url}"[:200],
+              f"Deliveries to {url} kept failing, so it was disabled: {data.get('reason', '')}. "
+              "Fix the receiver, then enable it again.", link)
+        for uid in batch.admins.get(tenant_id, [])
+    ]  # fmt: skip
+
+
+def register() -> None:
+    register_builder("webhook.endpoint_disabled", webhook_disabled, needs_admins=True)
