@@ -39,8 +39,12 @@ def default_period(today: date) -> Period:
     return Period(start=today - timedelta(days=DEFAULT_DAYS - 1), end=today)
 
 
-def parse_period(params, *, tz_name: str) -> Period:
-    """`from`/`to` (YYYY-MM-DD, inclusive) of a query string; the last 90 days by default."""
+def parse_period(params, *, tz_name: str, blank_is_default: bool = True) -> Period:
+    """`from`/`to` (YYYY-MM-DD, inclusive) of a query string; the last 90 days by default.
+
+    A form leaves a date it does not set blank; the API, whose schema calls both dates,
+    refuses a blank one (`blank_is_default=False`) and takes only an absent one as default.
+    """
     from leads.errors import InvalidLeadData
 
     today = datetime.now(ZoneInfo(tz_name or "UTC")).date()
@@ -48,8 +52,11 @@ def parse_period(params, *, tz_name: str) -> Period:
     values = {}
     for name, fallback in (("from", default.start), ("to", default.end)):
         raw = params.get(name)
+        if raw is None or (blank_is_default and not raw):
+            values[name] = fallback
+            continue
         try:
-            values[name] = date.fromisoformat(raw) if raw else fallback
+            values[name] = date.fromisoformat(raw)
         except ValueError:
             raise InvalidLeadData({name: ["A date as YYYY-MM-DD."]}) from None
     if values["from"] > values["to"]:

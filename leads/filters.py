@@ -6,6 +6,9 @@ from django_filters.fields import IsoDateTimeField
 
 from leads.models import Lead, Stage
 from leads.selectors import lead_search_filter
+from smarketing.api.filters import BooleanFilter, IntegerFilter
+
+SCORE_MAX = 100
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -30,11 +33,11 @@ class LeadFilter(django_filters.FilterSet):
     owner = django_filters.CharFilter(
         method="filter_owner", label="Owner id, e-mail, 'me' or 'none'"
     )
-    campaign = django_filters.NumberFilter(field_name="campaign_id")
-    persona = django_filters.NumberFilter(field_name="persona_id")
-    is_cold = django_filters.BooleanFilter()
-    score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
-    score_max = django_filters.NumberFilter(field_name="score", lookup_expr="lte")
+    campaign = IntegerFilter(field_name="campaign_id")
+    persona = IntegerFilter(field_name="persona_id")
+    is_cold = BooleanFilter()
+    score_min = IntegerFilter(field_name="score", lookup_expr="gte", minimum=0, maximum=SCORE_MAX)
+    score_max = IntegerFilter(field_name="score", lookup_expr="lte", minimum=0, maximum=SCORE_MAX)
     created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="filter_search", label="Search e-mail, name, company")

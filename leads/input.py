@@ -32,6 +32,8 @@ READ_ONLY_FIELDS = frozenset(
 )  # fmt: skip
 MAX_EMAIL_LENGTH = 254
 MAX_CUSTOM_FIELDS = 50
+MAX_CUSTOM_NAME = 64
+MAX_CUSTOM_VALUE = 1000
 # Deliberately simple: one @, a dot in the domain, no spaces. Real validation is delivery.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -80,7 +82,8 @@ def clean_lead(
 
     email = data.get("email")
     if email is None or (isinstance(email, str) and not email.strip()):
-        if not partial:
+        # A PATCH may leave the address out, not blank it.
+        if not partial or email is not None:
             errors["email"] = ["An e-mail address is required."]
         email = ""
     elif not isinstance(email, str):
@@ -166,10 +169,10 @@ def _custom_fields_problem(custom: Any) -> str | None:
     if len(custom) > MAX_CUSTOM_FIELDS:
         return f"At most {MAX_CUSTOM_FIELDS} custom fields."
     for key, value in custom.items():
-        if not isinstance(key, str) or not key or len(key) > 64:
+        if not isinstance(key, str) or not key or len(key) > MAX_CUSTOM_NAME:
             return "Names must be non-empty strings of at most 64 characters."
         if not (value is None or isinstance(value, str | int | float | bool)):
             return f"{key!r}: values must be strings, numbers, booleans or null."
-        if isinstance(value, str) and len(value) > 1000:
-            return f"{key!r}: at most 1000 characters."
+        if isinstance(value, str) and len(value) > MAX_CUSTOM_VALUE:
+            return f"{key!r}: at most {MAX_CUSTOM_VALUE} characters."
     return None

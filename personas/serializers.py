@@ -3,8 +3,11 @@ services (one place for the rules); the input serializers here describe it for t
 
 from rest_framework import serializers
 
+from leads.models import EventType
+from personas.input import MAX_ITEM_LENGTH, MAX_LIST_ITEMS
 from personas.models import ApprovalSide, RescoreJob
 from personas.scoring import OPERATORS
+from personas.services.settings import LIMITS, MAX_EVENT_WEIGHT
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -25,16 +28,26 @@ class CriterionSerializer(serializers.Serializer):
     weight = serializers.IntegerField(min_value=1, max_value=100)
 
 
+def _texts() -> serializers.ListField:
+    """As `personas.input` takes a list of texts: bounded, blank entries dropped."""
+    return serializers.ListField(
+        child=serializers.CharField(allow_blank=True, max_length=MAX_ITEM_LENGTH),
+        max_length=MAX_LIST_ITEMS,
+        required=False,
+        help_text="Blank entries are dropped.",
+    )
+
+
 class PersonaWriteSerializer(serializers.Serializer):
     """Persona content; on PATCH every field is optional. Unknown fields are a 400."""
 
     name = serializers.CharField(max_length=200)
     summary = serializers.CharField(required=False, allow_blank=True)
-    pains = serializers.ListField(child=serializers.CharField(), required=False)
-    goals = serializers.ListField(child=serializers.CharField(), required=False)
-    objections = serializers.ListField(child=serializers.CharField(), required=False)
-    preferred_channels = serializers.ListField(child=serializers.CharField(), required=False)
-    typical_titles = serializers.ListField(child=serializers.CharField(), required=False)
+    pains = _texts()
+    goals = _texts()
+    objections = _texts()
+    preferred_channels = _texts()
+    typical_titles = _texts()
     criteria = CriterionSerializer(many=True, required=False)
 
 
@@ -168,14 +181,21 @@ class CommentSerializer(serializers.Serializer):
         return _user(comment.author)
 
 
+def _bounded(name: str, **kwargs) -> serializers.FloatField:
+    """The bounds `clean_scoring_settings` enforces, published in the schema."""
+    low, high = LIMITS[name]
+    return serializers.FloatField(min_value=low, max_value=high, **kwargs)
+
+
 class ScoringSettingsSerializer(serializers.Serializer):
     engagement_weights = serializers.DictField(
-        child=serializers.FloatField(), help_text="Points of a fresh event, by event type"
+        child=serializers.FloatField(min_value=0.0, max_value=MAX_EVENT_WEIGHT),
+        help_text=f"Points of a fresh event, by event type ({', '.join(EventType.values)})",
     )
-    half_life_days = serializers.FloatField(help_text="Days after which an event counts half")
-    saturation = serializers.FloatField(help_text="Points that make an engagement score of 63")
-    fit_weight = serializers.FloatField()
-    engagement_weight = serializers.FloatField()
+    half_life_days = _bounded("half_life_days", help_text="Days after which an event counts half")
+    saturation = _bounded("saturation", help_text="Points that make an engagement score of 63")
+    fit_weight = _bounded("fit_weight")
+    engagement_weight = _bounded("engagement_weight")
     updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
     updated_by = serializers.EmailField(read_only=True, allow_null=True)
 

@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 import django_filters
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins
@@ -18,6 +17,8 @@ from sla.compliance.periods import GROUPS, parse_group_by, parse_period, parse_t
 from sla.compliance.report import compliance_report
 from sla.models import Obligation, ObligationKind, ObligationStatus, SlaVersion
 from sla.services.rollups import rollup_timezone
+from smarketing.api.filters import FilterBackend, IntegerFilter
+from smarketing.api.params import MAX_ID, integer_schema
 from smarketing.api.viewsets import TenantAPIView, TenantViewSet
 from smarketing.tenancy.actors import Actor
 
@@ -88,7 +89,7 @@ class ObligationFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ObligationStatus.choices)
     kind = django_filters.ChoiceFilter(choices=ObligationKind.choices)
     owner = django_filters.CharFilter(method="filter_owner", label="Owner id, e-mail or 'me'")
-    lead = django_filters.NumberFilter(field_name="lead_id")
+    lead = IntegerFilter(field_name="lead_id")
 
     class Meta:
         model = Obligation
@@ -109,7 +110,7 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
 
     queryset = Obligation.all_tenants.none()
     serializer_class = s.ObligationSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = ObligationFilter
 
     def get_queryset(self):
@@ -126,9 +127,9 @@ class ComplianceView(TenantAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "from", str, description="First day, YYYY-MM-DD (default: 29 days before `to`)"
+                "from", OpenApiTypes.DATE, description="First day (default: 29 days before `to`)"
             ),
-            OpenApiParameter("to", str, description="Last day, YYYY-MM-DD (default: today)"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (default: today)"),
             OpenApiParameter(
                 "group_by",
                 str,
@@ -136,7 +137,11 @@ class ComplianceView(TenantAPIView):
                 description="Split the sales figures by rep, team or week (week "
                 "splits the marketing figures too)",
             ),
-            OpenApiParameter("team", int, description="Only the obligations of this team's reps"),
+            OpenApiParameter(
+                "team",
+                integer_schema(minimum=1, maximum=MAX_ID),
+                description="Only the obligations of this team's reps (404 when no such team)",
+            ),
         ],
         responses=OpenApiResponse(OpenApiTypes.OBJECT, description="The compliance report"),
     )
@@ -145,7 +150,9 @@ class ComplianceView(TenantAPIView):
         group_by, team_id = parse_group_by(params), parse_team(params)
         state = services.compliance_rollups_refresh(tenant_id=request.tenant.pk)
         zone = ZoneInfo(state.timezone if state else rollup_timezone())
-        period = parse_period(params, today=timezone.now().astimezone(zone).date())
+        period = parse_period(
+            params, today=timezone.now().astimezone(zone).date(), blank_is_default=False
+        )
         report = compliance_report(period=period, group_by=group_by, team_id=team_id,
                                    state=state)  # fmt: skip
         return Response(report)

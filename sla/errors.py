@@ -1,6 +1,6 @@
 """The ways an SLA operation can be refused, each with a stable code for the API."""
 
-from smarketing.errors import Conflict, Forbidden, InvalidInput
+from smarketing.errors import Conflict, DomainError, Forbidden, InvalidInput
 
 
 class NotADraft(Conflict):
@@ -29,3 +29,11 @@ class SignNotAllowed(Forbidden):
 
 class InvalidSlaData(InvalidInput):
     pass
+
+
+class NoSuchTeam(DomainError):
+    """A team id the tenant does not have: like any object not in the tenant, a 404."""
+
+    http_status = 404
+    code = "not_found"
+    title = "Not found"

@@ -44,7 +44,12 @@ class ColdAfterDaysField(serializers.JSONField):
 
 def _hours(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(
-        max_digits=7, decimal_places=2, min_value=Decimal("0.01"), coerce_to_string=False, **kwargs
+        max_digits=7,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("99999.99"),  # what 7 digits with 2 places hold
+        coerce_to_string=False,
+        **kwargs,
     )
 
 

@@ -58,5 +58,6 @@ urlpatterns = [
 ]
 
 # The API answers problem+json even where no view ran (an id that no route matches).
+handler400 = "smarketing.api.errors.bad_request_view"
 handler404 = "smarketing.api.errors.not_found_view"
 handler500 = "smarketing.api.errors.server_error_view"

@@ -4,8 +4,9 @@ import json
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -80,6 +81,8 @@ class LeadImportViewSet(TenantViewSet):
     queryset = LeadImport.all_tenants.none()  # names the model; rows come from get_queryset
     serializer_class = LeadImportSerializer
     renderer_classes = [JSONRenderer, CSVRenderer]
+    # The endpoints that take a file; every other endpoint reads JSON only.
+    parser_classes = [MultiPartParser]
     capabilities = {"create": "leads.import", "retrieve": "leads.import", "errors": "leads.import",
                     "preview": "leads.import"}  # fmt: skip
 
@@ -123,7 +126,11 @@ class LeadImportViewSet(TenantViewSet):
             raise InvalidImportFile(str(exc)) from None
 
     @extend_schema(
-        operation_id="v1_imports_errors_csv", responses={(200, "text/csv"): OpenApiTypes.STR}
+        operation_id="v1_imports_errors_csv",
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            409: OpenApiResponse(description="The import has not finished yet."),
+        },
     )
     def errors(self, request, pk=None):
         """The failed rows as they were in the file, with a `reason` column."""

@@ -4,9 +4,9 @@ selector or service, render."""
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 from leads import feedback, selectors, services
@@ -17,7 +17,11 @@ from leads.routing import selectors as routing_selectors
 from leads.routing.models import RoutingMode, RuleField
 from leads.routing.services import rep_away_set, routing_replace
 from leads.selectors.sales_queue import queue_for
+from smarketing.api.pagination import MAX_OFFSET, LimitOffsetPagination
+from smarketing.api.params import integer_schema
+from smarketing.api.serializers import StrictSerializer
 from smarketing.api.viewsets import TenantAPIView
+from smarketing.errors import Forbidden
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.models import Membership
 
@@ -60,8 +64,14 @@ class QueueView(TenantAPIView):
     @extend_schema(
         responses=QueuePageSerializer,
         parameters=[
-            OpenApiParameter("limit", int, description="Rows per page (default 50, at most 200)"),
-            OpenApiParameter("offset", int, description="Rows to skip"),
+            OpenApiParameter(
+                "limit",
+                integer_schema(minimum=1, maximum=QueuePagination.max_limit),
+                description="Rows per page (default 50, at most 200)",
+            ),
+            OpenApiParameter(
+                "offset", integer_schema(minimum=0, maximum=MAX_OFFSET), description="Rows to skip"
+            ),
         ],
     )
     def get(self, request):
@@ -87,7 +97,7 @@ class ClaimView(TenantAPIView):
         return Response(LeadSerializer(selectors.lead_list().get(pk=lead.pk)).data)
 
 
-class AwaySerializer(serializers.Serializer):
+class AwaySerializer(StrictSerializer):
     away = serializers.BooleanField()
 
 
@@ -99,7 +109,8 @@ class AwayView(TenantAPIView):
     @extend_schema(request=AwaySerializer, responses=AwaySerializer)
     def post(self, request):
         if getattr(request.user, "pk", None) is None:
-            raise InvalidLeadData({"away": ["An integration key is nobody: it cannot be away."]})
+            # Not a bad body: the caller is not a person, so it may not do this at all.
+            raise Forbidden("An integration key is nobody: it cannot be away.")
         body = AwaySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         membership = rep_away_set(
@@ -108,7 +119,7 @@ class AwayView(TenantAPIView):
         return Response({"away": membership.is_away})
 
 
-class RoutingRuleSerializer(serializers.Serializer):
+class RoutingRuleSerializer(StrictSerializer):
     field = serializers.ChoiceField(choices=RuleField.choices)
     values = serializers.ListField(child=serializers.CharField(max_length=100), min_length=1)
     team = serializers.CharField(required=False, allow_null=True, help_text="A team's name.")
@@ -116,12 +127,12 @@ class RoutingRuleSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(default=True)
 
 
-class TeamSerializer(serializers.Serializer):
+class TeamSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
     members = serializers.ListField(child=serializers.EmailField())
 
 
-class RoutingSerializer(serializers.Serializer):
+class RoutingSerializer(StrictSerializer):
     mode = serializers.ChoiceField(choices=RoutingMode.choices)
     default_capacity = serializers.IntegerField(min_value=1, max_value=1000)
     capacities = serializers.DictField(child=serializers.IntegerField(min_value=1,
@@ -223,17 +234,19 @@ class RejectionFeedbackView(TenantAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("from", str, description="First day, YYYY-MM-DD (default: 90 days)"),
-            OpenApiParameter("to", str, description="Last day, YYYY-MM-DD (default: today)"),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="First day (default: 90 days)"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (default: today)"),
             OpenApiParameter("group_by", str, enum=list(feedback.GROUPS)),
         ],
         responses=FeedbackSerializer,
     )
     def get(self, request):
-        group_by = request.query_params.get("group_by") or "campaign"
+        group_by = request.query_params.get("group_by", "campaign")
         if group_by not in feedback.GROUPS:
             raise InvalidLeadData({"group_by": [f"Use one of {', '.join(feedback.GROUPS)}."]})
         tz_name = request.tenant.timezone
-        period = feedback.parse_period(request.query_params, tz_name=tz_name)
+        period = feedback.parse_period(
+            request.query_params, tz_name=tz_name, blank_is_default=False
+        )
         report = feedback.rejection_feedback(period=period, group_by=group_by, tz_name=tz_name)
         return Response(FeedbackSerializer(report).data)

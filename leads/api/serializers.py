@@ -1,11 +1,15 @@
 """Shapes of leads on the wire. Input is cleaned by `leads.input` (one place for the rules);
 the write serializers here describe it for the schema and hand it over."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from leads.errors import InvalidLeadData
-from leads.input import clean_lead
+from leads.input import MAX_CUSTOM_FIELDS, MAX_CUSTOM_NAME, MAX_CUSTOM_VALUE, clean_lead
 from leads.models import Campaign, EventType, RejectionReason, Stage
+from leads.services.activity import MAX_EVENTS
+from leads.services.upsert import MAX_BULK_ITEMS
+from smarketing.api.serializers import RejectUnknownFields, StrictSerializer
 
 
 class OwnerSerializer(serializers.Serializer):
@@ -45,6 +49,25 @@ class LeadSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(read_only=True)
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "maxProperties": MAX_CUSTOM_FIELDS,
+        "additionalProperties": {
+            "anyOf": [
+                {"type": "string", "maxLength": MAX_CUSTOM_VALUE, "nullable": True},
+                {"type": "number"},
+                {"type": "boolean"},
+            ]
+        },
+        "description": f"Names (1 to {MAX_CUSTOM_NAME} characters) to texts, numbers, booleans "
+        "or null.",
+    }
+)
+class CustomFieldsField(serializers.DictField):
+    pass
+
+
 class LeadWriteSerializer(serializers.Serializer):
     """Writable lead fields. Anything else in the body (stage, owner, scores…) is a 400."""
 
@@ -58,8 +81,8 @@ class LeadWriteSerializer(serializers.Serializer):
     company_size = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     country = serializers.CharField(max_length=2, required=False, allow_blank=True,
                                     help_text="ISO 3166 alpha-2")  # fmt: skip
-    campaign = serializers.IntegerField(required=False, allow_null=True)
-    custom_fields = serializers.DictField(required=False)
+    campaign = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    custom_fields = CustomFieldsField(required=False)
 
     partial_input = False
 
@@ -75,8 +98,19 @@ class LeadPatchSerializer(LeadWriteSerializer):
     partial_input = True
 
 
+def per_item_list(what: str, maximum: int) -> serializers.ListField:
+    """A list whose items are checked one by one and answered in `results`: the schema
+    promises only objects, since a bad item is an answer of its own, not a 400."""
+    return serializers.ListField(
+        child=serializers.DictField(),
+        max_length=maximum,
+        help_text=f"Up to {maximum:,} {what}; a bad item is reported in its result and sinks "
+        "no other.",
+    )
+
+
 class BulkLeadsSerializer(serializers.Serializer):
-    items = LeadWriteSerializer(many=True, help_text="Up to 1,000 leads.")
+    items = per_item_list("leads, each as `POST /api/v1/leads/` takes it", MAX_BULK_ITEMS)
 
 
 class BulkItemResultSerializer(serializers.Serializer):
@@ -96,7 +130,7 @@ class BulkResultSerializer(serializers.Serializer):
     results = BulkItemResultSerializer(many=True)
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(StrictSerializer):
     to = serializers.ChoiceField(choices=Stage.choices)
     reason_code = serializers.CharField(max_length=50, required=False, allow_blank=True)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
@@ -104,17 +138,17 @@ class TransitionSerializer(serializers.Serializer):
                                       allow_null=True, min_value=0)  # fmt: skip
 
 
-class RejectSerializer(serializers.Serializer):
+class RejectSerializer(StrictSerializer):
     reason_code = serializers.CharField(max_length=50)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class AssignSerializer(serializers.Serializer):
+class AssignSerializer(StrictSerializer):
     owner = serializers.EmailField(help_text="E-mail of a sales rep or manager of this tenant.")
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class TouchSerializer(serializers.Serializer):
+class TouchSerializer(StrictSerializer):
     type = serializers.ChoiceField(choices=[EventType.CALL, EventType.EMAIL, EventType.MEETING])
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     occurred_at = serializers.DateTimeField(
@@ -139,19 +173,20 @@ class HistoryEntrySerializer(serializers.Serializer):
     properties = serializers.DictField(required=False)
 
 
-class EventInputSerializer(serializers.Serializer):
-    lead_id = serializers.IntegerField(required=False)
-    email = serializers.EmailField(required=False)
-    type = serializers.ChoiceField(
-        choices=EventType.choices,
-        help_text="call, email and meeting are sales touches: only people log them, not "
-        "integration keys.",
-    )
-    occurred_at = serializers.DateTimeField(
-        help_text="At most 5 minutes ahead; engagement up to 365 days back, sales touches up "
-        "to 7 days back and not before the lead's acceptance.",
-    )
-    properties = serializers.DictField(required=False)
+EVENTS_BODY = {
+    "type": "array",
+    "maxItems": MAX_EVENTS,
+    "items": {
+        "type": "object",
+        "description": 'An event: {"lead_id" or "email", "type", "occurred_at", "properties"}; '
+        f"type is one of {', '.join(EventType.values)} (call, email and meeting are sales "
+        "touches: only people log them, not integration keys); occurred_at at most 5 minutes "
+        "ahead, engagement up to 365 days back, sales touches up to 7 days back and not "
+        "before the lead's acceptance.",
+    },
+    "description": f"Up to {MAX_EVENTS:,} events; a bad event is reported in its result and "
+    "sinks no other.",
+}
 
 
 class EventResultSerializer(serializers.Serializer):
@@ -168,7 +203,7 @@ class EventsResultSerializer(serializers.Serializer):
     results = EventResultSerializer(many=True)
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(RejectUnknownFields, serializers.ModelSerializer):
     stats = serializers.SerializerMethodField()
 
     class Meta:
@@ -185,11 +220,12 @@ class CampaignSerializer(serializers.ModelSerializer):
             "stats",
         ]
         read_only_fields = ["id", "created_at", "stats"]
-
-    def validate_cost(self, value):
-        if value < 0:
-            raise serializers.ValidationError("The cost cannot be negative.")
-        return value
+        extra_kwargs = {
+            "cost": {
+                "min_value": 0,
+                "error_messages": {"min_value": "The cost cannot be negative."},
+            }
+        }
 
     def get_stats(self, campaign) -> dict:
         return self.context.get("stats", {}).get(campaign.pk, {})

@@ -1,7 +1,6 @@
 """Lead endpoints: parse, call a service or selector, render."""
 
 from django.http import Http404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -15,12 +14,15 @@ from leads.filters import LeadFilter
 from leads.merging.errors import LeadMovedTo
 from leads.merging.selectors import survivor_of
 from leads.models import Campaign, Lead, RejectionReason
+from smarketing.api.filters import FilterBackend
 from smarketing.api.viewsets import TenantAPIView, TenantViewSet
 from smarketing.tenancy.actors import Actor
 
 
 def _items(request) -> list:
     body = request.data
+    if isinstance(body, dict) and set(body) - {"items"}:
+        raise InvalidLeadData({name: ["Unknown field."] for name in sorted(set(body) - {"items"})})
     items = body.get("items") if isinstance(body, dict) else body
     if not isinstance(items, list):
         raise InvalidLeadData({"items": ["Send a JSON list, or an object with an `items` list."]})
@@ -36,7 +38,7 @@ class LeadViewSet(
 
     queryset = Lead.all_tenants.none()  # names the model; rows come from get_queryset
     serializer_class = s.LeadSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = LeadFilter
     ordering_fields = ["id", "score", "created_at", "updated_at", "last_activity_at",
                        "stage_changed_at"]  # fmt: skip
@@ -180,7 +182,7 @@ class EventsView(TenantAPIView):
 
     capabilities = {"post": "events.record"}
 
-    @extend_schema(request=s.EventInputSerializer(many=True), responses=s.EventsResultSerializer)
+    @extend_schema(request={"application/json": s.EVENTS_BODY}, responses=s.EventsResultSerializer)
     def post(self, request):
         results = services.lead_events_record(
             tenant=request.tenant, actor=Actor.from_request(request), items=_items(request)

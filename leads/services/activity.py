@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -58,6 +58,11 @@ def _parse_time(value: Any, now: datetime) -> tuple[datetime | None, str | None]
         return None, "Must be an ISO 8601 date-time with an offset, e.g. 2027-03-01T10:00:00Z."
     if timezone.is_naive(moment):
         return None, "Give the time with an offset (Z or +01:00): naive times are ambiguous."
+    try:
+        # In UTC: PostgreSQL keeps offsets within ±15:59, Python allows up to ±23:59.
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        return None, "The date-time is out of range."
     if moment > now + MAX_FUTURE:
         return None, "This is in the future (at most 5 minutes ahead are allowed for clock skew)."
     return moment, None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sla.errors import InvalidSlaData
+from smarketing.api.params import MAX_ID, query_int
 
 GROUPS = ("rep", "team", "week")
 DEFAULT_DAYS = 30
@@ -22,14 +23,21 @@ class Period:
         return (self.end - self.start).days + 1
 
 
-def parse_period(params, *, today: date) -> Period:
-    """`from`/`to` (YYYY-MM-DD, inclusive); the last 30 days up to today by default."""
+def parse_period(params, *, today: date, blank_is_default: bool = True) -> Period:
+    """`from`/`to` (YYYY-MM-DD, inclusive); the last 30 days up to today by default.
+
+    A form leaves a date it does not set blank; the API, whose schema calls both dates,
+    refuses a blank one (`blank_is_default=False`) and takes only an absent one as default.
+    """
     values: dict[str, date] = {}
     defaults = {"from": today - timedelta(days=DEFAULT_DAYS - 1), "to": today}
     for name, fallback in defaults.items():
-        raw = (params.get(name) or "").strip()
+        raw = params.get(name)
+        if raw is None or (blank_is_default and not raw.strip()):
+            values[name] = fallback
+            continue
         try:
-            values[name] = date.fromisoformat(raw) if raw else fallback
+            values[name] = date.fromisoformat(raw.strip())
         except ValueError:
             raise InvalidSlaData({name: ["A date as YYYY-MM-DD."]}) from None
     if values["from"] > values["to"]:
@@ -40,16 +48,11 @@ def parse_period(params, *, today: date) -> Period:
 
 
 def parse_group_by(params) -> str | None:
-    group_by = (params.get("group_by") or "").strip() or None
+    group_by = params.get("group_by")
     if group_by is not None and group_by not in GROUPS:
         raise InvalidSlaData({"group_by": [f"Use one of {', '.join(GROUPS)}."]})
     return group_by
 
 
 def parse_team(params) -> int | None:
-    raw = (params.get("team") or "").strip()
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit() and len(raw) < 19):
-        raise InvalidSlaData({"team": ["A team id."]})
-    return int(raw)
+    return query_int(params, "team", minimum=1, maximum=MAX_ID)

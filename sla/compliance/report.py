@@ -24,7 +24,7 @@ from leads.routing.selectors import team_members
 from sla import selectors
 from sla.compliance.figures import FunnelCell, SalesCell, SalesTally, rate
 from sla.compliance.periods import Period
-from sla.errors import InvalidSlaData
+from sla.errors import NoSuchTeam
 from sla.models import FunnelRollup, ObligationKind, ObligationRollup, RollupState
 from sla.services.rollups import funnel_cells, obligation_cells, rollup_timezone
 
@@ -163,7 +163,7 @@ def compliance_report(
     now = now or timezone.now()
     teams = _Teams()
     if team_id is not None and team_id not in teams.names:
-        raise InvalidSlaData({"team": [f"No team {team_id} here."]})
+        raise NoSuchTeam(f"No team {team_id} here.")
     members = {user for user, ids in teams.of_user.items() if team_id in ids}
 
     totals: dict[str, SalesTally] = defaultdict(SalesTally)

@@ -5,10 +5,13 @@ module is the one place that turns them, DRF's exceptions and Django's validatio
 into HTTP answers.
 """
 
+import logging
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions
@@ -79,7 +82,20 @@ def problem(
     return Response(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
 
 
+def too_large_detail() -> str:
+    return (
+        f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes; "
+        "send fewer items per request."
+    )
+
+
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    # Raised by Django while reading the body (DRF leaves them to Django's HTML pages).
+    if isinstance(exc, RequestDataTooBig):
+        return problem(413, code="request_too_large", detail=too_large_detail())
+    if isinstance(exc, SuspiciousOperation):
+        logging.getLogger(f"django.security.{type(exc).__name__}").warning("%s", exc)
+        return problem(400, code="bad_request", detail="The request is malformed.")
     if isinstance(exc, DomainError):
         return problem(
             http_status(exc), code=exc.code, detail=exc.detail, title=exc.title, **exc.extra
@@ -131,6 +147,18 @@ def not_found_view(request, exception=None):
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+def bad_request_view(request, exception=None):
+    """400 outside DRF (a body too large or malformed before a view ran): problem+json under
+    /api/, the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        if isinstance(exception, RequestDataTooBig):
+            return _problem_page(request, 413, "request_too_large", too_large_detail())
+        return _problem_page(request, 400, "bad_request", "The request is malformed.")
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
 
 
 def server_error_view(request):

@@ -3,6 +3,10 @@
 JSON may spell characters that are not text (a lone UTF-16 surrogate such as "\\ud800") and
 NUL ("\\u0000"); Python parses both, PostgreSQL refuses both in text and jsonb. Checking the
 parsed body once here keeps every endpoint from answering 500 on them.
+
+JSON may also nest arrays and objects thousands deep: the parser, and every later step that
+walks the value (validation, storage, rendering), would recurse until Python gives up. Bodies
+nested deeper than `MAX_DEPTH` are refused here.
 """
 
 import io
@@ -41,10 +45,35 @@ def _invalid_text(value: Any) -> str | None:
 _SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 
 
+# Far beyond what any field of the API needs (custom fields, event properties, criteria),
+# far below Python's recursion limit.
+MAX_DEPTH = 32
+TOO_DEEP = f"The JSON is nested more than {MAX_DEPTH} levels deep."
+
+
+def _depth(value: Any) -> int:
+    """How deeply `value` nests lists and objects, walked level by level (no recursion)."""
+    depth, level = 0, [value]
+    while containers := [item for item in level if isinstance(item, dict | list)]:
+        depth += 1
+        level = [
+            child
+            for container in containers
+            for child in (container.values() if isinstance(container, dict) else container)
+        ]
+    return depth
+
+
 class TextSafeJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         body = stream.read()
-        data = super().parse(io.BytesIO(body), media_type, parser_context)
+        try:
+            data = super().parse(io.BytesIO(body), media_type, parser_context)
+        except RecursionError:
+            raise ParseError(TOO_DEEP) from None
+        # A body with fewer brackets than the limit cannot nest deeper: no walk for it.
+        if body.count(b"[") + body.count(b"{") > MAX_DEPTH and _depth(data) > MAX_DEPTH:
+            raise ParseError(TOO_DEEP)
         problem = _invalid_text(data) if _SUSPECT_ESCAPE.search(body) else None
         if problem:
             raise ParseError(problem)

@@ -38,6 +38,7 @@ ALWAYS = {
 }
 UNSAFE = {
     "409": "Conflicts with the current state (the `code` says which).",
+    "413": "The body is larger than the server accepts.",
     "415": "The body's Content-Type is not accepted.",
     "422": "The Idempotency-Key was used with another request.",
 }
@@ -55,6 +56,10 @@ def problem_responses(result, generator, request, public):
             if method in {"post", "put", "patch", "delete"}:
                 codes.update(UNSAFE)
             responses = operation.setdefault("responses", {})
+            for code, response in responses.items():
+                # An error a view declares (by its description) is a problem+json too.
+                if code[0] in "45" and "content" not in response:
+                    response["content"] = content
             for code, description in codes.items():
                 if code in responses:
                     continue

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from smarketing.api.idempotency import HEADER, fingerprint, idempotency_begin, idempotency_finish
+from smarketing.api.request_schema import body_errors, body_validator
 from smarketing.tenancy.models import ApiKey, Tenant
 from smarketing.tenancy.roles import INTEGRATION, has_capability
 from smarketing.tenancy.scope import tenant_scope
@@ -63,6 +64,10 @@ class TenantScopedAPIMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if not self.offers_method(request.method):
+            # Before the capability check: an undeclared method (PUT, TRACE, QUERY...) has no
+            # capability, and it is the client's mistake, answered 405 with `Allow`.
+            raise exceptions.MethodNotAllowed(request.method)
         tenant, role = resolve_api_tenant(request)
         request.tenant, request.role = tenant, role
         self._scope_stack.enter_context(tenant_scope(tenant))
@@ -71,6 +76,7 @@ class TenantScopedAPIMixin:
             if self.kwargs.get("pk") is not None and hasattr(self, "get_object"):
                 self.get_object()  # another tenant's object is a 404, never a 403
             raise exceptions.PermissionDenied(f"Your role ({role}) may not do this.")
+        self.check_body(request)
         if request.method == "POST" and HEADER in request.headers:
             begun = idempotency_begin(
                 tenant=tenant, key=request.headers[HEADER], request_hash=fingerprint(request)
@@ -87,6 +93,26 @@ class TenantScopedAPIMixin:
         if self._idempotency is not None:
             idempotency_finish(record=self._idempotency, response=response)
         return response
+
+    def check_body(self, request) -> None:
+        """A JSON body must match the operation's request schema (see `request_schema`)."""
+        if request.method not in {"POST", "PUT", "PATCH"} or not request.content_type.startswith(
+            "application/json"
+        ):
+            return
+        validator = body_validator(request.path, request.method)
+        if validator is None:
+            return
+        errors = body_errors(validator, request.data)
+        if errors:
+            if self.kwargs.get("pk") is not None and hasattr(self, "get_object"):
+                self.get_object()  # another tenant's object is a 404 whatever the body
+            raise exceptions.ValidationError(errors)
+
+    def offers_method(self, method: str) -> bool:
+        """Whether a handler exists for `method`, as DRF's dispatch will look it up."""
+        name = method.lower()
+        return name in self.http_method_names and callable(getattr(self, name, None))
 
     def required_capability(self, request) -> str:
         action = getattr(self, "action", None) or request.method.lower()

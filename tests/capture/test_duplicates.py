@@ -70,8 +70,9 @@ def test_keys_follow_a_profile_change_through_patch(tenant, api_client_for):
 
 def test_bulk_upserts_and_erasure_keep_the_keys_current(tenant, api_client_for):
     client = api_client_for(tenant, Role.ADMIN)
-    client.post("/api/v1/leads/bulk/", [{"email": "p.q@gmail.com"}, {"email": "pq@gmail.com"}],
-                format="json")  # fmt: skip
+    items = [{"email": "p.q@gmail.com"}, {"email": "pq@gmail.com"}]
+    bulk = client.post("/api/v1/leads/bulk/", {"items": items}, format="json")
+    assert bulk.status_code == 200, bulk.json()
     assert len(client.get("/api/v1/leads/duplicates/").json()["results"]) == 2
     first = Lead.all_tenants.get(email="p.q@gmail.com")
     client.post(f"/api/v1/leads/{first.pk}/erase/")

@@ -105,3 +105,15 @@ def test_a_marketer_uploads_a_csv_and_watches_the_import_finish(
     expect(panel).to_contain_text("'not-an-email' is not a valid e-mail address.")
     expect(panel.get_by_role("link", name=re.compile("Download the 1 failed row"))).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("spring.csv"))).to_be_visible()
+
+
+def test_the_status_panel_lists_columns_named_like_dict_methods(tenant, marketer_page):
+    done = LeadImportFactory(
+        tenant=tenant,
+        status="done",
+        column_map={"E-mail": "email", "items": "custom:items", "values": "custom:values"},
+    )
+    panel = marketer_page.get(f"/t/{tenant.slug}/leads/import/{done.pk}/progress/")
+    assert panel.status_code == 200
+    text = panel.content.decode()
+    assert "items → custom field “items”" in text and "values → custom field “values”" in text

@@ -72,3 +72,16 @@ def test_the_lead_page_runs_the_same_queries_for_a_short_or_long_history(
     with django_assert_num_queries(len(short.captured_queries)):
         page = text_of(client.get(leads_url(tenant, lead.pk)))
     assert page.count('class="timeline-event') == 21
+
+
+def test_custom_fields_named_like_dict_methods_show_on_the_lead_page(tenant, as_role):
+    client, _ = as_role(Role.MARKETER)
+    fields = {"items": "three crates", "keys": 2, "values": "honesty", "erp": "SAP"}
+    lead = LeadFactory(tenant=tenant, custom_fields=fields)
+
+    response = client.get(leads_url(tenant, lead.pk))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for name, value in fields.items():
+        assert f"<dt>{name}</dt><dd>{value}</dd>" in page

@@ -83,7 +83,8 @@ def test_a_team_filter_keeps_that_teams_obligations_only(setup, tenant, api_clie
     body = client.get(URL, {"team": setup["team"].pk}).json()
     assert body["team"]["name"] == "Enterprise"
     assert (body["sales"]["opened"], body["sales"]["breached"]) == (2, 0)
-    assert client.get(URL, {"team": 999999}).status_code == 400
+    # A team the tenant does not have, like any object not in the tenant, is a 404.
+    assert client.get(URL, {"team": 999999}).status_code == 404
 
 
 def test_grouped_by_week_every_week_of_the_range_has_a_row(setup, tenant, api_client_for):
