@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format bench
+.PHONY: run test install lint format bench mutants
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,14 +19,18 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed
 
-# Serves on http://$(HOST):$(PORT) with a Celery worker and beat; Ctrl-C stops all three.
+# Serves on http://$(HOST):$(PORT) with a Celery worker and beat; Ctrl-C (or a SIGTERM to make)
+# stops all three. The trap signals the three processes themselves, once: each shuts its own
+# children down, and the shell waits for them. The worker runs a thread pool: no forked
+# children for a terminal's Ctrl-C or a supervisor's group-wide SIGTERM to hit mid-task.
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py bootstrap
-	@export DEBUG=1; trap 'kill 0' INT TERM EXIT; \
-	$(PY) -m celery -A smarketing worker --loglevel=INFO --concurrency=2 & \
-	$(PY) -m celery -A smarketing beat --loglevel=INFO & \
-	$(PY) manage.py runserver $(HOST):$(PORT) & \
+	DEBUG=1 $(PY) manage.py bootstrap --url http://$(HOST):$(PORT)
+	@export DEBUG=1; \
+	$(PY) -m celery -A smarketing worker --loglevel=INFO --pool=threads --concurrency=2 & worker=$$!; \
+	$(PY) -m celery -A smarketing beat --loglevel=INFO & beat=$$!; \
+	$(PY) manage.py runserver $(HOST):$(PORT) & web=$$!; \
+	trap 'trap "" INT TERM; kill -TERM $$web $$beat $$worker 2>/dev/null; wait; exit 0' INT TERM; \
 	wait
 
 # The import contract first (pyproject.toml): a wrong-way import fails before any test runs.
@@ -41,3 +45,9 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Mutation testing (slow, not in CI): the modules and their tests are in [tool.mutmut].
+mutants: install
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children 2
+	$(VENV)/bin/mutmut results

@@ -293,4 +293,5 @@ from leads.duplicates.models import LeadMatchKey  # noqa: E402,F401
 from leads.imports.models import ImportMapping, LeadImport  # noqa: E402,F401
 from leads.merging.models import LeadMerge  # noqa: E402,F401
 from leads.routing.models import RoutingRule, RoutingSettings, Team, TeamMember  # noqa: E402,F401
+from leads.saved_views.models import SavedView  # noqa: E402,F401
 from leads.webforms.models import LeadConsent, WebForm  # noqa: E402,F401

@@ -8,7 +8,6 @@ from smarketing.notifications.builders import (
     people,
     person_id,
     register_builder,
-    when,
 )
 from smarketing.notifications.kinds import Kind
 
@@ -17,7 +16,7 @@ def action_item_due(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
     """An alignment meeting's action item: to its assignee (or owner, or the listed people)."""
     recipients = people([data.get("assignee") or data.get("owner")]) or people(data.get("notify"))
     title = data.get("title") or data.get("text") or "an action item"
-    due = data.get("due_on") or when(data.get("due_at"))
+    due = data.get("due_on") or batch.when(tenant_id, data.get("due_at"))
     meeting = data.get("meeting")
     meeting_id = person_id(meeting) if isinstance(meeting, dict) else meeting
     url = batch.page(tenant_id, f"meetings/{meeting_id}/" if meeting_id else "meetings/")

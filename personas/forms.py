@@ -12,7 +12,7 @@ from django import forms
 
 from leads.models import EventType
 from personas.input import LIST_FIELDS
-from personas.scoring import OPERATORS, STANDARD_FIELDS
+from personas.scoring import CUSTOM_PREFIX, OPERATORS, STANDARD_FIELDS
 
 OPERATOR_LABELS = {
     "equals": "equals",
@@ -58,12 +58,10 @@ class PersonaForm(forms.Form):
 
 
 class CriterionForm(forms.Form):
-    field = forms.CharField(
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"list": "criterion-fields", "placeholder": "industry"}),
-        help_text=f"{', '.join(STANDARD_FIELDS)} or custom.<key>",
-    )
+    # The page offers the lead fields in a picker, plus "custom" with a key typed beside it;
+    # a posted "custom.<key>" (or any name) is taken as it is and checked by the service.
+    field = forms.CharField(max_length=100, required=False)
+    custom_key = forms.CharField(max_length=90, required=False)
     operator = forms.ChoiceField(
         choices=[(op, OPERATOR_LABELS[op]) for op in OPERATORS], required=False
     )
@@ -73,6 +71,15 @@ class CriterionForm(forms.Form):
         help_text="Lists: comma-separated. Range: low, high (leave one side empty for open).",
     )
     weight = forms.IntegerField(min_value=1, max_value=100, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (data.get("field") or "").strip() == CUSTOM_CHOICE:
+            key = (data.get("custom_key") or "").strip()
+            if not key:
+                self.add_error("custom_key", "Name the custom field (the key in custom_fields).")
+            data["field"] = f"{CUSTOM_PREFIX}{key}"
+        return data
 
     def is_blank(self) -> bool:
         data = self.cleaned_data
@@ -89,7 +96,23 @@ class CriterionForm(forms.Form):
         }
 
 
-CriterionFormSet = forms.formset_factory(CriterionForm, extra=3, max_num=30, absolute_max=30)
+# One empty row; the page adds more in place (static/js/persona_form.js).
+CriterionFormSet = forms.formset_factory(CriterionForm, extra=1, max_num=30, absolute_max=30)
+CUSTOM_CHOICE = "custom"
+FIELD_LABELS = {
+    "industry": "Industry",
+    "company_size": "Company size (employees)",
+    "country": "Country",
+    "title": "Job title",
+    "company": "Company",
+}
+
+
+def field_choices() -> list[tuple[str, str]]:
+    """The picker's options: the lead fields a criterion can read, then a custom field."""
+    return [(name, FIELD_LABELS.get(name, name)) for name in STANDARD_FIELDS] + [
+        (CUSTOM_CHOICE, "Custom field…")
+    ]
 
 
 def _scalar(field: str, text: str) -> Any:
@@ -131,8 +154,13 @@ def format_value(value: Any) -> str:
 
 
 def criteria_initial(criteria: list[dict]) -> list[dict[str, Any]]:
+    def picked(field: str) -> dict[str, str]:
+        if field.startswith(CUSTOM_PREFIX):
+            return {"field": CUSTOM_CHOICE, "custom_key": field.removeprefix(CUSTOM_PREFIX)}
+        return {"field": field}
+
     return [
-        {"field": c["field"], "operator": c["operator"], "value": format_value(c["value"]),
+        {**picked(c["field"]), "operator": c["operator"], "value": format_value(c["value"]),
          "weight": c["weight"]}
         for c in criteria
     ]  # fmt: skip

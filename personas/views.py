@@ -11,7 +11,13 @@ from django.views.generic import TemplateView
 
 from personas import selectors, services
 from personas.errors import InvalidPersonaData
-from personas.forms import CriterionFormSet, PersonaForm, ScoringSettingsForm, criteria_initial
+from personas.forms import (
+    CriterionFormSet,
+    PersonaForm,
+    ScoringSettingsForm,
+    criteria_initial,
+    field_choices,
+)
 from personas.models import ApprovalSide, BuyerPersona, PersonaStatus, RescoreJob
 from personas.scoring import STANDARD_FIELDS
 from smarketing.errors import DomainError
@@ -67,7 +73,8 @@ class PersonaFormView(TenantPageMixin, TemplateView):
 
     def show(self, view, form, formset, status: int = 200):
         context = {"persona": view, "form": form, "formset": formset,
-                   "standard_fields": STANDARD_FIELDS}  # fmt: skip
+                   "standard_fields": STANDARD_FIELDS,
+                   "field_choices": field_choices()}  # fmt: skip
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, pk: int | None = None):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from leads.notifications import lead_label, lead_url
-from smarketing.notifications.builders import Batch, Draft, people, register_builder, when
+from smarketing.notifications.builders import Batch, Draft, people, register_builder
 from smarketing.notifications.kinds import Kind
 
 _OBLIGATION = {"accept": "Accept or reject", "first_touch": "First touch on"}
@@ -12,7 +12,7 @@ _OBLIGATION = {"accept": "Accept or reject", "first_touch": "First touch on"}
 def sla_warning(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
     label = lead_label(batch, {}, data.get("lead"))
     what = _OBLIGATION.get(data.get("kind"), "Answer")
-    due = when(data.get("due_at"))
+    due = batch.when(tenant_id, data.get("due_at"))
     return [
         Draft(uid, Kind.SLA_WARNING, f"SLA deadline close: {what.lower()} {label}",
               f"80% of the time is used. {what} {label} by {due}.",
@@ -25,7 +25,7 @@ def sla_breached(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
     label = lead_label(batch, {}, data.get("lead"))
     what = _OBLIGATION.get(data.get("kind"), "Answer")
     owner = data.get("owner") or {}
-    body = f"{what} {label} was due {when(data.get('due_at'))}."
+    body = f"{what} {label} was due {batch.when(tenant_id, data.get('due_at'))}."
     if owner.get("email"):
         body += f" Owner: {owner['email']}."
     rerouted = data.get("rerouted_to") or {}

@@ -14,6 +14,12 @@ def active_version() -> SlaVersion | None:
     return SlaVersion.objects.filter(status=SlaStatus.ACTIVE).first()
 
 
+def hot_score_in_force() -> int | None:
+    """The current tenant's hot score under the SLA in force (None: no lead is hot)."""
+    version = active_version()
+    return version.hot_score if version else None
+
+
 def default_calendar() -> TenantCalendar | None:
     return TenantCalendar.objects.filter(is_default=True).first()
 

@@ -1,7 +1,9 @@
 """Settings for the test suite: the same app, with fast hashing and eager tasks by default.
 
 With DATABASE_URL and REDIS_URL set, tests run on real PostgreSQL and Redis; tests that need
-a real Celery worker start one themselves.
+a real Celery worker start one themselves. Connections start as deployed ones do, outside any
+tenant scope (row-level security shows nothing): a test body that arranges or asserts across
+tenants says so with `cross_tenant_scope()` (see tests/scopes.py).
 """
 
 import os
@@ -21,7 +23,12 @@ REST_FRAMEWORK = {
 }
 ALLOWED_HOSTS = ["*"]
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
-    # Test bodies arrange and assert across tenants like an operator. Every request and
-    # task still enters its own tenant scope, where row-level security binds as deployed.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c app.cross_tenant=on"  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: the live server's threads then open their own connections, as the
+    # demo's processes do, instead of sharing the test's one (concurrent page requests on a
+    # shared connection fail with "cannot start a transaction within a transaction").
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"smarketing-test-{os.getpid()}.sqlite3")
+    }

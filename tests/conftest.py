@@ -11,6 +11,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import ApiKeyFactory, MembershipFactory, TenantFactory, UserFactory
+from tests.scopes import across_tenants, install_deployed_entry_points
 
 STRICT_SERVICES = os.environ.get("STRICT_SERVICES") == "1"
 # Flags that keep a headless Chromium from calling home on a machine with no internet.
@@ -40,6 +41,17 @@ def _service_available(name: str) -> bool:
     raise ValueError(name)
 
 
+SLOW_TIMEOUT_SECONDS = 900
+
+
+def pytest_collection_modifyitems(items):
+    # Real worker processes and outages take minutes; a hang anywhere else fails in two.
+    for item in items:
+        slow = item.get_closest_marker("slow") or item.get_closest_marker("celery_worker")
+        if slow and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT_SECONDS))
+
+
 def pytest_runtest_setup(item):
     for name in ("postgres", "redis", "celery_worker", "browser"):
         if item.get_closest_marker(name) and not _service_available(name):
@@ -47,6 +59,46 @@ def pytest_runtest_setup(item):
             if STRICT_SERVICES:
                 pytest.fail(f"{message} (STRICT_SERVICES=1 forbids skipping)")
             pytest.skip(message)
+
+
+# --- tenant scopes (see tests/scopes.py) -------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _deployed_entry_points():
+    install_deployed_entry_points()
+
+
+@pytest.fixture(autouse=True)
+def _test_body_across_tenants(request):
+    """A database test's body arranges and asserts across tenants, as an operator would;
+    the code it calls enters its own scope from the deployed defaults (tests/scopes.py)."""
+    if "_django_db_helper" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    with across_tenants():
+        yield
+
+
+# --- time -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """clock.set(aware datetime): timezone.now() answers that instant until set again."""
+    from django.utils import timezone
+
+    class Clock:
+        def __init__(self):
+            self.now = None
+
+        def set(self, instant):
+            self.now = instant
+            monkeypatch.setattr(timezone, "now", lambda: self.now)
+            return instant
+
+    return Clock()
 
 
 # --- tenants, people and clients -----------------------------------------------------------

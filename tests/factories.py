@@ -6,6 +6,7 @@ from factory.django import DjangoModelFactory
 from smarketing.accounts.models import User
 from smarketing.tenancy.models import ApiKey, Membership, Tenant
 from smarketing.tenancy.roles import Role
+from smarketing.tenancy.scope import cross_tenant_scope
 from smarketing.tenancy.services import api_key_create, tenant_create
 
 
@@ -18,6 +19,14 @@ class TenantScopedFactory(DjangoModelFactory):
     @classmethod
     def _get_manager(cls, model_class):
         return model_class.all_tenants
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Row-level security checks every insert on PostgreSQL: the row is written as an
+        # operator would, and the scope ends with the insert, so the code under test still
+        # starts from the deployed connection defaults.
+        with cross_tenant_scope():
+            return super()._create(model_class, *args, **kwargs)
 
 
 class TenantFactory(DjangoModelFactory):

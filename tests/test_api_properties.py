@@ -27,7 +27,8 @@ from smarketing.tenancy.roles import Role
 from tests.factories import ApiKeyFactory, MembershipFactory
 from tests.webhooks.stack import ROOT, free_port, url_for_database, wait_for_port
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# Every operation of the schema, positive and negative, then stateful: minutes, not seconds.
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 MAX_EXAMPLES = os.environ.get("API_PROPERTY_EXAMPLES", "5")
 SEED = os.environ.get("API_PROPERTY_SEED", "20261204")

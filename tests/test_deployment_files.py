@@ -271,3 +271,43 @@ def test_container_serves_gunicorn_on_port_8000_by_default(dockerfile):
 def test_build_context_leaves_out_local_environments_and_secrets():
     ignored = {line.strip() for line in DOCKERIGNORE.read_text().splitlines()}
     assert {".git", ".venv", "node_modules", "staticfiles", ".env"} <= ignored
+
+
+def test_ci_runs_the_whole_suite_with_coverage_whatever_the_callers_pytest_options(tmp_path):
+    """`.ci/run` with its services and `make` replaced by stand-ins that record the call."""
+    import os
+    import shutil
+    import subprocess
+
+    (tmp_path / ".ci").mkdir()
+    shutil.copy(ROOT / ".ci" / "run", tmp_path / ".ci" / "run")
+    (tmp_path / ".ci" / "services.sh").write_text(
+        "services_install() { :; }\nservices_start() { :; }\nservices_stop() { :; }\n"
+        "export DATABASE_URL=postgres://ci/db REDIS_URL=redis://ci/0\n"
+    )
+    bin_dir = tmp_path / "bin"
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    bin_dir.mkdir()
+    record = tmp_path / "calls.txt"
+    stand_in = (
+        '#!/usr/bin/env bash\necho "$(basename "$0") $* '
+        f'ADDOPTS=${{PYTEST_ADDOPTS-unset}} ARGS=${{PYTEST_ARGS-unset}}" >> {record}\n'
+    )
+    for path in (bin_dir / "make", tmp_path / ".venv" / "bin" / "coverage"):
+        path.write_text(stand_in)
+        path.chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "PYTEST_ADDOPTS": "-k nothing",
+        "PYTEST_ARGS": "tests/one_file.py",
+    }
+
+    subprocess.run(["bash", str(tmp_path / ".ci" / "run")], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+
+    make, coverage = record.read_text().splitlines()
+    assert make.startswith("make test PYTEST_ARGS=--cov --cov-branch")
+    assert make.endswith("ADDOPTS=unset ARGS=unset")
+    assert "tests/one_file.py" not in make and "-k nothing" not in make
+    assert coverage.startswith("coverage report --include=leads/services/bulk_sql.py")

@@ -12,9 +12,10 @@ import logging
 from collections import Counter
 from datetime import timedelta
 from pathlib import PurePath
+from time import monotonic, sleep
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from leads.imports.columns import ColumnMap, HeaderError
@@ -37,6 +38,13 @@ from smarketing.tenancy.selectors import membership_in
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
+# On SQLite (the demo) one writer at a time holds the whole file: smaller batches keep each
+# write transaction short, and after a batch that held the lock a while the import pauses
+# briefly, since SQLite has no queue of waiting writers (they poll every 100 ms and would
+# miss a shorter gap, then give up after the busy timeout).
+SQLITE_BATCH_SIZE = 250
+SQLITE_PAUSE_AFTER_SECONDS = 0.2
+SQLITE_PAUSE_SECONDS = 0.12
 # A run still "running" this long after it started was cut off (the worker died): Celery's
 # hard time limit of the task is shorter.
 STALLED_AFTER = timedelta(hours=1)
@@ -150,6 +158,8 @@ class _Run:
         self.report: ErrorReport | None = None
         self.columns: ColumnMap | None = None
         self.batch: list[tuple[int, list[str], dict[str, Any]]] = []
+        self.shared_file = connection.vendor == "sqlite"
+        self.batch_size = min(BATCH_SIZE, SQLITE_BATCH_SIZE) if self.shared_file else BATCH_SIZE
 
     def execute(self) -> None:
         lead_import = self.lead_import
@@ -184,7 +194,7 @@ class _Run:
                     )
                     continue
                 self.batch.append((line, cells, self.columns.lead_data(cells)))
-                if len(self.batch) >= BATCH_SIZE:
+                if len(self.batch) >= self.batch_size:
                     self._flush(actor)
             self._flush(actor)
 
@@ -203,9 +213,11 @@ class _Run:
         for index in sorted(unknown, reverse=True):
             line, cells, data = self.batch.pop(index)
             self._fail(line, cells, unknown[index], email=str(data.get("email", "")))
+        started = monotonic()
         results = leads_bulk_upsert(
             tenant=self.lead_import.tenant, actor=actor, items=[data for _, _, data in self.batch]
         )
+        held = monotonic() - started
         for (line, cells, data), result in zip(self.batch, results, strict=True):
             if result.status == "error":
                 reason = reason_text(result.errors or {}, self.columns.labels)
@@ -215,6 +227,8 @@ class _Run:
                 self.counts["done"] += 1
         self.batch = []
         self._save_progress()
+        if self.shared_file and held > SQLITE_PAUSE_AFTER_SECONDS:
+            sleep(SQLITE_PAUSE_SECONDS)
 
     def _save_progress(self) -> None:
         LeadImport.objects.filter(pk=self.lead_import.pk).update(

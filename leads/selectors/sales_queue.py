@@ -9,6 +9,10 @@ share a deadline are sorted by score.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import F, Q, QuerySet
 
 from leads import lifecycle
@@ -16,6 +20,37 @@ from leads.models import Lead, Stage
 from smarketing.tenancy.actors import Actor
 
 QUEUE_ORDER = (F("accept_due_at").asc(nulls_last=True), F("score").desc(), F("id").asc())
+# Other orders a rep may pick on the page; the contract's order stays the default.
+QUEUE_SORTS: dict[str, tuple[str, tuple]] = {
+    "urgent": ("Most urgent first", QUEUE_ORDER),
+    "score": ("Highest score first", (F("score").desc(), *QUEUE_ORDER)),
+    "newest": ("Newest hand-off first", (F("stage_changed_at").desc(), F("id").desc())),
+}
+
+# From which score a lead is hot is the SLA's term. `sla` registers how to read it (leads
+# must not import sla); without a reader, or without a hot score in force, no lead is hot.
+_hot_score_reader: Callable[[], int | None] | None = None
+
+
+def queue_hot_score_reader_set(reader: Callable[[], int | None]) -> None:
+    global _hot_score_reader
+    _hot_score_reader = reader
+
+
+def queue_hot_score() -> int | None:
+    return _hot_score_reader() if _hot_score_reader else None
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What a rep narrows the queue to; empty fields narrow nothing."""
+
+    campaign_id: int | None = None
+    persona_id: int | None = None
+    country: str = ""
+    hot: bool = False
+    overdue: bool = False
+    sort: str = "urgent"
 
 
 def queue_takeable(*, actor: Actor) -> Q:
@@ -30,6 +65,44 @@ def queue_for(*, actor: Actor) -> QuerySet[Lead]:
         .select_related("owner", "campaign")
         .order_by(*QUEUE_ORDER)
     )
+
+
+def queue_filtered(*, actor: Actor, filters: QueueFilters, now: datetime) -> QuerySet[Lead]:
+    """The caller's queue narrowed by `filters`, in the order they picked."""
+    leads = queue_for(actor=actor)
+    if filters.campaign_id:
+        leads = leads.filter(campaign_id=filters.campaign_id)
+    if filters.persona_id:
+        leads = leads.filter(persona_id=filters.persona_id)
+    if filters.country:
+        leads = leads.filter(country=filters.country)
+    if filters.hot:
+        hot_from = queue_hot_score()
+        leads = leads.filter(score__gte=hot_from) if hot_from is not None else leads.none()
+    if filters.overdue:
+        leads = leads.filter(accept_due_at__lte=now)
+    _, order = QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["urgent"])
+    return leads.order_by(*order)
+
+
+def queue_facets(*, actor: Actor) -> dict[str, list[tuple]]:
+    """The campaigns, personas and countries present in the caller's queue (filter options)."""
+    rows = Lead.objects.filter(queue_takeable(actor=actor)).values_list(
+        "campaign_id", "campaign__name", "persona_id", "score_breakdown__persona__name", "country"
+    )
+    campaigns, personas, countries = {}, {}, set()
+    for campaign_id, campaign_name, persona_id, persona_name, country in rows:
+        if campaign_id:
+            campaigns[campaign_id] = campaign_name
+        if persona_id:
+            personas[persona_id] = persona_name or personas.get(persona_id) or f"#{persona_id}"
+        if country:
+            countries.add(country)
+    return {
+        "campaigns": sorted(campaigns.items(), key=lambda item: item[1]),
+        "personas": sorted(personas.items(), key=lambda item: str(item[1])),
+        "countries": sorted(countries),
+    }
 
 
 def queue_size(*, actor: Actor) -> int:

@@ -4,6 +4,7 @@ from leads.views.actions import LeadAcceptView, LeadMoveView, LeadRejectView, Le
 from leads.views.campaigns import CampaignListView
 from leads.views.detail import LeadDetailView
 from leads.views.lists import LeadBulkView, LeadListView
+from leads.views.saved_views import SavedViewCreateView, SavedViewDeleteView
 
 __all__ = [
     "CampaignListView",
@@ -14,4 +15,6 @@ __all__ = [
     "LeadMoveView",
     "LeadRejectView",
     "LeadTouchView",
+    "SavedViewCreateView",
+    "SavedViewDeleteView",
 ]

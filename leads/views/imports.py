@@ -77,7 +77,16 @@ class LeadImportProgressView(TenantPageMixin, View):
 
     def get(self, request, pk: int):
         lead_import = self.page_object
-        return render(request, "leads/_import_status.html", {"lead_import": lead_import})
+        panel = render(request, "leads/_import_status.html", {"lead_import": lead_import})
+        if lead_import.is_finished:
+            # The last poll also refreshes "Recent imports", which was drawn while it ran.
+            recent = render(
+                request,
+                "leads/_import_recent.html",
+                {"recent": lead_imports_recent(), "oob": True},
+            )
+            panel.content += recent.content
+        return panel
 
 
 class LeadImportErrorsView(TenantPageMixin, View):

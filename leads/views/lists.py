@@ -16,6 +16,8 @@ from leads.filters import LeadFilter
 from leads.forms import BulkMoveForm, first_error
 from leads.models import Campaign, Lead, Stage
 from leads.page_actions import LeadOutcome, bulk_actions, bulk_transition
+from leads.saved_views.models import LEAD_COLUMNS
+from leads.saved_views.services import clean_columns, clean_query, saved_views_visible
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.views import TenantPageMixin
 
@@ -94,10 +96,24 @@ class LeadListView(TenantPageMixin, ListView):
             stages=Stage.choices,
             selected_stages=filters.getlist("stage"),
             campaigns=[] if is_partial(self.request) else Campaign.objects.order_by("name"),
-            filtered=any(v for k, v in filters.items() if k not in ("page", "ordering")),
+            filtered=any(v for k, v in filters.items() if k not in ("page", "ordering", "cols")),
+            **self.view_context(actor),
             bulk_report=self.request.session.pop(BULK_REPORT_KEY, None),
         )
         return context
+
+    def view_context(self, actor: Actor) -> dict:
+        """Columns shown, and the saved views with what "Save this view" would keep."""
+        shown = clean_columns(self.request.GET.getlist("cols"))
+        query = clean_query(self.request.GET.urlencode())
+        columns = "&".join(f"cols={name}" for name in shown)
+        return {
+            "shown_columns": shown,
+            "column_choices": list(LEAD_COLUMNS.items()),
+            "view_query": query,
+            "applied_query": "&".join(part for part in (query, columns) if part),
+            "saved_views": list(saved_views_visible(actor=actor)),
+        }
 
 
 class LeadBulkView(TenantPageMixin, View):

@@ -22,6 +22,8 @@ OPERATOR_LABELS = {
     "not_in": "is outside the excluded values",
 }
 PROPERTY_LABELS = {"url": "URL", "utm_source": "UTM source", "utm_campaign": "UTM campaign"}
+# The property that says what an event was about, shown beside its type ("Page view: /pricing").
+SUBJECT_KEYS = ("page", "url", "title", "asset", "subject", "webinar", "form", "campaign")
 
 
 def _number(value: Any) -> float | None:
@@ -121,14 +123,25 @@ def _transition_title(entry: dict[str, Any]) -> str:
     return f"{_stage_label(entry['from'])} → {_stage_label(entry['to'])}"
 
 
-def _event_details(properties: Any) -> list[tuple[str, str]]:
+def _shown(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool) and str(value) != ""
+
+
+def _event_subject(properties: Any) -> str:
+    if not isinstance(properties, dict):
+        return ""
+    return next((str(properties[key]) for key in SUBJECT_KEYS if _shown(properties.get(key))), "")
+
+
+def _event_details(properties: Any, subject: str = "") -> list[tuple[str, str]]:
+    """The event's other scalar properties, labelled; the subject and the note show apart."""
     if not isinstance(properties, dict):
         return []
     return [
         (PROPERTY_LABELS.get(key, key.replace("_", " ").capitalize()), str(value))
-        for key, value in list(properties.items())[:4]
-        if key != "note" and isinstance(value, str | int | float) and str(value)
-    ]
+        for key, value in properties.items()
+        if key != "note" and _shown(value) and not (subject and str(value) == subject)
+    ][:6]
 
 
 def present_timeline(
@@ -151,12 +164,14 @@ def present_timeline(
                     "note": entry.get("note") or "",
                     "amount": entry.get("amount"),
                     "at": entry["at"],
+                    "subject": "",
                     "details": [],
                 }
             )
         else:
             properties = entry.get("properties")
             note = properties.get("note", "") if isinstance(properties, dict) else ""
+            subject = _event_subject(properties)
             timeline.append(
                 {
                     "kind": "event",
@@ -167,7 +182,8 @@ def present_timeline(
                     "note": note if isinstance(note, str) else "",
                     "amount": None,
                     "at": entry["at"],
-                    "details": _event_details(properties),
+                    "subject": subject,
+                    "details": _event_details(properties, subject),
                 }
             )
     return timeline

@@ -7,7 +7,9 @@ page and the API, then come back here with what happened (or who was faster).
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views import View
@@ -17,14 +19,20 @@ from leads import services
 from leads.models import RejectionReason
 from leads.page_actions import touch_types
 from leads.routing.services import rep_away_set
-from leads.selectors.sales_queue import my_open_leads, queue_for, queue_size
+from leads.selectors.sales_queue import (
+    QUEUE_SORTS,
+    QueueFilters,
+    my_open_leads,
+    queue_facets,
+    queue_filtered,
+)
 from leads.views.actions import LeadAcceptView, LeadRejectView, LeadTouchView, explain
 from leads.views.presenters import present_breakdown
 from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.views import TenantPageMixin
 
-ROWS_SHOWN = 50
+PAGE_SIZE = 20
 REFRESH_SECONDS = 30
 
 
@@ -39,11 +47,38 @@ def remaining_text(due_at, now) -> str:
     return f"{hours}h {rest // 60:02d}m left" if hours else f"{rest // 60}m {rest % 60:02d}s left"
 
 
-def queue_rows(actor: Actor) -> tuple[list[dict], int]:
+class QueueFilterForm(forms.Form):
+    """The queue page's filters, sort, view and page, read from the query string."""
+
+    campaign = forms.IntegerField(required=False, min_value=1)
+    persona = forms.IntegerField(required=False, min_value=1)
+    country = forms.CharField(required=False, max_length=2)
+    hot = forms.BooleanField(required=False)
+    overdue = forms.BooleanField(required=False)
+    sort = forms.ChoiceField(required=False, choices=[(k, v[0]) for k, v in QUEUE_SORTS.items()])
+    view = forms.ChoiceField(required=False, choices=[("cards", "Cards"), ("rows", "Rows")])
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def filters(self) -> QueueFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return QueueFilters(
+            campaign_id=data.get("campaign"), persona_id=data.get("persona"),
+            country=(data.get("country") or "").upper(), hot=bool(data.get("hot")),
+            overdue=bool(data.get("overdue")), sort=data.get("sort") or "urgent",
+        )  # fmt: skip
+
+
+def queue_context(request) -> dict:
+    """The rows of one page of the filtered queue, and what the filter bar shows."""
+    actor = Actor.from_request(request)
+    form = QueueFilterForm(request.GET)
+    filters = form.filters()
     now = timezone.now()
-    leads = list(queue_for(actor=actor)[:ROWS_SHOWN])
+    data = form.cleaned_data if form.is_valid() else {}
+    paginator = Paginator(queue_filtered(actor=actor, filters=filters, now=now), PAGE_SIZE)
+    page = paginator.get_page(data.get("page") or 1)
     rows = []
-    for lead in leads:
+    for lead in page.object_list:
         breakdown = present_breakdown(lead.score_breakdown) or {}
         persona = breakdown.get("persona") or {}
         rows.append({
@@ -55,8 +90,18 @@ def queue_rows(actor: Actor) -> tuple[list[dict], int]:
             "routed_to_me": lead.owner_id is not None and lead.owner_id == actor.user_id,
             "routed_to": lead.owner.email if lead.owner_id and lead.owner else "",
         })  # fmt: skip
-    total = len(leads) if len(leads) < ROWS_SHOWN else queue_size(actor=actor)
-    return rows, total
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "rows": rows, "page_obj": page, "total": paginator.count, "filters": filters,
+        "compact": data.get("view") == "rows", "query": query.urlencode(),
+        "refresh_query": request.GET.urlencode(),
+        "filtered": any((filters.campaign_id, filters.persona_id, filters.country,
+                         filters.hot, filters.overdue)),
+        "sorts": [(key, label) for key, (label, _) in QUEUE_SORTS.items()],
+        "refresh_seconds": REFRESH_SECONDS,
+        "reasons": list(RejectionReason.objects.filter(is_active=True)),
+    }  # fmt: skip
 
 
 class QueuePageView(TenantPageMixin, TemplateView):
@@ -66,11 +111,9 @@ class QueuePageView(TenantPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         actor = Actor.from_request(self.request)
-        rows, total = queue_rows(actor)
+        context.update(queue_context(self.request))
         context.update(
-            rows=rows, total=total, more=max(0, total - len(rows)),
-            refresh_seconds=REFRESH_SECONDS,
-            reasons=list(RejectionReason.objects.filter(is_active=True)),
+            facets=queue_facets(actor=actor),
             touch_types=touch_types(), mine=list(my_open_leads(actor=actor)[:100]),
             away=self.request.membership.is_away,
         )  # fmt: skip
@@ -78,19 +121,14 @@ class QueuePageView(TenantPageMixin, TemplateView):
 
 
 class QueueRowsView(TenantPageMixin, TemplateView):
-    """The rows alone, for the periodic refresh."""
+    """The rows alone, for the periodic refresh (with the page's filters)."""
 
     template_name = "leads/_queue_rows.html"
     capability = "queue.work"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rows, total = queue_rows(Actor.from_request(self.request))
-        context.update(
-            rows=rows, total=total, more=max(0, total - len(rows)),
-            refresh_seconds=REFRESH_SECONDS,
-            reasons=list(RejectionReason.objects.filter(is_active=True)),
-        )  # fmt: skip
+        context.update(queue_context(self.request))
         return context
 
 

@@ -75,14 +75,16 @@ TITLES = [
     "Office Manager",
 ]
 COUNTRIES = ["IT", "IT", "IT", "DE", "FR", "ES", "US"]
-NOTES = [
-    "Budget frozen until next quarter.",
-    "Wrong person: forwarded to procurement.",
-    "Already signed with a competitor last month.",
-    "Student project, not a buyer.",
-    "No answer after three calls.",
+# Why sales sent a hand-off back, and what the rep wrote: the note says the same as the reason.
+REJECTIONS = [
+    ("no_budget", "Budget frozen until next quarter."),
+    ("no_budget", "Likes it, but no budget this year."),
+    ("wrong_contact", "Wrong person: forwarded to procurement."),
+    ("wrong_contact", "An assistant filled in the form; the plant manager is someone else."),
+    ("competitor", "Signed with a competitor last month."),
+    ("bad_fit", "Five people and no plant: too small for us."),
+    ("not_reachable", "No answer after three calls and two e-mails."),
 ]
-REASONS = ["no_budget", "wrong_contact", "competitor", "bad_fit", "not_reachable"]
 ENGAGEMENT = [
     "page_view",
     "page_view",
@@ -92,3 +94,28 @@ ENGAGEMENT = [
     "webinar",
     "form_submit",
 ]
+# What each engagement event was about, as integrations send it.
+EVENT_PROPERTIES = {
+    "page_view": [
+        {"page": "/pricing", "utm_source": "google"},
+        {"page": "/product/oee-dashboard"},
+        {"page": "/customers/ferro-steelworks", "utm_source": "linkedin"},
+        {"page": "/blog/predictive-maintenance"},
+    ],
+    "email_open": [
+        {"subject": "Five ways to cut unplanned downtime", "campaign": "Ops playbook e-book"},
+        {"subject": "Your invitation: lean plants webinar",
+         "campaign": "Spring webinar: lean plants"},
+    ],
+    "email_click": [
+        {"subject": "Five ways to cut unplanned downtime", "url": "/playbook",
+         "campaign": "Ops playbook e-book"},
+    ],
+    "download": [{"asset": "Ops playbook (PDF)", "campaign": "Ops playbook e-book"}],
+    "webinar": [{"webinar": "Lean plants, live", "minutes_attended": 42,
+                 "campaign": "Spring webinar: lean plants"}],
+    "form_submit": [
+        {"form": "Demo request", "page": "/demo"},
+        {"form": "Trade fair badge scan", "campaign": "Trade fair Milano"},
+    ],
+}  # fmt: skip

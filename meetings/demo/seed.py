@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from django.db.models import F
 from django.utils import timezone
 
 from leads.errors import AlreadyAccepted, IllegalTransition, StaleStage
-from leads.models import Campaign, Lead, LeadEvent, Stage, StageTransition
+from leads.models import Campaign, Lead, Stage
 from leads.services import (
     campaign_create,
     lead_accept,
@@ -30,18 +30,20 @@ from meetings.demo.data import (
     COMPANIES,
     COUNTRIES,
     ENGAGEMENT,
+    EVENT_PROPERTIES,
     FIRST,
     LAST,
-    NOTES,
     PASSWORD,
     PEOPLE,
-    REASONS,
+    REJECTIONS,
     TITLES,
 )
+from meetings.demo.timeline import after, at, before, business_moment
 from meetings.services import action_item_create, meeting_agenda_generate, meeting_create
 from personas.models import BuyerPersona
 from personas.services import persona_approve, persona_create
-from sla.models import Breach, Obligation, SlaStatus, SlaVersion
+from sla.calendar import BusinessCalendar, business_time_between
+from sla.models import Breach, SlaStatus, SlaVersion
 from sla.services import (
     cold_leads_sweep,
     sla_sweep,
@@ -76,18 +78,17 @@ def seed_demo(*, slug: str, leads: int, say: Callable[[str], None], seed: int = 
         _personas(tenant, actor)
         _sla(tenant, actor)
         say(f"Campaigns: {len(campaigns)}; personas approved by both teams; SLA active.")
+        calendar = SlaVersion.objects.get(status=SlaStatus.ACTIVE).business_calendar()
+        now = timezone.now()
         lead_ids = _leads(tenant, leads, campaigns, rng)
-        _engagement(tenant, lead_ids, rng)
+        _engagement(tenant, lead_ids, rng, calendar, now)
         say(f"Leads: {len(lead_ids)} with engagement; scores drove automatic MQLs and SQLs.")
-        _work_the_funnel(lead_ids, actor, rng)
+        _work_the_funnel(lead_ids, actor, rng, calendar, now)
         say("Marketing flagged and handed off; sales accepted, rejected, touched, won and lost.")
-        _spread_history(lead_ids, rng)
     sla_sweep(tenant_id=tenant.pk)
     cold_leads_sweep(tenant_id=tenant.pk)
     with tenant_scope(tenant):
-        _overdue(tenant, rng)
-        meeting = _meeting(tenant, actor)
-    sla_sweep(tenant_id=tenant.pk)
+        meeting = _meeting(tenant, actor, calendar, now)
     say(
         f"Breaches: {Breach.all_tenants.filter(tenant=tenant).count()}; meeting "
         f"'{meeting.title}' with its agenda."
@@ -212,20 +213,28 @@ def _leads(tenant, count: int, campaigns: list[Campaign], rng: random.Random) ->
     return ids
 
 
-def _engagement(tenant, lead_ids: list[int], rng: random.Random) -> None:
-    now = timezone.now()
-    events = []
+def _engagement(
+    tenant, lead_ids: list[int], rng: random.Random, calendar: BusinessCalendar, now
+) -> None:
+    """Each lead arrives on a working day of the last eight weeks and engages over the next
+    hours; its events are recorded as they end, so automatic MQLs and SQLs carry that time."""
     for lead_id in lead_ids:
+        arrived = business_moment(calendar, now, rng.choice(DAYS_BACK), rng)
+        Lead.objects.filter(pk=lead_id).update(created_at=arrived)
+        events, moment = [], arrived
         for _ in range(rng.choice([0, 0, 1, 2, 3, 5, 8])):
-            events.append(
-                {
-                    "lead_id": lead_id,
-                    "type": rng.choice(ENGAGEMENT),
-                    "occurred_at": now - timedelta(hours=rng.randint(0, 300)),
-                }
-            )
-    for start in range(0, len(events), 1000):
-        lead_events_record(tenant=tenant, actor=Actor.system(), items=events[start : start + 1000])
+            latest = now - timedelta(minutes=rng.randint(5, 180))  # not all at this minute
+            moment = max(arrived, min(moment + timedelta(minutes=rng.randint(3, 240)), latest))
+            kind = rng.choice(ENGAGEMENT)
+            events.append({"lead_id": lead_id, "type": kind, "occurred_at": moment,
+                           "properties": dict(rng.choice(EVENT_PROPERTIES[kind]))})  # fmt: skip
+        if events:
+            with at(moment):
+                lead_events_record(tenant=tenant, actor=Actor.system(), items=events)
+
+
+# How long ago leads arrived, in days: more of them recently, none in the future.
+DAYS_BACK = [0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 16, 18, 21, 24, 28, 32, 36, 40, 45, 50]
 
 
 def _try(action, *args, **kwargs):
@@ -235,106 +244,94 @@ def _try(action, *args, **kwargs):
         return None
 
 
-def _work_the_funnel(lead_ids: list[int], actor, rng: random.Random) -> None:
+class _Story:
+    """One lead's next steps, each some business hours after the last, never past now."""
+
+    def __init__(self, lead: Lead, calendar: BusinessCalendar, now, rng: random.Random):
+        self.lead, self.calendar, self.now, self.rng = lead, calendar, now, rng
+        self.moment = max(lead.stage_changed_at or lead.created_at, lead.created_at)
+
+    def next(self, low_hours: float, high_hours: float):
+        """The moment of the next step, or None when it would lie in the future."""
+        moment = after(self.moment, self.rng.uniform(low_hours, high_hours), self.calendar)
+        if moment > before(self.now, 0.1, self.calendar):
+            return None
+        self.moment = moment
+        return at(moment)
+
+
+def _work_the_funnel(
+    lead_ids: list[int], actor, rng: random.Random, calendar: BusinessCalendar, now
+) -> None:
     marketers = [actor["giulia.marketing"], actor["luca.marketing"]]
     reps = [actor["sara.sales"], actor["paolo.sales"], actor["elena.sales"]]
-    for lead in Lead.objects.filter(pk__in=lead_ids, stage=Stage.LEAD):
-        roll = rng.random()
-        if roll < 0.35:
-            _try(lead_transition, lead=lead, to=Stage.MQL, actor=rng.choice(marketers))
-        elif roll < 0.42:
-            _try(
-                lead_transition,
-                lead=lead,
-                to=Stage.DISQUALIFIED,
-                actor=rng.choice(marketers),
-                reason_code="student",
-                note="Not a buyer.",
-            )
-    for lead in Lead.objects.filter(pk__in=lead_ids, stage=Stage.MQL):
-        if rng.random() < 0.6:
-            _try(lead_transition, lead=lead, to=Stage.SQL, actor=rng.choice(marketers))
-    for lead in Lead.objects.filter(pk__in=lead_ids, stage=Stage.SQL, accepted_at__isnull=True):
-        roll, rep = rng.random(), rng.choice(reps)
-        if roll < 0.2:
-            continue  # left in the queue: some of these breach their deadline
-        if roll < 0.4:
-            _try(
-                lead_reject,
-                lead=lead,
-                actor=rep,
-                reason_code=rng.choice(REASONS),
-                note=rng.choice(NOTES),
-            )
-            continue
+    for lead in Lead.objects.filter(pk__in=lead_ids).order_by("id"):
+        story = _Story(lead, calendar, now, rng)
+        if lead.stage == Stage.LEAD:
+            roll = rng.random()
+            if roll < 0.35 and (step := story.next(0.5, 6)):
+                with step:
+                    _try(lead_transition, lead=lead, to=Stage.MQL, actor=rng.choice(marketers))
+            elif roll < 0.42 and (step := story.next(0.5, 6)):
+                with step:
+                    _try(lead_transition, lead=lead, to=Stage.DISQUALIFIED,
+                         actor=rng.choice(marketers), reason_code="student",
+                         note="A student writing a thesis, not a buyer.")  # fmt: skip
+        if lead.stage == Stage.MQL and rng.random() < 0.7 and (step := story.next(0.5, 8)):
+            with step:
+                _try(lead_transition, lead=lead, to=Stage.SQL, actor=rng.choice(marketers))
+        if lead.stage == Stage.SQL and lead.accepted_at is None:
+            _sales(lead, story, reps, rng, calendar, now)
+
+
+def _sales(lead: Lead, story: _Story, reps, rng: random.Random, calendar, now) -> None:
+    """Sales answers the hand-off: SQLs handed off in the last business day may still wait
+    (a few of them past their deadline); older ones were accepted or rejected."""
+    waiting_for = business_time_between(story.moment, now, calendar)
+    if waiting_for < timedelta(hours=9) and rng.random() < 0.7:
+        return  # in the queue now
+    rep = rng.choice(reps)
+    # Mostly within the four hours the SLA gives, now and then late.
+    answer = story.next(*rng.choice([(0.2, 1.5), (0.5, 3), (1, 3.8), (4.5, 7)]))
+    if answer is None:
+        return
+    if rng.random() < 0.2:
+        reason, note = rng.choice(REJECTIONS)
+        with answer:
+            _try(lead_reject, lead=lead, actor=rep, reason_code=reason, note=note)
+        return
+    with answer:
         if _try(lead_accept, lead=lead, actor=rep) is None:
-            continue
-        if rng.random() < 0.8:
-            lead_touch_log(
-                lead=lead,
-                actor=rep,
-                type=rng.choice(["call", "email", "meeting"]),
-                note="First conversation.",
-            )
-        if rng.random() < 0.55:
+            return
+    if rng.random() < 0.8 and (step := story.next(0.3, 6)):
+        with step:
+            lead_touch_log(lead=lead, actor=rep, type=rng.choice(["call", "email", "meeting"]),
+                           note="First conversation: needs and timing.")  # fmt: skip
+    if rng.random() < 0.65 and (step := story.next(4, 30)):
+        with step:
             _try(lead_transition, lead=lead, to=Stage.OPPORTUNITY, actor=rep)
-            ending = rng.random()
-            if ending < 0.45:
-                _try(
-                    lead_transition,
-                    lead=lead,
-                    to=Stage.WON,
-                    actor=rep,
-                    amount=Decimal(rng.randrange(8000, 90000, 500)),
-                )
-            elif ending < 0.7:
-                _try(lead_transition, lead=lead, to=Stage.LOST, actor=rep, reason_code="competitor")
+        ending = rng.random()
+        if ending < 0.55 and (step := story.next(9, 60)):
+            with step:
+                _try(lead_transition, lead=lead, to=Stage.WON, actor=rep,
+                     amount=Decimal(rng.randrange(8000, 90000, 500)))  # fmt: skip
+        elif ending < 0.8 and (step := story.next(9, 60)):
+            with step:
+                _try(lead_transition, lead=lead, to=Stage.LOST, actor=rep,
+                     reason_code="competitor", note="Chose a competitor's offer.")  # fmt: skip
 
 
-def _spread_history(lead_ids: list[int], rng: random.Random) -> None:
-    by_offset: dict[int, list[int]] = {}
-    for lead_id in lead_ids:
-        by_offset.setdefault(rng.randint(0, 55), []).append(lead_id)
-    for days, ids in by_offset.items():
-        if not days:
-            continue
-        back = timedelta(days=days)
-        Lead.objects.filter(pk__in=ids).update(
-            created_at=F("created_at") - back,
-            stage_changed_at=F("stage_changed_at") - back,
-            accepted_at=F("accepted_at") - back,
-            last_activity_at=F("last_activity_at") - back,
-            accept_due_at=F("accept_due_at") - back,
-            accept_warn_at=F("accept_warn_at") - back,
-        )
-        StageTransition.objects.filter(lead_id__in=ids).update(at=F("at") - back)
-        LeadEvent.objects.filter(lead_id__in=ids).update(occurred_at=F("occurred_at") - back)
-        Obligation.objects.filter(lead_id__in=ids).update(
-            opened_at=F("opened_at") - back,
-            due_at=F("due_at") - back,
-            warn_at=F("warn_at") - back,
-            met_at=F("met_at") - back,
-            breached_at=F("breached_at") - back,
-        )
-
-
-def _overdue(tenant, rng: random.Random) -> None:
-    """A few SQLs still waiting and already late: tomorrow's sweep would breach them too."""
-    waiting = Lead.objects.filter(stage=Stage.SQL, accepted_at__isnull=True)[:3]
-    for lead in waiting:
-        Obligation.objects.filter(lead=lead, status="pending").update(
-            due_at=timezone.now() - timedelta(minutes=rng.randint(5, 90))
-        )
-
-
-def _meeting(tenant, actor):
-    now = timezone.now()
+def _meeting(tenant, actor, calendar: BusinessCalendar, now):
+    """The weekly review: the next working day at 10:00 in the tenant's time."""
+    zone = ZoneInfo(tenant.timezone or "UTC")
+    day = after(now, 9, calendar).astimezone(zone).date()
+    scheduled = datetime.combine(day, time(10, 0), tzinfo=zone)
     meeting = meeting_create(
         tenant=tenant,
         actor=actor["marco.manager"],
         data={
             "title": "Weekly smarketing review",
-            "scheduled_at": now + timedelta(days=1),
+            "scheduled_at": scheduled,
             "attendees": [
                 actor[name].user.email
                 for name in ("marco.manager", "giulia.marketing", "sara.sales")
@@ -347,6 +344,6 @@ def _meeting(tenant, actor):
         actor=actor["marco.manager"],
         title="Tighten the webinar lead form (company size required)",
         owner_email=actor["giulia.marketing"].user.email,
-        due_on=(now + timedelta(days=5)).date(),
+        due_on=(scheduled + timedelta(days=5)).date(),
     )
     return meeting

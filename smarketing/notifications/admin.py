@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from smarketing.notifications.models import Notification
+from smarketing.tenancy.admin import CrossTenantAdmin
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(CrossTenantAdmin):
     list_display = ("title", "kind", "user", "tenant", "created_at", "read_at", "emailed_at")
     list_filter = ("kind",)
     search_fields = ("title", "user__email")

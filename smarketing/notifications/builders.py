@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils.dateparse import parse_datetime
 
@@ -33,6 +34,18 @@ class Batch:
     # label kind ("lead", ...) -> object id -> its label, from the registered loaders
     labels: dict[str, dict[int, str]] = field(default_factory=dict)
     admins: dict[int, list[int]] = field(default_factory=dict)  # tenant id -> admin user ids
+    zones: dict[int, str] = field(default_factory=dict)  # tenant id -> IANA timezone name
+
+    def when(self, tenant_id: int, value: Any) -> str:
+        """A payload's UTC instant in the tenant's own time, as every page shows times."""
+        moment = parse_datetime(value) if isinstance(value, str) else None
+        if moment is None:
+            return ""
+        try:
+            zone = ZoneInfo(self.zones.get(tenant_id) or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        return moment.astimezone(zone).strftime("%d %b %Y, %H:%M %Z").strip()
 
     def page(self, tenant_id: int, path: str) -> str:
         """The link to a tenant's page, e.g. page(1, "sla/") -> "/t/acme/sla/"."""
@@ -119,8 +132,3 @@ def person_id(value: Any) -> int | None:
 def people(values: Any) -> list[int]:
     found = [person_id(value) for value in values or []] if isinstance(values, list) else []
     return list(dict.fromkeys(uid for uid in found if uid is not None))
-
-
-def when(value: Any) -> str:
-    moment = parse_datetime(value) if isinstance(value, str) else None
-    return moment.strftime("%d %b %Y, %H:%M %Z").strip() if moment else ""

@@ -42,8 +42,12 @@ def _batch(events: list[OutboxEvent]) -> Batch:
             tenant_id__in=tenant_ids, role=Role.ADMIN
         ).values_list("tenant_id", "user_id"):
             admins.setdefault(tenant_id, []).append(user_id)
-    slugs = dict(Tenant.objects.filter(pk__in=tenant_ids).values_list("pk", "slug"))
-    return Batch(slugs=slugs, labels=builders.load_labels(wanted), admins=admins)
+    slugs, zones = {}, {}
+    for pk, slug, zone in Tenant.objects.filter(pk__in=tenant_ids).values_list(
+        "pk", "slug", "timezone"
+    ):
+        slugs[pk], zones[pk] = slug, zone
+    return Batch(slugs=slugs, labels=builders.load_labels(wanted), admins=admins, zones=zones)
 
 
 def _data(event: OutboxEvent) -> dict:

@@ -39,3 +39,14 @@ document.addEventListener("DOMContentLoaded", () => {
   }, seconds * 1000);
 });
 
+
+// The top bar's "Menu" button folds the navigation on narrow screens (static/css/app.css).
+document.addEventListener("DOMContentLoaded", () => {
+  const toggle = document.querySelector(".menu-toggle");
+  const menu = document.getElementById("site-menu");
+  if (!toggle || !menu) return;
+  toggle.addEventListener("click", () => {
+    const open = menu.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", String(open));
+  });
+});

@@ -56,8 +56,8 @@
     tile("on_time", show(percent(sales.on_time_rate)), sales.met_on_time + " of " + (sales.met_on_time + sales.breached) + " decided", sales.on_time_rate === null ? null : sales.on_time_rate >= sales.on_time_target);
     tile("median", hours(sales.median_response_hours), "p90 " + hours(sales.p90_response_hours));
     tile("breaches", String(sales.breached), sales.met_late + " answered late");
-    tile("mqls", String(marketing.mqls), targets ? "target " + targets.mqls : "no target", targets ? marketing.mqls >= targets.mqls : null);
-    tile("sqls", String(marketing.sql_handoffs), targets ? "target " + targets.sql_handoffs : "no target", targets ? marketing.sql_handoffs >= targets.sql_handoffs : null);
+    tile("mqls", String(marketing.mqls), targets ? "target " + Math.round(targets.mqls) : "no target", targets ? marketing.mqls >= targets.mqls : null);
+    tile("sqls", String(marketing.sql_handoffs), targets ? "target " + Math.round(targets.sql_handoffs) : "no target", targets ? marketing.sql_handoffs >= targets.sql_handoffs : null);
     tile("acceptance", show(percent(marketing.acceptance_rate)), targets ? "minimum " + show(percent(targets.min_acceptance_rate)) : "no minimum",
          targets && marketing.acceptance_rate !== null ? marketing.acceptance_rate >= targets.min_acceptance_rate : null);
     const reasons = root.querySelector("[data-reasons]");

@@ -18,30 +18,6 @@ SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "lea
 
 
 @pytest.fixture
-def browser_as(chromium, live_server):
-    """browser_as(user) -> a page in its own browser context, logged in as that user."""
-    contexts = []
-
-    def open_as(user, password: str = "correct-horse-battery"):
-        context = chromium.new_context(
-            base_url=live_server.url, viewport={"width": 1280, "height": 900}
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto("/accounts/login/")
-        page.get_by_label("E-mail").fill(user.email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
 def scored_lead(tenant):
     campaign = CampaignFactory(tenant=tenant, name="Smart factory webinar")
     lead = LeadFactory(
@@ -108,7 +84,10 @@ def test_marketing_hands_a_lead_off_and_the_first_rep_to_accept_wins(
     expect(rep.locator("#lead-results tbody tr")).to_have_count(1)
     rep.get_by_role("link", name=scored_lead.email).click()
     expect(rep.get_by_role("heading", name="Giulia Rossi")).to_be_visible()
-    expect(rep.get_by_text("Operations lead in mid-size manufacturing")).to_be_visible()
+    # The persona is named (and linked) among the fields, and named in the breakdown.
+    persona = "Operations lead in mid-size manufacturing"
+    expect(rep.get_by_role("link", name=persona)).to_be_visible()
+    expect(rep.locator("article.breakdown").get_by_text(persona)).to_be_visible()
     if os.environ.get("UPDATE_SCREENSHOTS") == "1":
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         rep.screenshot(path=str(SCREENSHOT), full_page=True)

@@ -9,30 +9,6 @@ from tests.leads.factories import LeadFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def browser_as(chromium, live_server):
-    """browser_as(user) -> a page in its own browser context, logged in as that user."""
-    contexts = []
-
-    def open_as(user, password: str = "correct-horse-battery"):
-        context = chromium.new_context(
-            base_url=live_server.url, viewport={"width": 1280, "height": 900}
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto("/accounts/login/")
-        page.get_by_label("E-mail").fill(user.email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
 def fit_on_lead_page(page, tenant, lead) -> str:
     page.goto(f"/t/{tenant.slug}/leads/{lead.pk}/")
     return page.locator(".part-head", has_text="Fit").locator("strong").inner_text()
@@ -50,11 +26,14 @@ def test_a_persona_approved_by_both_sides_changes_a_matching_leads_fit(tenant, m
     expect(marketer.get_by_role("heading", name="Personas")).to_be_visible()
     marketer.get_by_role("button", name="New persona").click()
     marketer.get_by_label("Name").fill("COO in manufacturing")
-    marketer.get_by_label("Criterion 1 field").fill("industry")
+    marketer.get_by_label("Criterion 1 field").select_option("industry")
     marketer.get_by_label("Criterion 1 operator").select_option("in")
     marketer.get_by_label("Criterion 1 value").fill("manufacturing, logistics")
     marketer.get_by_label("Criterion 1 weight").fill("60")
-    marketer.get_by_label("Criterion 2 field").fill("title")
+    # A second row appears in place: no save and edit again.
+    expect(marketer.get_by_label("Criterion 2 field")).to_have_count(0)
+    marketer.get_by_role("button", name="Add a criterion").click()
+    marketer.get_by_label("Criterion 2 field").select_option("title")
     marketer.get_by_label("Criterion 2 operator").select_option("contains_any")
     marketer.get_by_label("Criterion 2 value").fill("coo")
     marketer.get_by_label("Criterion 2 weight").fill("40")

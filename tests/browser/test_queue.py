@@ -22,30 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-@pytest.fixture
-def browser_as(chromium, live_server):
-    """browser_as(user) -> a page in its own browser context, logged in as that user."""
-    contexts = []
-
-    def open_as(user, password: str = "correct-horse-battery"):
-        context = chromium.new_context(
-            base_url=live_server.url, viewport={"width": 1280, "height": 900}
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto("/accounts/login/")
-        page.get_by_label("E-mail").fill(user.email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
 def hand_off(tenant, marketer, **fields):
     lead = LeadFactory(tenant=tenant, stage=Stage.MQL, **fields)
     with tenant_scope(tenant):

@@ -18,30 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHARTS = ("chart-on-time", "chart-breaches", "chart-response", "chart-volume", "chart-acceptance")
 
 
-@pytest.fixture
-def browser_as(chromium, live_server):
-    """browser_as(user) -> a page in its own browser context, logged in as that user."""
-    contexts = []
-
-    def open_as(user, password: str = "correct-horse-battery"):
-        context = chromium.new_context(
-            base_url=live_server.url, viewport={"width": 1280, "height": 1000}
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto("/accounts/login/")
-        page.get_by_label("E-mail").fill(user.email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
 def _datasets(page, canvas_id: str) -> list[dict]:
     return page.evaluate(
         """(id) => Chart.getChart(document.getElementById(id)).data.datasets
@@ -68,7 +44,7 @@ def test_a_manager_sees_the_compliance_charts_drawn_with_data(tenant, member, br
     StageTransitionFactory(lead__tenant=tenant, action="accept", from_stage="sql",
                            to_stage="sql", at=now - timedelta(days=1))  # fmt: skip
 
-    page = browser_as(member(tenant, Role.MANAGER))
+    page = browser_as(member(tenant, Role.MANAGER), height=1000)
     page.goto(f"/t/{tenant.slug}/")
     page.get_by_role("link", name="SLA", exact=True).click()
     expect(page.get_by_role("heading", name="SLA compliance")).to_be_visible()
@@ -94,7 +70,7 @@ def test_a_manager_sees_the_compliance_charts_drawn_with_data(tenant, member, br
 
 
 def test_a_draft_is_signed_by_both_sides_and_activated(tenant, member, browser_as):
-    manager = browser_as(member(tenant, Role.MANAGER))
+    manager = browser_as(member(tenant, Role.MANAGER), height=1000)
     manager.goto(f"/t/{tenant.slug}/sla/")
     manager.get_by_role("button", name="New draft").click()
     manager.get_by_label("Name", exact=True).fill("Faster answers")
@@ -106,13 +82,13 @@ def test_a_draft_is_signed_by_both_sides_and_activated(tenant, member, browser_a
     expect(manager.get_by_role("heading", name="SLA version 2: Faster answers")).to_be_visible()
     version_url = manager.url
 
-    marketer = browser_as(member(tenant, Role.MARKETER))
+    marketer = browser_as(member(tenant, Role.MARKETER), height=1000)
     marketer.goto(version_url)
     marketer.get_by_role("button", name="Sign for marketing").click()
     expect(marketer.get_by_text("Signed for marketing.")).to_be_visible()
     expect(marketer.get_by_role("button", name="Sign for sales")).to_have_count(0)
 
-    rep = browser_as(member(tenant, Role.SALES_REP))
+    rep = browser_as(member(tenant, Role.SALES_REP), height=1000)
     rep.goto(version_url)
     rep.get_by_role("button", name="Sign for sales").click()
     expect(rep.get_by_text("Signed for sales.")).to_be_visible()

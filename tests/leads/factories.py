@@ -6,8 +6,9 @@ from django.utils import timezone
 from leads.imports.models import LeadImport
 from leads.merging.models import LeadMerge
 from leads.models import Campaign, Lead, LeadEvent, RejectionReason, StageTransition
+from leads.saved_views.models import SavedView
 from leads.webforms.models import WebForm
-from tests.factories import TenantFactory, TenantScopedFactory
+from tests.factories import TenantFactory, TenantScopedFactory, UserFactory
 
 
 class CampaignFactory(TenantScopedFactory):
@@ -96,3 +97,14 @@ class LeadMergeFactory(TenantScopedFactory):
     other = factory.SubFactory(LeadFactory, tenant=factory.SelfAttribute("..tenant"))
     at = factory.LazyFunction(timezone.now)
     undo_until = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+
+
+class SavedViewFactory(TenantScopedFactory):
+    class Meta:
+        model = SavedView
+
+    tenant = factory.SubFactory(TenantFactory)
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"View {n}")
+    query = "stage=mql"
+    columns = ["score", "owner"]

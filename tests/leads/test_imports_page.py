@@ -56,6 +56,20 @@ def test_the_status_panel_polls_every_second_while_the_import_runs(tenant, marke
     assert "25%" in panel
 
 
+def test_the_last_poll_of_a_finished_import_refreshes_recent_imports(tenant, marketer_page):
+    running = LeadImportFactory(tenant=tenant, status="running", total=2000, done=500)
+    url = f"/t/{tenant.slug}/leads/import/{running.pk}/progress/"
+    assert "recent-imports" not in marketer_page.get(url).content.decode()
+
+    LeadImport.all_tenants.filter(pk=running.pk).update(status="done", done=2000, created=2000)
+    panel = marketer_page.get(url).content.decode()
+    recent = panel[panel.index('<section id="recent-imports" hx-swap-oob="true">') :]
+    assert re.search(
+        r'<span class="badge import-done">Done</span></td>\s*<td class="num">2000<', recent
+    )
+    assert "Queued" not in recent
+
+
 def test_the_import_page_explains_a_refused_file(tenant, marketer_page):
     response = marketer_page.post(
         f"/t/{tenant.slug}/leads/import/",

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.utils import timezone
 
 from leads.imports import services as import_services
@@ -125,3 +126,31 @@ def test_an_import_streams_the_file_in_constant_memory(tenant):
     assert Lead.all_tenants.count() == 20_000
     assert peak < 20 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
     assert peak < small * 1.5, f"peak {peak / 1e6:.1f} MB vs {small / 1e6:.1f} MB for 2,000 rows"
+
+
+def test_on_sqlite_an_import_writes_in_short_transactions_and_lets_waiting_writers_in(
+    tenant, monkeypatch
+):
+    if connection.vendor != "sqlite":
+        pytest.skip("the demo's embedded SQLite only: PostgreSQL writes 1,000 rows a batch")
+    real = import_services.leads_bulk_upsert
+    batches, pauses = [], []
+
+    ticks = iter(range(1_000))
+
+    def slow_upsert(**kwargs):
+        batches.append(len(kwargs["items"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(import_services, "leads_bulk_upsert", slow_upsert)
+    # A clock on which every batch holds the lock a whole second, and pauses that take none.
+    monkeypatch.setattr(import_services, "monotonic", lambda: float(next(ticks)))
+    monkeypatch.setattr(import_services, "sleep", pauses.append)
+    rows = "".join(f"p{i}@example.com\n" for i in range(600))
+
+    result = process(tenant, f"email\n{rows}".encode())
+
+    assert (result.status, result.created) == ("done", 600)
+    assert batches == [250, 250, 100]
+    # Each batch held the lock "long" (the clock moved), so each commit is followed by a pause.
+    assert pauses == [import_services.SQLITE_PAUSE_SECONDS] * 3

@@ -15,6 +15,9 @@ from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope
 from tests.meetings.factories import ActionItemFactory
+from tests.scopes import deployed
+
+announce = deployed(services.action_items_due_announce)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +63,7 @@ def test_items_not_due_yet_in_the_tenants_day_or_done_are_not_announced(tenant):
         done_at=datetime(2026, 3, 1, tzinfo=UTC),
     )
 
-    assert services.action_items_due_announce(now=JUST_AFTER_MIDNIGHT_ROME) == 0
+    assert announce(now=JUST_AFTER_MIDNIGHT_ROME) == 0
     assert due_events() == []
 
 
@@ -70,14 +73,14 @@ def test_each_tenant_is_announced_on_its_own_day(tenant, other_tenant):
     other_tenant.save(update_fields=["timezone"])
     ActionItemFactory(tenant=other_tenant, due_on=date(2026, 3, 5))
 
-    assert services.action_items_due_announce(now=JUST_AFTER_MIDNIGHT_ROME) == 1
-    assert services.action_items_due_announce(now=datetime(2026, 3, 5, 6, tzinfo=UTC)) == 1
+    assert announce(now=JUST_AFTER_MIDNIGHT_ROME) == 1
+    assert announce(now=datetime(2026, 3, 5, 6, tzinfo=UTC)) == 1
     assert [event.tenant_id for event in due_events()] == [tenant.pk, other_tenant.pk]
 
 
 def test_a_new_due_date_is_announced_again_when_it_comes(tenant, member):
     item = ActionItemFactory(tenant=tenant, due_on=date(2026, 3, 5))
-    services.action_items_due_announce(now=JUST_AFTER_MIDNIGHT_ROME)
+    announce(now=JUST_AFTER_MIDNIGHT_ROME)
     with tenant_scope(tenant):
         services.action_item_update(
             item=item,
@@ -85,8 +88,8 @@ def test_a_new_due_date_is_announced_again_when_it_comes(tenant, member):
             data={"due_on": date(2026, 3, 12)},
         )
 
-    assert services.action_items_due_announce(now=datetime(2026, 3, 11, 12, tzinfo=UTC)) == 0
-    assert services.action_items_due_announce(now=datetime(2026, 3, 12, 12, tzinfo=UTC)) == 1
+    assert announce(now=datetime(2026, 3, 11, 12, tzinfo=UTC)) == 0
+    assert announce(now=datetime(2026, 3, 12, 12, tzinfo=UTC)) == 1
     assert [e.data["due_on"] for e in due_events()] == ["2026-03-05", "2026-03-12"]
 
 
@@ -95,7 +98,7 @@ def test_the_owner_is_notified_that_the_item_is_due(tenant, member):
     item = ActionItemFactory(
         tenant=tenant, owner=owner, title="Call Officine Rossi back", due_on=date(2026, 3, 5)
     )
-    services.action_items_due_announce(now=JUST_AFTER_MIDNIGHT_ROME)
+    announce(now=JUST_AFTER_MIDNIGHT_ROME)
     with cross_tenant_scope():
         outbox_relay()
 
@@ -114,7 +117,7 @@ def test_sweeps_running_side_by_side_announce_each_item_once(tenant):
     def sweep():
         try:
             barrier.wait()
-            results.append(services.action_items_due_announce(now=JUST_AFTER_MIDNIGHT_ROME))
+            results.append(announce(now=JUST_AFTER_MIDNIGHT_ROME))
         finally:
             connection.close()
 

@@ -13,16 +13,3 @@ def relay():
             return outbox_relay()
 
     return run
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """clock.set(aware datetime): timezone.now() answers that instant until set again."""
-    from django.utils import timezone
-
-    class Clock:
-        def set(self, instant):
-            monkeypatch.setattr(timezone, "now", lambda: instant)
-            return instant
-
-    return Clock()

@@ -16,8 +16,12 @@ from smarketing.tenancy.scope import tenant_scope
 from smarketing.webhooks.services import endpoint_disable_failing
 from tests.leads.factories import LeadFactory
 from tests.queue.factories import RoutingSettingsFactory
+from tests.scopes import deployed
 from tests.sla.factories import SlaVersionFactory
 from tests.webhooks.factories import WebhookEndpointFactory
+
+sla_sweep = deployed(sla_sweep)
+cold_leads_sweep = deployed(cold_leads_sweep)
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +160,14 @@ def test_nobody_outside_the_tenant_is_notified(tenant, other_tenant, member, rel
                 data={"id": 1, "email": "x@x.example", "owner": {"id": stranger.pk}})  # fmt: skip
     relay()
     assert not Notification.all_tenants.exists()
+
+
+def test_deadlines_in_notifications_read_in_the_tenants_time_not_utc(tenant, people, relay):
+    manager = people["manager"]
+    with tenant_scope(tenant):  # the tenant keeps Europe/Rome: 14:00 UTC is 15:00 there
+        publish("sla.breached", tenant=tenant.pk,
+                data={"lead": 1, "kind": "accept", "due_at": "2027-03-22T14:00:00+00:00",
+                      "notify": [{"id": manager.pk}]})  # fmt: skip
+    relay()
+    [note] = of(manager)
+    assert "was due 22 Mar 2027, 15:00 CET." in note.body

@@ -12,6 +12,9 @@ from smarketing.celery import app
 from tests.leads.factories import LeadFactory
 from tests.personas.factories import ScoringSettingsFactory
 from tests.personas.helpers import record_scored
+from tests.scopes import deployed
+
+decay_sweep = deployed(decay_sweep)
 
 pytestmark = pytest.mark.django_db
 

@@ -124,6 +124,35 @@ def test_a_marketer_drafts_a_persona_with_criteria_rows(tenant, page_for):
     assert "Approve for marketing" in buttons(detail)
 
 
+def test_the_field_picker_offers_lead_fields_and_a_custom_key(tenant, page_for):
+    client = page_for(Role.MARKETER)
+    form = client.get(url(tenant, "new")).content.decode()
+    picker = form[form.index('aria-label="Criterion 1 field"') : form.index("</select>")]
+    assert '<option value="company_size">Company size (employees)</option>' in picker
+    assert '<option value="custom">Custom field…</option>' in picker
+    assert 'id="criterion-row-template"' in form and "criteria-__prefix__-field" in form
+
+    data = form_data(rows=[("custom", "equals", "gold", "10")])
+    data["criteria-0-custom_key"] = "plan"
+    assert client.post(url(tenant, "new"), data).status_code == 302
+    version = PersonaVersion.all_tenants.get()
+    assert version.criteria[0]["field"] == "custom.plan"
+
+    persona = BuyerPersona.all_tenants.get()
+    edit = client.get(url(tenant, persona.pk, "edit")).content.decode()
+    assert re.search(r'<option value="custom" selected>Custom field…</option>', edit)
+    assert 'value="plan"' in edit
+
+
+def test_a_custom_field_without_its_key_is_refused_beside_the_row(tenant, page_for):
+    response = page_for(Role.MARKETER).post(
+        url(tenant, "new"), form_data(rows=[("custom", "equals", "gold", "10")])
+    )
+    assert response.status_code == 400
+    assert "Name the custom field" in text(response)
+    assert not BuyerPersona.all_tenants.exists()
+
+
 def test_an_invalid_criterion_row_is_shown_on_the_form(tenant, page_for):
     response = page_for(Role.MARKETER).post(
         url(tenant, "new"), form_data(rows=[("title", "range", "1, 5", "10")])

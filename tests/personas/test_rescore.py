@@ -103,19 +103,28 @@ def test_a_newer_job_supersedes_an_open_one(tenant):
     assert newer.recompute_engagement  # it takes over the older job's recount
 
 
-def test_a_job_out_of_time_hands_over_to_a_fresh_task(tenant):
+def test_a_job_out_of_time_hands_over_to_a_fresh_task(tenant, monkeypatch):
     from personas import tasks
 
     approved_persona(tenant)
     leads(tenant, matching=5, other=0)
+    run_for_one_batch = services.rescore_job_run
+    progress_per_run = []
+
+    def out_of_time_after_one_batch(*, job_id):
+        # Every task runs out of time after one batch: only hand-overs can finish the job.
+        job, finished = run_for_one_batch(job_id=job_id, batch_size=2, time_budget=0)
+        progress_per_run.append(job.done)
+        return job, finished
+
+    monkeypatch.setattr(services, "rescore_job_run", out_of_time_after_one_batch)
     with tenant_scope(tenant):
         job = RescoreJob.objects.create(tenant=tenant, reason="test", total=5)
-        paused, finished = services.rescore_job_run(job_id=job.pk, batch_size=2, time_budget=0)
-    assert not finished
-    assert (paused.status, paused.done) == ("running", 2)
-    tasks.rescore_job_run_task.delay(tenant.pk, job.pk)  # eager in tests
+    tasks.rescore_job_run_task.delay(tenant.pk, job.pk)  # eager: hand-overs run in turn
+
     job.refresh_from_db()
     assert (job.status, job.done) == ("done", 5)
+    assert progress_per_run[:3] == [2, 4, 5]  # one batch per task, each resuming the last
 
 
 def test_a_failing_job_records_its_error(tenant, monkeypatch):

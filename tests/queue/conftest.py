@@ -73,16 +73,3 @@ def page_for():
 
 def act(tenant, user, role):
     return Actor.member(user, role)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """clock.set(aware datetime): timezone.now() answers that instant until set again."""
-    from django.utils import timezone
-
-    class Clock:
-        def set(self, instant):
-            monkeypatch.setattr(timezone, "now", lambda: instant)
-            return instant
-
-    return Clock()

@@ -17,6 +17,9 @@ from tests.queue.factories import (
     TeamFactory,
     TeamMemberFactory,
 )
+from tests.scopes import deployed
+
+sla_sweep = deployed(sla_sweep)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,6 @@
 """Fixtures of the SLA tests: an active SLA, people of each role, a clock to set."""
 
-from datetime import datetime
-
 import pytest
-from django.utils import timezone
 
 from smarketing.tenancy.roles import Role
 from tests.sla.factories import SlaVersionFactory
@@ -23,19 +20,3 @@ def active_sla(tenant):
 def people(tenant, member):
     """One member of each role in the tenant, by role name."""
     return {role: member(tenant, role) for role in Role.values}
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """clock.set(aware datetime): timezone.now() answers that instant until set again."""
-
-    class Clock:
-        def __init__(self):
-            self.now = None
-
-        def set(self, instant: datetime) -> datetime:
-            self.now = instant
-            monkeypatch.setattr(timezone, "now", lambda: self.now)
-            return instant
-
-    return Clock()

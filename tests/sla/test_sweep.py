@@ -18,7 +18,11 @@ from smarketing.events.models import OutboxEvent
 from smarketing.tenancy.models import Membership
 from smarketing.tenancy.roles import Role
 from tests.leads.factories import LeadFactory
+from tests.scopes import deployed
 from tests.sla.factories import ObligationFactory
+
+# Sweeps run from the deployed connection defaults, as Celery beat starts them.
+sla_sweep = deployed(sla_sweep)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,14 +110,32 @@ def test_a_breached_sql_is_rerouted_to_the_least_loaded_rep_who_is_in(tenant, me
     assert (fresh.kind, fresh.owner_id) == ("accept", free.pk)
 
 
-def test_no_reroute_when_the_version_says_no_or_the_sql_was_accepted(tenant, member, active_sla):
-    active_sla(reroute_on_breach=False)
-    rep, other = member(tenant, Role.SALES_REP), member(tenant, Role.SALES_REP)
-    lead = LeadFactory(tenant=tenant, stage=Stage.SQL, owner=rep)
-    due(tenant, 1, lead=lead, owner=rep)
-    assert sla_sweep(now=NOW).rerouted == 0
+@pytest.mark.parametrize(
+    ("reroute_on_breach", "accepted"),
+    [pytest.param(False, False, id="version-says-no"), pytest.param(True, True, id="accepted")],
+)
+def test_no_reroute_when_the_version_says_no_or_the_sql_was_accepted(
+    tenant, member, active_sla, reroute_on_breach, accepted
+):
+    active_sla(reroute_on_breach=reroute_on_breach, accept_within_hours=4)
+    rep = member(tenant, Role.SALES_REP)
+    free = member(tenant, Role.SALES_REP)  # someone routing could choose: only the rule stops it
+    lead = LeadFactory(
+        tenant=tenant,
+        stage=Stage.SQL,
+        owner=rep,
+        accepted_at=NOW - timedelta(hours=1) if accepted else None,
+    )
+    breached = due(tenant, 1, lead=lead, owner=rep)
+
+    counts = sla_sweep(now=NOW)
+
+    assert (counts.breached, counts.rerouted) == (1, 0)
     assert Lead.all_tenants.get(pk=lead.pk).owner_id == rep.pk
-    assert other.pk != rep.pk
+    assert Breach.all_tenants.get(obligation=breached).rerouted_to_id is None
+    assert not StageTransition.all_tenants.filter(lead=lead, action="assign").exists()
+    assert not Obligation.all_tenants.filter(lead=lead, owner=free).exists()
+    assert breach_events()[0].data["rerouted_to"] is None
 
 
 def test_warnings_go_out_once_at_eighty_percent(tenant, member, active_sla):

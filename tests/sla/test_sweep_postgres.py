@@ -16,6 +16,10 @@ from sla.services.cold import cold_plan
 from smarketing.events.models import OutboxEvent
 from smarketing.tenancy.scope import tenant_scope
 from tests.leads.factories import LeadFactory
+from tests.scopes import deployed
+
+# Sweeps run from the deployed connection defaults, as Celery beat starts them.
+sla_sweep = deployed(sla_sweep)
 
 pytestmark = pytest.mark.postgres
 

@@ -102,3 +102,11 @@ def test_create_api_key_needs_a_member_user():
     run("create_user", "m@example.com", "--tenant", "globex", "--role", "marketer")
     with pytest.raises(CommandError, match="not a member"):
         run("create_api_key", "--tenant", "acme", "--user", "m@example.com")
+
+
+def test_bootstrap_prints_the_address_the_server_listens_on(db):
+    out = StringIO()
+    call_command("bootstrap", "--no-demo", "--url", "http://127.0.0.1:8011", stdout=out)
+    assert "starting on http://127.0.0.1:8011\n" in out.getvalue()
+    assert "http://127.0.0.1:8011/accounts/login/" in out.getvalue()
+    assert ":8000" not in out.getvalue()

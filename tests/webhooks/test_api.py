@@ -6,10 +6,18 @@ from django.utils import timezone
 from smarketing.tenancy.roles import Role
 from smarketing.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.webhooks.factories import WebhookDeliveryFactory, WebhookEndpointFactory
+from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.django_db
 
 NEW = {"url": "https://hooks.example.com/in", "events": ["lead.created", "sla.breached"]}
+
+
+@pytest.fixture
+def receiver():
+    running = Receiver().start()
+    yield running
+    running.stop()
 
 
 @pytest.fixture
@@ -156,19 +164,22 @@ def test_the_delivery_log_lists_attempts_newest_first(tenant, admin_api):
     assert rows[0]["event_id"] == str(second.event_id)
 
 
-def test_redelivery_sends_the_event_again(tenant, admin_api, monkeypatch):
-    sent = []
-    monkeypatch.setattr(
-        "smarketing.webhooks.services.deliveries.send_batch", lambda ids: sent.extend(ids) or {}
-    )
-    endpoint = WebhookEndpointFactory(tenant=tenant)
+def test_redelivery_sends_the_event_again(
+    tenant, admin_api, receiver, django_capture_on_commit_callbacks
+):
+    endpoint = WebhookEndpointFactory(tenant=tenant, url=receiver.url)
     delivery = WebhookDeliveryFactory(
         tenant=tenant, endpoint=endpoint, status="failed", next_attempt_at=None, attempts=9
     )
     url = f"/api/v1/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/redeliver/"
-    response = admin_api.post(url, format="json")
+    with django_capture_on_commit_callbacks(execute=True):  # the sweep it kicks runs eagerly
+        response = admin_api.post(url, format="json")
+
     assert response.status_code == 202
     assert response.json()["status"] == "pending" and response.json()["attempts"] == 9
+    assert receiver.ids() == [str(delivery.event_id)]
+    sent = WebhookDelivery.all_tenants.get(pk=delivery.pk)
+    assert (sent.status, sent.attempts, sent.response_status) == ("succeeded", 10, 200)
 
 
 def test_redelivery_to_a_disabled_endpoint_is_a_conflict(tenant, admin_api):

@@ -99,6 +99,15 @@ def event_ids(tenant) -> set[str]:
     }
 
 
+def drained(tenant, expected: set[str]) -> bool:
+    deliveries = WebhookDelivery.all_tenants.filter(tenant=tenant)
+    return (
+        not OutboxEvent.all_tenants.filter(tenant=tenant, relayed_at__isnull=True).exists()
+        and deliveries.filter(status="succeeded").count() >= len(expected)
+        and not deliveries.filter(status="pending").exists()
+    )
+
+
 def assert_signed(receiver: Receiver, secret: str) -> None:
     """Every request carries a signature that the independent verifier accepts."""
     now = int(time.time())
@@ -126,7 +135,14 @@ def test_with_redis_down_every_post_succeeds_and_every_webhook_arrives_once(stac
         what="every webhook after Redis came back",
         stack=stack,
     )
-    time.sleep(2)  # anything still in flight would show up as a duplicate now
+    # Drained: every event relayed and every delivery recorded as sent, so nothing is left
+    # in flight that could still arrive as a duplicate.
+    wait_for(
+        lambda: drained(tenant, expected),
+        timeout=60,
+        what="the outbox and the deliveries to drain",
+        stack=stack,
+    )
 
     received = Counter(receiver.ids())
     assert set(received) == expected

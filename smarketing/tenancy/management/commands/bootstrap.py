@@ -15,8 +15,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-demo", action="store_true", help="Skip the demo data.")
+        parser.add_argument(
+            "--url", default="http://127.0.0.1:8000", help="Where the server listens (printed)."
+        )
 
-    def handle(self, *args, no_demo, **options):
+    def handle(self, *args, no_demo, url, **options):
         if not Tenant.objects.exists():
             tenant = tenant_create(
                 slug=DEMO_SLUG, name="Acme Robotics", timezone_name="Europe/Rome", country="IT"
@@ -25,8 +28,8 @@ class Command(BaseCommand):
             if not no_demo and "seed_demo" in _commands():
                 call_command("seed_demo", tenant=DEMO_SLUG)
         self.stdout.write(
-            "\nSmarketing is starting on http://127.0.0.1:8000\n"
-            f"Log in at http://127.0.0.1:8000/accounts/login/ as {DEMO_EMAIL} "
+            f"\nSmarketing is starting on {url}\n"
+            f"Log in at {url}/accounts/login/ as {DEMO_EMAIL} "
             f"with password {DEMO_PASSWORD!r}\n"
         )
 

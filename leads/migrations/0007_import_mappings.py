@@ -10,7 +10,7 @@ from smarketing.tenancy.rls import EnableRowLevelSecurity
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0005_capture_forms_duplicates_merges'),
+        ('leads', '0006_capture_forms_duplicates_merges'),
         ('tenancy', '0001_initial'),
     ]
 

@@ -21,7 +21,7 @@ def mark_shared(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0006_import_mappings'),
+        ('leads', '0007_import_mappings'),
         ('tenancy', '0001_initial'),
     ]
 
