@@ -24,3 +24,8 @@ class NotAllowed(Forbidden):
 
 class InvalidLeadData(InvalidInput):
     pass
+
+
+class ImportInProgress(Conflict):
+    code = "import_in_progress"
+    title = "An import holding this person is still running"

@@ -1,7 +1,9 @@
 """How leads reacts to events of other parts, and of its own (subscribed in `LeadsConfig.ready`)."""
 
+from leads.imports.privacy import import_files_prune
 from leads.models import DEFAULT_REJECTION_REASONS, RejectionReason, Stage
 from smarketing.events import subscribe
+from smarketing.privacy.retention import register_pruner
 
 
 def seed_rejection_reasons(*, tenant, items, **context) -> None:
@@ -52,6 +54,8 @@ def erase_captured_data(*, tenant, items, actor=None, **context) -> None:
 
 
 def register() -> None:
+    register_pruner("import_files", import_files_prune)
+    register_pruner("import_files", import_files_prune)
     subscribe("tenant.created", seed_rejection_reasons)
     subscribe("lead.stage_changed", route_new_sqls)
     subscribe("lead.profile_changed", refresh_match_keys)

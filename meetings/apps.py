@@ -6,6 +6,7 @@ class MeetingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from meetings import notifications
+        from meetings import handlers, notifications
 
+        handlers.register()
         notifications.register()

@@ -52,6 +52,8 @@ app.conf.beat_schedule = {
     "outbox-relay": {"task": "events.outbox_relay", "schedule": 30.0},
     "webhooks-delivery-sweep": {"task": "webhooks.delivery_sweep", "schedule": 15.0},
     "notifications-email-sweep": {"task": "notifications.email_sweep", "schedule": 60.0},
+    # Retention: outbox rows, delivery logs, idempotency answers and import files age out.
+    "privacy-retention-sweep": {"task": "privacy.retention_sweep", "schedule": 3600.0},
     # Action items of alignment meetings whose due day has come: each announced once.
     "meetings-action-items-due": {"task": "meetings.action_items_due", "schedule": 3600.0},
 }

@@ -23,6 +23,15 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_positive_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1, not {value!r}.")
+    return int(value)
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -60,6 +69,7 @@ INSTALLED_APPS = [
     "smarketing.api",
     "smarketing.webhooks",
     "smarketing.notifications",
+    "smarketing.privacy",
     "leads",
     "personas",
     "sla",
@@ -285,6 +295,16 @@ WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE")
 # Certificates of webhook receivers are checked against this CA bundle (a file), or the
 # public CAs (certifi) when empty: for receivers inside a company behind a private CA.
 WEBHOOKS_CA_BUNDLE = os.environ.get("WEBHOOKS_CA_BUNDLE", "")
+
+# --- Retention: what is kept only for a while (smarketing/privacy/retention.py) -----------
+# Relayed outbox events (the payloads webhooks send), while no delivery log refers to them.
+RETENTION_OUTBOX_DAYS = env_positive_int("RETENTION_OUTBOX_DAYS", 7)
+# Finished webhook deliveries (the delivery log and its redelivery button).
+RETENTION_WEBHOOK_DELIVERIES_DAYS = env_positive_int("RETENTION_WEBHOOK_DELIVERIES_DAYS", 30)
+# Stored answers to Idempotency-Key requests: 24 hours, as Stripe keeps them.
+RETENTION_IDEMPOTENCY_HOURS = env_positive_int("RETENTION_IDEMPOTENCY_HOURS", 24)
+# Uploaded CSV files of finished imports, their error reports and failure samples.
+RETENTION_IMPORT_FILES_DAYS = env_positive_int("RETENTION_IMPORT_FILES_DAYS", 30)
 
 # --- Security when not debugging ----------------------------------------------------------
 if not DEBUG and not TESTING:

@@ -9,11 +9,13 @@ from rest_framework.response import Response
 
 from leads import selectors, services
 from leads.api import serializers as s
+from leads.api.personal_data import PersonalDataSerializer
 from leads.errors import InvalidLeadData
 from leads.filters import LeadFilter
 from leads.merging.errors import LeadMovedTo
 from leads.merging.selectors import survivor_of
 from leads.models import Campaign, Lead, RejectionReason
+from leads.personal_data import lead_personal_data
 from smarketing.api.filters import FilterBackend
 from smarketing.api.viewsets import TenantAPIView, TenantViewSet
 from smarketing.tenancy.actors import Actor
@@ -53,6 +55,7 @@ class LeadViewSet(
         "touches": "queue.work",
         "assign": "leads.assign",
         "erase": "leads.erase",
+        "personal_data": "leads.personal_data",
     }
 
     def get_queryset(self):
@@ -175,6 +178,13 @@ class LeadViewSet(
         lead = self.get_object()
         services.lead_erase(lead=lead, actor=Actor.from_request(request))
         return self._render(lead)
+
+    @extend_schema(responses=PersonalDataSerializer)
+    @action(detail=True, methods=["get"], url_path="personal-data", pagination_class=None)
+    def personal_data(self, request, pk=None):
+        """Subject access export (admins): everything held about the lead's person, as JSON."""
+        lead = self.get_object()
+        return Response(PersonalDataSerializer(lead_personal_data(lead=lead)).data)
 
 
 class EventsView(TenantAPIView):

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from smarketing.api.models import IdempotencyRecord
 from smarketing.errors import Conflict, DomainError
+from smarketing.tenancy.models import ApiKey
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -44,18 +45,28 @@ def fingerprint(request) -> str:
     return digest.hexdigest()
 
 
-def idempotency_begin(*, tenant, key: str, request_hash: str) -> IdempotencyRecord | Response:
-    """Claim `key` for this request (its record), or return the first request's answer to
-    give again (a replay: the caller answers with it and runs nothing)."""
+def caller_scope(request) -> str:
+    """Whose keys these are: the API key's, or the signed-in user's (a browser session)."""
+    if isinstance(request.auth, ApiKey):
+        return f"key:{request.auth.pk}"
+    return f"user:{request.user.pk}"
+
+
+def idempotency_begin(
+    *, tenant, scope: str, key: str, request_hash: str
+) -> IdempotencyRecord | Response:
+    """Claim `key` of the caller `scope` for this request (its record), or return the first
+    request's answer to give again (a replay: the caller answers with it and runs nothing).
+    Keys of other callers of the tenant are never looked at."""
     if not key or len(key) > MAX_KEY_LENGTH:
         raise DomainError(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.", code="invalid")
     try:
         with transaction.atomic():
             return IdempotencyRecord.objects.create(
-                tenant=tenant, key=key, request_hash=request_hash
+                tenant=tenant, scope=scope, key=key, request_hash=request_hash
             )
     except IntegrityError:
-        first = IdempotencyRecord.objects.get(key=key)
+        first = IdempotencyRecord.objects.get(scope=scope, key=key)
     if first.request_hash != request_hash:
         raise IdempotencyKeyReused(
             f"This {HEADER} was used with a different request; use a new key for a new request."

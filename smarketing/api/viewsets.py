@@ -16,7 +16,13 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from smarketing.api.idempotency import HEADER, fingerprint, idempotency_begin, idempotency_finish
+from smarketing.api.idempotency import (
+    HEADER,
+    caller_scope,
+    fingerprint,
+    idempotency_begin,
+    idempotency_finish,
+)
 from smarketing.api.request_schema import body_errors, body_validator
 from smarketing.tenancy.models import ApiKey, Tenant
 from smarketing.tenancy.roles import INTEGRATION, has_capability
@@ -79,7 +85,10 @@ class TenantScopedAPIMixin:
         self.check_body(request)
         if request.method == "POST" and HEADER in request.headers:
             begun = idempotency_begin(
-                tenant=tenant, key=request.headers[HEADER], request_hash=fingerprint(request)
+                tenant=tenant,
+                scope=caller_scope(request),
+                key=request.headers[HEADER],
+                request_hash=fingerprint(request),
             )
             if isinstance(begun, Response):
                 # A replay: the first answer stands in for this request's handler, so

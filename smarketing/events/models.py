@@ -17,6 +17,9 @@ class OutboxEvent(TenantScoped):
     data = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
     relayed_at = models.DateTimeField(null=True, blank=True)
+    # Set when personal data was erased from `data`: what was sent before held it, so the
+    # event is never sent (or redelivered) again.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(TenantScoped.Meta):
         indexes = [
@@ -24,7 +27,13 @@ class OutboxEvent(TenantScoped):
                 fields=["created_at"],
                 name="outbox_pending_idx",
                 condition=models.Q(relayed_at__isnull=True),
-            )
+            ),
+            # Retention deletes relayed rows by age: the sweep reads only what is due.
+            models.Index(
+                fields=["relayed_at"],
+                name="outbox_relayed_idx",
+                condition=models.Q(relayed_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

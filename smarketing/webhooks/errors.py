@@ -10,3 +10,8 @@ class InvalidWebhook(InvalidInput):
 class EndpointDisabled(Conflict):
     code = "endpoint_disabled"
     title = "The endpoint is disabled"
+
+
+class PayloadErased(Conflict):
+    code = "payload_erased"
+    title = "The event's personal data was erased"

@@ -94,6 +94,8 @@ class WebhookDelivery(TenantScoped):
                 condition=models.Q(status="pending"),
             ),
             models.Index(fields=["endpoint", "-id"], name="webhook_delivery_log_idx"),
+            # Retention deletes by age: the sweep reads only what is due.
+            models.Index(fields=["created_at"], name="webhook_delivery_created_idx"),
         ]
 
     def __str__(self) -> str:

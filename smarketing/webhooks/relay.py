@@ -16,10 +16,15 @@ from smarketing.webhooks.services.policy import RETRY_WINDOW
 def webhook_deliveries_create(*, events: list[OutboxEvent]) -> None:
     """Create the deliveries of `events` (an outbox consumer) and kick the sender on commit.
 
-    The unique (tenant, event, endpoint) constraint makes a second relay of the same event,
-    or a relay racing another, add nothing.
+    Events whose personal data was erased get none. The unique (tenant, event, endpoint)
+    constraint makes a second relay of the same event, or a relay racing another, add nothing.
     """
-    public = [event for event in events if event.event_type in PUBLIC_EVENT_TYPES]
+    # An event erased before it was relayed held personal data: it is never sent.
+    public = [
+        event
+        for event in events
+        if event.event_type in PUBLIC_EVENT_TYPES and event.erased_at is None
+    ]
     if not public:
         return
     endpoints = defaultdict(list)

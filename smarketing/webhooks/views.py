@@ -12,7 +12,7 @@ from django.views.generic import TemplateView
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.views import TenantPageMixin
 from smarketing.webhooks import selectors, services
-from smarketing.webhooks.errors import EndpointDisabled, InvalidWebhook
+from smarketing.webhooks.errors import EndpointDisabled, InvalidWebhook, PayloadErased
 from smarketing.webhooks.forms import EndpointForm
 from smarketing.webhooks.models import WebhookEndpoint
 
@@ -123,7 +123,7 @@ class WebhookRedeliverView(WebhookPageMixin, View):
         delivery.endpoint = endpoint
         try:
             services.delivery_redeliver(delivery=delivery, actor=self.actor())
-        except EndpointDisabled as error:
+        except (EndpointDisabled, PayloadErased) as error:
             messages.error(request, error.detail)
         else:
             messages.success(request, f"Delivery {delivery.pk} will be sent again now.")

@@ -3,6 +3,8 @@
 from smarketing.webhooks.services.deliveries import (
     claim_due,
     deliveries_send_due,
+    deliveries_stop_erased,
+    delivery_may_be_sent,
     delivery_redeliver,
     record_attempt,
     send_batch,
@@ -19,6 +21,8 @@ from smarketing.webhooks.services.endpoints import (
 __all__ = [
     "claim_due",
     "deliveries_send_due",
+    "deliveries_stop_erased",
+    "delivery_may_be_sent",
     "delivery_redeliver",
     "endpoint_create",
     "endpoint_delete",

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.scope import tenant_scope
-from smarketing.webhooks.errors import EndpointDisabled
+from smarketing.webhooks.errors import EndpointDisabled, PayloadErased
 from smarketing.webhooks.models import DeliveryStatus, WebhookDelivery
 from smarketing.webhooks.sending import USER_AGENT, Attempt, Outgoing, attempt
 from smarketing.webhooks.services.endpoints import _require_admin, endpoint_disable_failing
@@ -48,7 +48,11 @@ def claim_due(*, limit: int = BATCH_SIZE) -> list[int]:
     with transaction.atomic():
         now = timezone.now()
         due = WebhookDelivery.all_tenants.filter(
-            status=DeliveryStatus.PENDING, next_attempt_at__lte=now, endpoint__enabled=True
+            status=DeliveryStatus.PENDING,
+            next_attempt_at__lte=now,
+            endpoint__enabled=True,
+            # An erasure stops its deliveries; this catches one claimed in the same instant.
+            event__erased_at__isnull=True,
         ).order_by("next_attempt_at")
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
@@ -107,10 +111,27 @@ def record_attempt(*, delivery: WebhookDelivery, result: Attempt, at: datetime) 
     return DeliveryStatus.FAILED
 
 
+def delivery_may_be_sent(*, delivery: WebhookDelivery) -> bool:
+    """Deliveries of an event whose personal data was erased are never sent again."""
+    return delivery.event.erased_at is None
+
+
+def deliveries_stop_erased(*, event_ids: list) -> int:
+    """Stop every delivery of the erased events: pending ones fail now, and the receivers'
+    answers (which may echo the payload) are forgotten. Returns how many rows changed."""
+    deliveries = WebhookDelivery.objects.filter(event_id__in=event_ids)
+    stopped = deliveries.filter(status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.FAILED, next_attempt_at=None
+    )
+    return stopped + deliveries.exclude(response_excerpt="").update(response_excerpt="")
+
+
 def send_batch(ids: list[int], *, threads: int = SENDER_THREADS) -> dict[str, int]:
     """Send the claimed deliveries `ids` (concurrently) and record every outcome."""
     deliveries = list(
-        WebhookDelivery.all_tenants.filter(pk__in=ids, status=DeliveryStatus.PENDING)
+        WebhookDelivery.all_tenants.filter(
+            pk__in=ids, status=DeliveryStatus.PENDING, event__erased_at__isnull=True
+        )
         .select_related("endpoint", "event", "tenant")
         .order_by("pk")
     )
@@ -154,6 +175,11 @@ def delivery_redeliver(*, delivery: WebhookDelivery, actor: Actor) -> WebhookDel
     _require_admin(actor)
     if not delivery.endpoint.enabled:
         raise EndpointDisabled("Enable the endpoint first: a disabled endpoint receives nothing.")
+    if not delivery_may_be_sent(delivery=delivery):
+        raise PayloadErased(
+            "This event held personal data that was erased on request, so it is never sent "
+            "again. Receivers were told what changed by later events."
+        )
     now = timezone.now()
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=DeliveryStatus.PENDING,
