@@ -4,20 +4,27 @@ from rest_framework.routers import SimpleRouter
 from leads.api import sales_desk, views
 from leads.api.exports import LeadExportView
 from leads.api.imports import LeadImportViewSet
+from leads.merging.api import DuplicatesView, LeadMergeUndoView, LeadMergeView
 from leads.team import api as team_api
+from leads.webforms.api import WebFormViewSet
 
 router = SimpleRouter()
 router.register("leads", views.LeadViewSet, basename="lead")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("members", team_api.MemberViewSet, basename="member")
 router.register("rejection-reasons", team_api.RejectionReasonViewSet, basename="rejection-reason")
+router.register("forms", WebFormViewSet, basename="webform")
 
 imports = LeadImportViewSet
 
 urlpatterns = [
     # Before the router: "leads/export.csv" is no lead id.
     path("leads/export.csv", LeadExportView.as_view(), name="lead-export"),
+    path("leads/duplicates/", DuplicatesView.as_view(), name="lead-duplicates"),
+    path("leads/<int:pk>/merge/", LeadMergeView.as_view(), name="lead-merge"),
+    path("leads/merges/<int:pk>/undo/", LeadMergeUndoView.as_view(), name="lead-merge-undo"),
     path("imports/", imports.as_view({"post": "create"}), name="import-list"),
+    path("imports/preview/", imports.as_view({"post": "preview"}), name="import-preview"),
     path("imports/<int:pk>/", imports.as_view({"get": "retrieve"}), name="import-detail"),
     path("imports/<int:pk>/errors.csv", imports.as_view({"get": "errors"}), name="import-errors"),
     path("events/", views.EventsView.as_view(), name="events"),

@@ -64,9 +64,35 @@ def hand_on_deactivated_members_sqls(*, tenant, items, actor=None, **context) ->
             )  # fmt: skip
 
 
+def refresh_match_keys(*, tenant, items, **context) -> None:
+    """A profile changed (or was erased, or merged): its duplicate keys follow."""
+    from leads.duplicates.services import match_keys_refresh
+
+    match_keys_refresh(lead_ids=[item["id"] for item in items])
+
+
+def erase_captured_data(*, tenant, items, actor=None, **context) -> None:
+    """Erasure reaches what capture and merges kept of the person: the address a consent
+    came from, the old values a merge kept, and the tombstones merged into the lead."""
+    from leads.merging.services import merges_forget
+    from leads.models import Lead
+    from leads.services.erasure import lead_erase
+    from leads.webforms.services import consents_erase
+    from smarketing.tenancy.actors import Actor
+
+    lead_ids = [item["id"] for item in items]
+    consents_erase(lead_ids=lead_ids)
+    merges_forget(lead_ids=lead_ids)
+    for tombstone in Lead.objects.filter(merged_into_id__in=lead_ids, erased_at__isnull=True):
+        lead_erase(lead=tombstone, actor=Actor.system())
+
+
 def register() -> None:
     register_pruner("import_files", import_files_prune)
     register_pruner("import_files", import_files_prune)
     subscribe("tenant.created", seed_rejection_reasons)
     subscribe("lead.stage_changed", route_new_sqls)
     subscribe("member.deactivated", hand_on_deactivated_members_sqls)
+    subscribe("lead.profile_changed", refresh_match_keys)
+    subscribe("lead.erased", refresh_match_keys)
+    subscribe("lead.erased", erase_captured_data)

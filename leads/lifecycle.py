@@ -104,7 +104,8 @@ def takeable(*, role: str, actor_id: int | None) -> Q:
     """
     if actor_id is None or not accepts_sqls(role=role):
         return Q(pk__in=[])
-    waiting = Q(stage=Stage.SQL, accepted_at__isnull=True)
+    # A merged lead's tombstone keeps its stage for history, but nobody works it.
+    waiting = Q(stage=Stage.SQL, accepted_at__isnull=True, merged_into__isnull=True)
     if role in LEADERSHIP_ROLES:
         return waiting
     return waiting & (Q(owner__isnull=True) | Q(owner_id=actor_id))

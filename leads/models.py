@@ -37,6 +37,8 @@ class Channel(models.TextChoices):
 
 class Campaign(TenantScoped):
     name = models.CharField(max_length=200)
+    # What `utm_campaign` names in links to the company's pages; web forms credit it.
+    slug = models.SlugField(max_length=200, blank=True)
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.OTHER)
     cost = models.DecimalField(
         max_digits=12, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
@@ -48,6 +50,11 @@ class Campaign(TenantScoped):
     class Meta(TenantScoped.Meta):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "name"], name="campaign_unique_name"),
+            models.UniqueConstraint(
+                fields=["tenant", "slug"],
+                name="campaign_unique_slug",
+                condition=~models.Q(slug=""),
+            ),
             models.CheckConstraint(
                 condition=models.Q(ends_on__isnull=True)
                 | models.Q(starts_on__isnull=True)
@@ -108,6 +115,10 @@ class Lead(TenantScoped):
     cold_since = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(null=True, blank=True)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # A lead merged into another is a tombstone: its pages and API id lead to the survivor.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -142,6 +153,10 @@ class Lead(TenantScoped):
     @property
     def is_accepted(self) -> bool:
         return self.accepted_at is not None
+
+    @property
+    def is_tombstone(self) -> bool:
+        return self.merged_into_id is not None
 
 
 class EventType(models.TextChoices):
@@ -252,7 +267,31 @@ DEFAULT_REJECTION_REASONS = [
 ]
 
 
-# Models of the import package live next to its code; importing them here registers them.
-from leads.imports.models import LeadImport  # noqa: E402,F401
+class CampaignTouch(TenantScoped):
+    """A campaign reached the lead (a form of the campaign, a link tagged with its slug).
+
+    The lead's `campaign` is where it came from; touches are every campaign since.
+    """
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="campaign_touches")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="touches")
+    source = models.CharField(max_length=20)  # form | utm
+    at = models.DateTimeField()
+
+    class Meta(TenantScoped.Meta):
+        indexes = [
+            models.Index(fields=["lead", "-at"], name="campaigntouch_lead_idx"),
+            models.Index(fields=["campaign", "-at"], name="campaigntouch_campaign_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} touched {self.lead_id} ({self.source})"
+
+
+# Models of the packages live next to their code; importing them here registers them.
+from leads.duplicates.models import LeadMatchKey  # noqa: E402,F401
+from leads.imports.models import ImportMapping, LeadImport  # noqa: E402,F401
+from leads.merging.models import LeadMerge  # noqa: E402,F401
 from leads.routing.models import RoutingRule, RoutingSettings, Team, TeamMember  # noqa: E402,F401
 from leads.saved_views.models import SavedView  # noqa: E402,F401
+from leads.webforms.models import LeadConsent, WebForm  # noqa: E402,F401

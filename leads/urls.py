@@ -10,13 +10,16 @@ from django.urls import include, path
 
 from leads import views
 from leads.team import views as team
-from leads.views import edit, feedback, imports, routing, sales_queue
+from leads.views import edit, feedback, import_mapping, imports, merges, routing, sales_queue
 
 lead_patterns = [
     path("", views.LeadListView.as_view(), name="list"),
     path("bulk/", views.LeadBulkView.as_view(), name="bulk"),
     path("new/", edit.LeadCreateView.as_view(), name="create"),
     path("reassign/", edit.LeadBulkReassignView.as_view(), name="reassign"),
+    path("duplicates/", merges.DuplicateListView.as_view(), name="duplicates"),
+    path("<int:pk>/merge/", merges.LeadMergeView.as_view(), name="merge"),
+    path("merges/<int:pk>/undo/", merges.MergeUndoView.as_view(), name="merge-undo"),
     path("views/", views.SavedViewCreateView.as_view(), name="view-save"),
     path("views/<int:pk>/delete/", views.SavedViewDeleteView.as_view(), name="view-delete"),
     path("<int:pk>/", views.LeadDetailView.as_view(), name="detail"),
@@ -29,6 +32,7 @@ lead_patterns = [
 
 import_patterns = [
     path("", imports.LeadImportPageView.as_view(), name="page"),
+    path("mapping/", import_mapping.LeadImportMappingView.as_view(), name="mapping"),
     path("<int:pk>/", imports.LeadImportDetailView.as_view(), name="detail"),
     path("<int:pk>/progress/", imports.LeadImportProgressView.as_view(), name="progress"),
     path("<int:pk>/errors.csv", imports.LeadImportErrorsView.as_view(), name="errors"),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from leads.models import Lead, Stage
 from sla import services
 from sla.models import ObligationKind
+from sla.services import merges
 from smarketing.events import subscribe
 
 
@@ -102,6 +103,24 @@ def reroute_deactivated_members_breached_sqls(*, tenant, items, **context) -> No
             lead_reroute(lead=lead, exclude={item["user_id"]}, reason="the owner was deactivated.")
 
 
+def on_lead_merged(*, tenant, items, moved=None, notes=None, **context) -> None:
+    """Obligations follow the lead; what was done is kept in the merge, for its undo."""
+    for item in items:
+        record, said = merges.obligations_merge(
+            survivor_id=item["id"], other_id=item["merged_id"], now=timezone.now()
+        )
+        if moved is not None:
+            moved["sla_obligations"] = record
+        if notes is not None:
+            notes.extend(said)
+
+
+def on_lead_unmerged(*, tenant, items, moved=None, **context) -> None:
+    for item in items:
+        merges.obligations_unmerge(survivor_id=item["id"], other_id=item["merged_id"],
+                                   record=(moved or {}).get("sla_obligations", {}))  # fmt: skip
+
+
 def register() -> None:
     subscribe("tenant.created", on_tenant_created)
     subscribe("lead.stage_changed", on_stage_changed)
@@ -111,3 +130,5 @@ def register() -> None:
     subscribe("lead.erased", on_lead_erased)
     subscribe("lead.scored", on_lead_scored)
     subscribe("member.deactivated", reroute_deactivated_members_breached_sqls)
+    subscribe("lead.merged", on_lead_merged)
+    subscribe("lead.unmerged", on_lead_unmerged)

@@ -232,7 +232,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "smarketing.api.throttling.ApiRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {
+    "DEFAULT_THROTTLE_RATES": {  # see also WEBFORM_RATES below
         "api_key": os.environ.get("API_RATE_PER_KEY", "1200/min"),
         "tenant": os.environ.get("API_RATE_PER_TENANT", "6000/min"),
     },
@@ -243,6 +243,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["smarketing.api.parsers.TextSafeJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+# Public web forms (/f/<key>/), metered like the API: per client address and per form.
+WEBFORM_RATES = {
+    "address": os.environ.get("WEBFORM_RATE_PER_ADDRESS", "20/min"),
+    "form": os.environ.get("WEBFORM_RATE_PER_FORM", "600/min"),
+}
+# A person needs a few seconds to fill the hosted form; robots post at once.
+WEBFORM_MIN_FILL_SECONDS = float(os.environ.get("WEBFORM_MIN_FILL_SECONDS", "3"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Smarketing API",
     "DESCRIPTION": "Leads, the marketing-to-sales hand-off, the SLA between the teams, webhooks.",

@@ -27,6 +27,7 @@ tenant_patterns = [
     path("notifications/", include("smarketing.notifications.urls")),
     path("meetings/", include("meetings.urls")),
     path("sla/", include("sla.urls")),
+    path("forms/", include("leads.webforms.urls")),
 ]
 
 api_v1_patterns = [
@@ -44,6 +45,8 @@ urlpatterns = [
     path("", include(tenancy_urls)),
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),
     path("api/v1/", include(api_v1_patterns)),
+    # Public web forms: no login, the form's key names the tenant.
+    path("f/", include(("leads.webforms.public_urls", "webforms-public"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path(

@@ -1,5 +1,7 @@
 """CSV imports over the API: upload a file, follow its progress, download its error report."""
 
+import json
+
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -9,8 +11,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from leads.api.exports import CSVRenderer
+from leads.imports.csvfile import MalformedFile
 from leads.imports.downloads import error_report_response
-from leads.imports.models import LeadImport
+from leads.imports.mapping import InvalidMapping, import_mapping_save, import_preview
+from leads.imports.models import ImportMapping, LeadImport
 from leads.imports.services import InvalidImportFile, lead_import_start
 from smarketing.api.viewsets import TenantViewSet
 from smarketing.errors import Conflict
@@ -19,6 +23,39 @@ from smarketing.tenancy.actors import Actor
 
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="A CSV file, UTF-8, separated by commas or semicolons.")
+    mapping = serializers.JSONField(
+        required=False,
+        help_text='{column: target}: a lead field, "campaign_name", "custom:<name>" or "ignore"; '
+        "columns left out are ignored. A JSON object (as text in a multipart body).",
+    )
+    mapping_name = serializers.CharField(required=False, help_text="Use a saved mapping.")
+    save_mapping_as = serializers.CharField(required=False, help_text="Save `mapping` by name.")
+    create_campaigns = serializers.BooleanField(
+        required=False, help_text='Create the campaigns a "campaign_name" column names.'
+    )
+
+
+class ImportPreviewSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+def _mapping_of(request, tenant) -> dict | None:
+    """The mapping the request names: given in the body, or saved under `mapping_name`."""
+    raw = request.data.get("mapping")
+    if isinstance(raw, str) and raw.strip():
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise InvalidMapping({"mapping": ["Must be a JSON object."]}) from None
+    name = request.data.get("mapping_name")
+    if not raw and name:
+        saved = ImportMapping.objects.filter(name=name).first()
+        if saved is None:
+            raise InvalidMapping({"mapping_name": [f"No saved mapping named {name!r}."]})
+        raw = saved.mapping
+    if raw and request.data.get("save_mapping_as"):
+        import_mapping_save(tenant=tenant, name=request.data["save_mapping_as"], mapping=raw)
+    return raw or None
 
 
 class LeadImportSerializer(serializers.ModelSerializer):
@@ -26,7 +63,8 @@ class LeadImportSerializer(serializers.ModelSerializer):
         model = LeadImport
         fields = [
             "id", "status", "original_filename", "total", "done", "created", "updated",
-            "unchanged", "failed", "error", "column_map", "created_at", "started_at",
+            "unchanged", "failed", "error", "column_map", "mapping", "create_campaigns",
+            "created_at", "started_at",
             "finished_at",
         ]  # fmt: skip
         read_only_fields = fields
@@ -43,9 +81,10 @@ class LeadImportViewSet(TenantViewSet):
     queryset = LeadImport.all_tenants.none()  # names the model; rows come from get_queryset
     serializer_class = LeadImportSerializer
     renderer_classes = [JSONRenderer, CSVRenderer]
-    # The one endpoint that takes a file; every other endpoint reads JSON only.
+    # The endpoints that take a file; every other endpoint reads JSON only.
     parser_classes = [MultiPartParser]
-    capabilities = {"create": "leads.import", "retrieve": "leads.import", "errors": "leads.import"}
+    capabilities = {"create": "leads.import", "retrieve": "leads.import", "errors": "leads.import",
+                    "preview": "leads.import"}  # fmt: skip
 
     def get_queryset(self):
         return LeadImport.objects.all()
@@ -60,9 +99,11 @@ class LeadImportViewSet(TenantViewSet):
         upload = request.FILES.get("file")
         if upload is None:
             raise InvalidImportFile("Send the CSV file as the multipart field `file`.")
+        create_campaigns = str(request.data.get("create_campaigns", "")).lower() in ("true", "1")
         lead_import = lead_import_start(
-            tenant=request.tenant, actor=Actor.from_request(request), uploaded_file=upload
-        )
+            tenant=request.tenant, actor=Actor.from_request(request), uploaded_file=upload,
+            mapping=_mapping_of(request, request.tenant), create_campaigns=create_campaigns,
+        )  # fmt: skip
         body = self.get_serializer(lead_import).data
         response = Response(body, status=status.HTTP_202_ACCEPTED)
         response["Location"] = reverse("import-detail", kwargs={"pk": lead_import.pk})
@@ -71,6 +112,18 @@ class LeadImportViewSet(TenantViewSet):
     def retrieve(self, request, pk=None):
         """Progress: `total` (lines, exact once done), `done`, and what became of the rows."""
         return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request={"multipart/form-data": ImportPreviewSerializer},
+                   responses={200: OpenApiTypes.OBJECT})  # fmt: skip
+    def preview(self, request):
+        """The header, the first rows and the proposed mapping of a file, before importing."""
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidImportFile("Send the CSV file as the multipart field `file`.")
+        try:
+            return Response(import_preview(uploaded_file=upload))
+        except MalformedFile as exc:
+            raise InvalidImportFile(str(exc)) from None
 
     @extend_schema(
         operation_id="v1_imports_errors_csv",

@@ -208,7 +208,17 @@ class CampaignSerializer(RejectUnknownFields, serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
-        fields = ["id", "name", "channel", "cost", "starts_on", "ends_on", "created_at", "stats"]
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "channel",
+            "cost",
+            "starts_on",
+            "ends_on",
+            "created_at",
+            "stats",
+        ]
         read_only_fields = ["id", "created_at", "stats"]
         extra_kwargs = {
             "cost": {

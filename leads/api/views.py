@@ -1,5 +1,6 @@
 """Lead endpoints: parse, call a service or selector, render."""
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -11,6 +12,8 @@ from leads.api import serializers as s
 from leads.api.personal_data import PersonalDataSerializer
 from leads.errors import InvalidLeadData
 from leads.filters import LeadFilter
+from leads.merging.errors import LeadMovedTo
+from leads.merging.selectors import survivor_of
 from leads.models import Campaign, Lead
 from leads.personal_data import lead_personal_data
 from smarketing.api.filters import FilterBackend
@@ -57,6 +60,25 @@ class LeadViewSet(
 
     def get_queryset(self):
         return selectors.lead_list()
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            pk = str(self.kwargs.get("pk", ""))
+            survivor = survivor_of(lead_id=int(pk)) if pk.isdigit() else None
+            if survivor is None:
+                raise
+            raise LeadMovedTo(survivor) from None
+
+    def handle_exception(self, exc):
+        if isinstance(exc, LeadMovedTo):
+            # A merged lead's id keeps working: 308 keeps the method and body on the way.
+            path = self.request.path.replace(
+                f"/leads/{self.kwargs['pk']}/", f"/leads/{exc.survivor_id}/", 1
+            )
+            return Response(status=308, headers={"Location": self.request.build_absolute_uri(path)})
+        return super().handle_exception(exc)
 
     def _render(self, lead: Lead, status_code: int = 200) -> Response:
         lead = selectors.lead_list().get(pk=lead.pk)

@@ -37,7 +37,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     CUSTOM_FIELDS_COLUMN: ("custom fields",),
 }  # fmt: skip
 _FIELD_BY_ALIAS = {alias: name for name, aliases in _ALIASES.items() for alias in aliases}
-_FIELD_NAMES = frozenset(_ALIASES) - {CUSTOM_FIELDS_COLUMN}
+# "campaign_name" comes only from a person's mapping; the import resolves it to an id.
+_FIELD_NAMES = frozenset(_ALIASES) - {CUSTOM_FIELDS_COLUMN} | {"campaign_name"}
 _COMPUTED = {name.replace("_", " ") for name in READ_ONLY_FIELDS} | {
     "owner email", "persona id", "engagement raw", "cold since", "erased at",
 }  # fmt: skip

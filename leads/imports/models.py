@@ -60,6 +60,9 @@ class LeadImport(TenantScoped):
     # The first failed rows ({"line", "email", "reason"}), for the page while it runs.
     failure_sample = models.JSONField(default=list, blank=True)
     error_report = models.FileField(upload_to=error_report_to, max_length=300, blank=True)
+    # The person's mapping {header: target} (see `mapping.py`); empty: the aliases decide.
+    mapping = models.JSONField(default=dict, blank=True)
+    create_campaigns = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -79,3 +82,19 @@ class LeadImport(TenantScoped):
         if self.status == ImportStatus.DONE:
             return 100
         return min(100, round(100 * self.done / self.total)) if self.total else 0
+
+
+class ImportMapping(TenantScoped):
+    """A mapping saved under a name, for the next file of the same shape."""
+
+    name = models.CharField(max_length=100)
+    mapping = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantScoped.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="importmapping_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -27,6 +27,7 @@ from leads.imports.csvfile import (
     open_rows,
     scan,
 )
+from leads.imports.mapping import campaigns_by_name, clean_mapping, column_map_for
 from leads.imports.models import ImportStatus, LeadImport
 from leads.imports.report import ErrorReport, reason_text
 from leads.services import leads_bulk_upsert
@@ -58,7 +59,10 @@ class InvalidImportFile(DomainError):
 
 
 @transaction.atomic
-def lead_import_start(*, tenant, actor: Actor, uploaded_file) -> LeadImport:
+def lead_import_start(
+    *, tenant, actor: Actor, uploaded_file, mapping: dict | None = None,
+    create_campaigns: bool = False,
+) -> LeadImport:  # fmt: skip
     """Keep the uploaded file and queue its import (after commit). Refuses at once what is
     obviously no CSV text; the full check of every line happens in the import itself."""
     size = uploaded_file.size or 0
@@ -73,7 +77,9 @@ def lead_import_start(*, tenant, actor: Actor, uploaded_file) -> LeadImport:
     if problem:
         raise InvalidImportFile(problem)
     name = PurePath(uploaded_file.name or "leads.csv").name[:255]
-    lead_import = LeadImport(tenant=tenant, created_by=actor.user, original_filename=name)
+    lead_import = LeadImport(tenant=tenant, created_by=actor.user, original_filename=name,
+                             mapping=clean_mapping(mapping) if mapping else {},
+                             create_campaigns=create_campaigns)  # fmt: skip
     lead_import.file.save(name, uploaded_file, save=False)
     lead_import.save(force_insert=True)
     transaction.on_commit(lambda: _enqueue(lead_import.pk))
@@ -167,7 +173,11 @@ class _Run:
             if header is None:
                 raise MalformedFile("The file is empty: there is nothing to import.")
             try:
-                self.columns = ColumnMap.from_header(header[1])
+                self.columns = (
+                    column_map_for(header[1], lead_import.mapping)
+                    if lead_import.mapping
+                    else ColumnMap.from_header(header[1])
+                )
             except HeaderError as exc:
                 raise MalformedFile(str(exc)) from None
             lead_import.column_map = self.columns.as_dict()
@@ -197,6 +207,12 @@ class _Run:
         if not self.batch:
             self._save_progress()
             return
+        unknown = campaigns_by_name([data for _, _, data in self.batch],
+                                    tenant=self.lead_import.tenant,
+                                    create=self.lead_import.create_campaigns)  # fmt: skip
+        for index in sorted(unknown, reverse=True):
+            line, cells, data = self.batch.pop(index)
+            self._fail(line, cells, unknown[index], email=str(data.get("email", "")))
         started = monotonic()
         results = leads_bulk_upsert(
             tenant=self.lead_import.tenant, actor=actor, items=[data for _, _, data in self.batch]

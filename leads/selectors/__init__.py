@@ -24,8 +24,11 @@ def lead_search_filter(search: str) -> Q:
 
 
 def lead_list() -> QuerySet[Lead]:
-    """Leads of the current tenant with what a list shows, in a fixed number of queries."""
-    return Lead.objects.select_related("owner", "campaign")
+    """Leads of the current tenant with what a list shows, in a fixed number of queries.
+
+    Tombstones of merges are left out: they live on only as redirects to their survivor.
+    """
+    return Lead.objects.filter(merged_into__isnull=True).select_related("owner", "campaign")
 
 
 def lead_history(*, lead: Lead, limit: int = 200) -> list[dict[str, Any]]:

@@ -2,12 +2,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import slugify
 
 from leads.models import Campaign
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.audit import audit_record, changes_between, snapshot
 
-CAMPAIGN_FIELDS = ("name", "channel", "cost", "starts_on", "ends_on")
+CAMPAIGN_FIELDS = ("name", "channel", "cost", "starts_on", "ends_on", "slug")
 
 
 def _validated(campaign: Campaign) -> Campaign:
@@ -15,7 +16,23 @@ def _validated(campaign: Campaign) -> Campaign:
         raise ValidationError({"ends_on": "A campaign cannot end before it starts."})
     if Campaign.objects.filter(name__iexact=campaign.name).exclude(pk=campaign.pk).exists():
         raise ValidationError({"name": f"A campaign named {campaign.name!r} exists already."})
+    if (
+        campaign.slug
+        and Campaign.objects.filter(slug=campaign.slug).exclude(pk=campaign.pk).exists()
+    ):
+        raise ValidationError({"slug": f"Another campaign has the slug {campaign.slug!r}."})
     return campaign
+
+
+def _free_slug(name: str) -> str:
+    """The campaign's name as a slug, numbered when another campaign has it already."""
+    base = slugify(name)[:190] or "campaign"
+    taken = set(Campaign.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 @transaction.atomic
@@ -23,6 +40,7 @@ def campaign_create(*, tenant, data: dict[str, Any], actor: Actor | None = None)
     campaign = _validated(
         Campaign(tenant=tenant, **{k: data[k] for k in CAMPAIGN_FIELDS if k in data})
     )
+    campaign.slug = campaign.slug or _free_slug(campaign.name)
     campaign.save(force_insert=True)
     audit_record(
         tenant=tenant,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from django.http import Http404
+from django.shortcuts import redirect
 from django.views.generic import DetailView
 
 from leads import selectors
+from leads.duplicates.selectors import duplicates_of
+from leads.merging.selectors import merges_undoable, survivor_of
 from leads.models import FINAL_STAGES, Lead, RejectionReason
 from leads.page_actions import lead_actions, touch_types
 from leads.views.edit import assignable_emails
@@ -22,6 +26,15 @@ class LeadDetailView(TenantPageMixin, DetailView):
     def get_queryset(self):
         return selectors.lead_list()
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            survivor = survivor_of(lead_id=kwargs["pk"])
+            if survivor is None:
+                raise
+            return redirect("leads:detail", tenant_slug=request.tenant.slug, pk=survivor)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         lead = self.object
@@ -33,6 +46,9 @@ class LeadDetailView(TenantPageMixin, DetailView):
             touch_types=touch_types(),
             breakdown=present_breakdown(lead.score_breakdown),
             timeline=present_timeline(selectors.lead_history(lead=lead), labels),
+            duplicates=duplicates_of(lead_ids=[lead.pk])[lead.pk],
+            can_merge=has_capability(self.request.role, "leads.merge"),
+            merges=merges_undoable(survivor=lead),
         )
         # Managers reassign an owned lead here (one at a time; many from the list).
         owned = lead.owner_id is not None and lead.stage not in FINAL_STAGES

@@ -51,7 +51,13 @@ def cold_due(*, stage: str, cutoff: datetime) -> QuerySet[Lead]:
     """Leads of the current tenant in `stage`, not cold, silent since before `cutoff`."""
     return (
         Lead.objects.annotate(quiet_since=QUIET_SINCE)
-        .filter(stage=stage, is_cold=False, erased_at__isnull=True, quiet_since__lte=cutoff)
+        .filter(
+            stage=stage,
+            is_cold=False,
+            erased_at__isnull=True,
+            quiet_since__lte=cutoff,
+            merged_into__isnull=True,
+        )
         .order_by("quiet_since")
     )
 

@@ -172,6 +172,20 @@ def request_meters(request) -> list[Meter]:
     return meters
 
 
+def meters_wait(meters: list[Meter]) -> float:
+    """Seconds to wait before these limits allow one more request; 0 uses one up now.
+
+    The one entry to the meters, for the API and for public forms alike.
+    """
+    if not meters or time.monotonic() < _store_down_until:
+        return 0.0
+    try:
+        return meter_store().check(meters, time.time())
+    except (redis.RedisError, OSError) as exc:  # serve unthrottled rather than fail
+        _store_failed(exc)
+        return 0.0
+
+
 class ApiRateThrottle(BaseThrottle):
     """Both limits of the request, in one check."""
 
@@ -179,14 +193,7 @@ class ApiRateThrottle(BaseThrottle):
         self._wait: float | None = None
 
     def allow_request(self, request, view) -> bool:
-        meters = request_meters(request)
-        if not meters or time.monotonic() < _store_down_until:
-            return True
-        try:
-            wait = meter_store().check(meters, time.time())
-        except (redis.RedisError, OSError) as exc:  # serve unthrottled rather than fail
-            _store_failed(exc)
-            return True
+        wait = meters_wait(request_meters(request))
         if not wait:
             return True
         self._wait = wait

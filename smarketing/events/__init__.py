@@ -23,6 +23,7 @@ PUBLIC_EVENT_TYPES = (
     "lead.cold",
     "sla.breached",
     "meeting.action_item_due",
+    "lead.merged",
 )
 # Events that reach people (notifications) but not integrations.
 NOTIFYING_EVENT_TYPES = (

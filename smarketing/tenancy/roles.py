@@ -27,11 +27,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "leads.edit": LEADERSHIP_ROLES | MARKETING_ROLES | SALES_ROLES,
     "leads.assign": LEADERSHIP_ROLES,
     "leads.erase": frozenset({Role.ADMIN}),
+    "leads.merge": LEADERSHIP_ROLES | MARKETING_ROLES,
     # The subject access export: everything held about a person, for the data controller.
     "leads.personal_data": frozenset({Role.ADMIN}),
     "leads.import": LEADERSHIP_ROLES | MARKETING_ROLES,
     "events.record": LEADERSHIP_ROLES | MARKETING_ROLES | SALES_ROLES | {INTEGRATION},
     "campaigns.manage": LEADERSHIP_ROLES | MARKETING_ROLES,
+    "forms.manage": LEADERSHIP_ROLES | MARKETING_ROLES,
     "personas.edit": MEMBER_ROLES,
     "scoring.manage": LEADERSHIP_ROLES,
     "queue.work": LEADERSHIP_ROLES | SALES_ROLES,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from smarketing.tenancy.roles import Role
-from tests.leads.factories import LeadFactory
+from tests.leads.factories import LeadFactory, WebFormFactory
 from tests.leads.helpers import RICH_BREAKDOWN
 from tests.sla.factories import SlaVersionFactory
 from tests.webhooks.factories import WebhookEndpointFactory
@@ -89,6 +89,12 @@ MAIN_PAGES = [
     "{base}/settings/audit/",
     "{base}/leads/new/",
     "{base}/leads/{lead}/edit/",
+    "{base}/forms/",
+    "{base}/forms/{form}/",
+    "{base}/leads/duplicates/",
+    "{base}/leads/{lead}/merge/",
+    "{base}/leads/import/",
+    "/f/{key}/",
 ]
 
 
@@ -116,9 +122,12 @@ def test_the_main_pages_run_without_a_content_security_policy_violation(
     admin = member(tenant, Role.ADMIN, email="ada@acme.example")
     page, complaints = watched(admin)
     base = f"/t/{tenant.slug}"
+    form = WebFormFactory(tenant=tenant, consent_text="I agree.")
     for width, path in [(1366, path) for path in MAIN_PAGES] + [(390, path) for path in MAIN_PAGES]:
         page.set_viewport_size({"width": width, "height": 900})
-        visit(page, path.format(base=base, lead=busy_tenant.pk))
+        ready = "main h1" if path.startswith("{base}") else "h1"
+        visit(page, path.format(base=base, lead=busy_tenant.pk, form=form.pk, key=form.key),
+              ready=ready)  # fmt: skip
         assert violations(page) == [], (width, path)
     # The score breakdown's bars get their width from data, not from style="" attributes.
     visit(page, f"{base}/leads/{busy_tenant.pk}/")

@@ -1,9 +1,13 @@
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
 from leads.imports.models import LeadImport
+from leads.merging.models import LeadMerge
 from leads.models import Campaign, Lead, LeadEvent, RejectionReason, StageTransition
 from leads.saved_views.models import SavedView
+from leads.webforms.models import WebForm
 from tests.factories import TenantFactory, TenantScopedFactory, UserFactory
 
 
@@ -70,6 +74,29 @@ class LeadImportFactory(TenantScopedFactory):
     file = "imports/0/factory/leads.csv"
     original_filename = "leads.csv"
     status = "done"
+
+
+class WebFormFactory(TenantScopedFactory):
+    class Meta:
+        model = WebForm
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"Form {n}")
+    fields = factory.LazyFunction(lambda: ["email", "first_name", "last_name", "company"])
+    required = factory.LazyFunction(lambda: ["email"])
+
+
+class LeadMergeFactory(TenantScopedFactory):
+    """A merge row on its own (tests of the merge itself go through the service)."""
+
+    class Meta:
+        model = LeadMerge
+
+    tenant = factory.SubFactory(TenantFactory)
+    survivor = factory.SubFactory(LeadFactory, tenant=factory.SelfAttribute("..tenant"))
+    other = factory.SubFactory(LeadFactory, tenant=factory.SelfAttribute("..tenant"))
+    at = factory.LazyFunction(timezone.now)
+    undo_until = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
 
 
 class SavedViewFactory(TenantScopedFactory):

@@ -50,7 +50,7 @@ def test_bulk_writes_leads_in_one_statement_on_postgresql(
     client = api_client_for(tenant)
     items = [{"email": f"p{i}@x.com", "company": "Acme"} for i in range(500)]
     with django_assert_max_num_queries(25) as captured:
-        client.post("/api/v1/leads/bulk/", items)
+        client.post("/api/v1/leads/bulk/", {"items": items}, format="json")
     inserts = [q["sql"] for q in captured if q["sql"].startswith("INSERT INTO leads_lead")]
     assert len(inserts) == 1
     assert Lead.all_tenants.count() == 500
@@ -60,8 +60,8 @@ def test_bulk_writes_leads_in_one_statement_on_postgresql(
 def test_posting_the_same_bulk_again_changes_nothing(tenant, api_client_for):
     client = api_client_for(tenant)
     items = [{"email": f"p{i}@x.com", "company": "Acme"} for i in range(20)]
-    client.post("/api/v1/leads/bulk/", items)
-    again = client.post("/api/v1/leads/bulk/", items).json()
+    client.post("/api/v1/leads/bulk/", {"items": items}, format="json")
+    again = client.post("/api/v1/leads/bulk/", {"items": items}, format="json").json()
     assert again["unchanged"] == 20
     assert {r["status"] for r in again["results"]} == {"unchanged"}
 
