@@ -24,6 +24,7 @@ from leads.services.history import transition_record
 from leads.webforms.models import LeadConsent
 from smarketing.events import publish
 from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.audit import audit_record
 
 UNDO_DAYS = 30
 MERGE_FIELDS = ("email", "first_name", "last_name", "company", "title", "phone", "industry",
@@ -140,6 +141,14 @@ def lead_merge(*, lead: Lead, other_id: Any, fields: Any, actor: Actor) -> LeadM
             lead=lead, other=other, moved=moved, notes=notes, actor=actor)  # fmt: skip
     publish_profile_changed(tenant_id=lead.tenant_id, leads=[lead, other], actor=actor)
     merge.moved, merge.notes = moved, notes
+    # By ids only: the audit log keeps no personal data that an erasure would miss.
+    audit_record(
+        tenant=lead.tenant_id,
+        actor=actor,
+        action="lead.merged",
+        target=("lead", lead.pk, f"lead #{lead.pk}"),
+        changes={"merged_id": other.pk, "merge_id": merge.pk, "fields": choices},
+    )
     merge.survivor_version = Lead.objects.filter(pk=lead.pk).values_list("updated_at", flat=True)[0]
     merge.save(update_fields=["moved", "notes", "survivor_version"])
     return merge
@@ -210,6 +219,9 @@ def lead_merge_undo(*, merge: LeadMerge, actor: Actor) -> LeadMerge:
     publish_profile_changed(tenant_id=survivor.tenant_id, leads=[survivor, other], actor=actor)
     merge.undone_at = now
     merge.save(update_fields=["undone_at"])
+    audit_record(tenant=survivor.tenant_id, actor=actor, action="lead.merge_undone",
+                 target=("lead", survivor.pk, f"lead #{survivor.pk}"),
+                 changes={"merged_id": other.pk, "merge_id": merge.pk})  # fmt: skip
     return merge
 
 

@@ -17,6 +17,7 @@ from leads.webforms import guard
 from leads.webforms.errors import InvalidForm, InvalidSubmission, SubmissionRefused
 from leads.webforms.models import FORM_FIELDS, LeadConsent, WebForm
 from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.audit import audit_record, changes_between, snapshot
 from smarketing.tenancy.roles import INTEGRATION
 
 CONFIG_FIELDS = ("name", "fields", "required", "campaign", "consent_text", "thank_you_message",
@@ -133,15 +134,22 @@ def webform_create(*, tenant, actor: Actor, data: dict[str, Any]) -> WebForm:
     if errors:
         raise InvalidForm(errors)
     form.save()
+    audit_record(tenant=tenant, actor=actor, action="webform.created", target=form,
+                 changes=changes_between({}, snapshot(form, list(CONFIG_FIELDS))))  # fmt: skip
     return form
 
 
 @transaction.atomic
 def webform_update(*, form: WebForm, actor: Actor, data: dict[str, Any]) -> WebForm:
+    before = snapshot(form, list(CONFIG_FIELDS))
     errors = _clean_config(data, form)
     if errors:
         raise InvalidForm(errors)
     form.save()
+    changes = changes_between(before, snapshot(form, list(CONFIG_FIELDS)))
+    if changes:
+        audit_record(tenant=form.tenant_id, actor=actor, action="webform.changed", target=form,
+                     changes=changes)  # fmt: skip
     return form
 
 

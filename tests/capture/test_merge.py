@@ -10,6 +10,7 @@ from leads.models import CampaignTouch, Lead, LeadEvent, StageTransition
 from leads.webforms.models import LeadConsent
 from sla.models import Obligation
 from smarketing.events.models import OutboxEvent
+from smarketing.tenancy.models import AuditEntry
 from smarketing.tenancy.roles import Role
 from tests.leads.factories import CampaignFactory, LeadEventFactory, LeadFactory
 from tests.sla.factories import ObligationFactory
@@ -224,3 +225,19 @@ def test_the_survivor_keeps_its_stage_and_the_merge_says_so(tenant, api_client_f
     body = _merge(api_client_for(tenant, Role.MARKETER), survivor, other).json()
     assert body["lead"]["stage"] == "mql"
     assert any("stage “Recycled”" in note for note in body["merge"]["notes"])
+
+
+def test_a_merge_and_its_undo_write_audit_rows_naming_leads_by_id_only(
+    tenant, api_client_for, pair
+):
+    survivor, other = pair
+    client = api_client_for(tenant, Role.MARKETER)
+    merge_id = _merge(client, survivor, other).json()["merge"]["id"]
+    assert client.post(f"/api/v1/leads/merges/{merge_id}/undo/").status_code == 200
+    rows = AuditEntry.all_tenants.filter(tenant=tenant, action__startswith="lead.").order_by("id")
+    assert [(r.action, r.target_id) for r in rows] == [
+        ("lead.merged", str(survivor.pk)),
+        ("lead.merge_undone", str(survivor.pk)),
+    ]
+    assert rows[0].changes["merged_id"] == other.pk
+    assert "ada" not in str([r.changes for r in rows] + [r.target_label for r in rows]).lower()

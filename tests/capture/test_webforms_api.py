@@ -3,6 +3,7 @@
 import pytest
 
 from leads.webforms.models import WebForm
+from smarketing.tenancy.models import AuditEntry
 from smarketing.tenancy.roles import Role
 from tests.leads.factories import CampaignFactory, WebFormFactory
 
@@ -103,3 +104,19 @@ def test_the_form_page_shows_an_error_beside_the_field(tenant, page_as):
     })  # fmt: skip
     assert "is no origin" in response.content.decode()
     assert not WebForm.all_tenants.filter(name="Bad origins").exists()
+
+
+def test_creating_and_changing_a_form_write_audit_rows_with_the_changed_fields(
+    tenant, api_client_for
+):
+    client = api_client_for(tenant, Role.MARKETER)
+    created = client.post("/api/v1/forms/", _body(consent_text="Version one"), format="json").json()
+    client.patch(f"/api/v1/forms/{created['id']}/", {"consent_text": "Version two"}, format="json")
+    rows = AuditEntry.all_tenants.filter(tenant=tenant, action__startswith="webform.").order_by(
+        "id"
+    )
+    assert [(r.action, r.target_id) for r in rows] == [
+        ("webform.created", str(created["id"])),
+        ("webform.changed", str(created["id"])),
+    ]
+    assert rows[1].changes == {"consent_text": ["Version one", "Version two"]}
