@@ -79,6 +79,7 @@ def test_a_team_the_tenant_does_not_have_is_a_404(manager):
         ("/api/v1/leads/", {"email": "a@x.com", "custom_fields": {"a": [1]}}, "custom_fields.a"),
         ("/api/v1/me/away/", {"away": "yes"}, "away"),
         ("/api/v1/campaigns/", {"name": "Spring", "cost": True}, "cost"),
+        ("/api/v1/campaigns/", {"name": "Spring", "slug": 0}, "slug"),
         ("/api/v1/leads/bulk/", {"items": [1, "two"]}, "items[0]"),
     ],
 )

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from leads.imports.columns import CUSTOM_PREFIX, IGNORED, MAX_CUSTOM_NAME, ColumnMap, HeaderError
-from leads.imports.csvfile import open_rows
+from leads.imports.csvfile import HEAD_BYTES, MalformedFile, head_problem, open_rows
 from leads.imports.models import ImportMapping
 from leads.models import Campaign
 from smarketing.errors import InvalidInput
@@ -101,14 +101,22 @@ def _guess(raw: str) -> str:
 def import_preview(*, uploaded_file) -> dict[str, Any]:
     """The header, the first rows and the proposed mapping of an uploaded CSV file."""
     uploaded_file.seek(0)
-    binary = io.BytesIO(uploaded_file.read(256 * 1024))
+    head = uploaded_file.read(256 * 1024)
     uploaded_file.seek(0)
-    _, rows = open_rows(binary)
-    first = next(rows, None)
-    header = first[1] if first else []
+    # The same refusal as the import itself: what is obviously no CSV text is said at once.
+    problem = head_problem(head[:HEAD_BYTES])
+    if problem:
+        raise MalformedFile(problem)
+    try:
+        _, rows = open_rows(io.BytesIO(head))
+        first = next(rows, None)
+        header = first[1] if first else []
+        preview_rows = [cells for _, cells in islice(rows, PREVIEW_ROWS)]
+    except UnicodeDecodeError:
+        raise MalformedFile("The file is not UTF-8 text.") from None
     return {
         "header": [h.replace("\ufeff", "").strip() for h in header],
-        "rows": [cells for _, cells in islice(rows, PREVIEW_ROWS)],
+        "rows": preview_rows,
         "mapping": proposed_mapping(header),
         "targets": [value for value, _ in target_choices()],
         "saved_mappings": {m.name: m.mapping for m in ImportMapping.objects.order_by("name")},

@@ -123,7 +123,9 @@ def _message(error: ValidationError) -> str:
 def _is_type_error(error: ValidationError) -> bool:
     if error.validator == "type" or _is_decimal_text(error):
         return True
-    return error.validator == "anyOf" and all(_is_type_error(e) for e in error.context)
+    # Alternatives (a nullable field's anyOf, a blank-or-slug oneOf) are a type error when
+    # every alternative refused the value's type.
+    return error.validator in {"anyOf", "oneOf"} and all(_is_type_error(e) for e in error.context)
 
 
 def body_errors(validator: Draft7Validator, data: Any) -> dict[str, list[str]]:

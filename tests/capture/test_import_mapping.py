@@ -148,3 +148,16 @@ def test_the_mapping_page_shows_the_error_beside_the_column(tenant, page_as):
     response = client.post(url, {"column_0": "email", "column_1": "email"})
     assert "is mapped to &#x27;email&#x27; already" in response.content.decode()
     assert not LeadImport.all_tenants.exists()
+
+
+@pytest.mark.parametrize(
+    "content", [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00", b"email\n\xff\xfe@x.example\n"]
+)
+def test_a_preview_of_a_file_that_is_no_csv_text_is_a_400_naming_the_file(
+    tenant, api_client_for, content
+):
+    client = api_client_for(tenant, Role.MARKETER)
+    upload = SimpleUploadedFile("file.png", content, content_type="image/png")
+    response = client.post("/api/v1/imports/preview/", {"file": upload}, format="multipart")
+    assert response.status_code == 400, response.content[:300]
+    assert "file" in response.json()["errors"]
