@@ -4,7 +4,9 @@ how well both teams keep them (compliance)."""
 from zoneinfo import ZoneInfo
 
 import django_filters
+from django import forms
 from django.utils import timezone
+from drf_spectacular.drainage import set_override
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins
@@ -15,11 +17,20 @@ from sla import selectors, services
 from sla import serializers as s
 from sla.compliance.periods import GROUPS, parse_group_by, parse_period, parse_team
 from sla.compliance.report import compliance_report
-from sla.models import Obligation, ObligationKind, ObligationStatus, SlaVersion
+from sla.models import (
+    Obligation,
+    ObligationKind,
+    ObligationStatus,
+    Shortfall,
+    ShortfallStatus,
+    ShortfallTerm,
+    SlaVersion,
+)
 from sla.services.rollups import rollup_timezone
 from smarketing.api.filters import FilterBackend, IntegerFilter
 from smarketing.api.params import MAX_ID, integer_schema
 from smarketing.api.viewsets import TenantAPIView, TenantViewSet
+from smarketing.periods import parse_named
 from smarketing.tenancy.actors import Actor
 
 
@@ -115,6 +126,54 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
 
     def get_queryset(self):
         return selectors.obligation_list()
+
+
+class PeriodFilter(django_filters.Filter):
+    """A month `YYYY-MM` or a quarter `YYYY-Qn`; blank is refused like any non-text filter."""
+
+    field_class = forms.CharField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_override(self, "field", {"type": "string", "pattern": PERIOD_PATTERN})
+
+
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$"
+
+
+class ShortfallFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ShortfallStatus.choices)
+    term = django_filters.ChoiceFilter(choices=ShortfallTerm.choices)
+    period = PeriodFilter(
+        method="filter_period", label="A month YYYY-MM, or a quarter YYYY-Qn (its three months)"
+    )
+
+    class Meta:
+        model = Shortfall
+        fields = ["status", "term"]
+
+    def filter_period(self, queryset, name, value):
+        # A 400 naming the field (problem+json), as every filter of the API answers.
+        period = parse_named(value, tz_name="UTC", field="period")
+        return queryset.filter(period_start__range=(period.first_day, period.last_day))
+
+
+class ShortfallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Marketing's commitments at risk (behind pace in the running month) or missed (at the
+    month's close), newest month first; each recorded once per version, month, term and
+    status. Figures are numbers: volumes, or a rate from 0 to 1."""
+
+    queryset = Shortfall.all_tenants.none()
+    serializer_class = s.ShortfallSerializer
+    filter_backends = [FilterBackend]
+    filterset_class = ShortfallFilter
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return selectors.shortfall_list()
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "tz_name": self.request.tenant.timezone}
 
 
 class ComplianceView(TenantAPIView):

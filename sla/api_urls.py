@@ -4,8 +4,9 @@ from rest_framework.routers import SimpleRouter
 from sla import api
 
 router = SimpleRouter()
-# Obligations first: "obligations" must not be read as a version id.
+# Obligations and shortfalls first: their names must not be read as a version id.
 router.register("sla/obligations", api.ObligationViewSet, basename="sla-obligation")
+router.register("sla/shortfalls", api.ShortfallViewSet, basename="sla-shortfall")
 router.register("sla", api.SlaVersionViewSet, basename="sla-version")
 
 urlpatterns = [

@@ -21,13 +21,22 @@ DAY_NAMES = dict(zip(DAY_KEYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "F
 NUMBER_TERMS = (
     "accept_within_hours", "first_touch_within_hours", "hot_score", "hot_accept_within_hours",
     "hot_first_touch_within_hours", "mql_threshold", "sql_threshold", "monthly_mql_target",
-    "monthly_sql_target", "min_acceptance_rate", "review_every_months",
+    "monthly_sql_target", "min_acceptance_rate", "review_every_months", "pacing_tolerance",
+    "pacing_min_elapsed", "acceptance_min_decided",
 )  # fmt: skip
+
+# How marketing's side is judged; blank keeps what the version has (defaults when new).
+JUDGING_TERMS = ("pacing_tolerance", "pacing_min_elapsed", "acceptance_min_decided")
 
 
 def _hours(label: str, required: bool = True) -> forms.DecimalField:
     return forms.DecimalField(label=label, min_value=Decimal("0.01"), max_digits=7,
                               decimal_places=2, required=required)  # fmt: skip
+
+
+def _share(label: str) -> forms.DecimalField:
+    return forms.DecimalField(label=label, min_value=0, max_value=1, max_digits=4,
+                              decimal_places=3, required=False)  # fmt: skip
 
 
 def _score(label: str) -> forms.IntegerField:
@@ -66,6 +75,14 @@ class SlaVersionForm(forms.Form):
         label="Minimum acceptance rate (0-1)", min_value=0, max_value=1, max_digits=4,
         decimal_places=3,
     )  # fmt: skip
+    pacing_tolerance = _share("At risk when below pace by more than (0-1)")
+    pacing_min_elapsed = _share("Judge the pace from this share of the month (0-1)")
+    acceptance_min_decided = forms.IntegerField(
+        label="Judge the acceptance rate from (decided hand-offs)",
+        min_value=1,
+        max_value=100000,
+        required=False,
+    )
     auto_recycle_cold = forms.BooleanField(label="Recycle cold SQLs to marketing", required=False)
     reroute_on_breach = forms.BooleanField(label="Re-route a breached SQL", required=False)
     notify_on_breach = forms.MultipleChoiceField(
@@ -101,7 +118,8 @@ class SlaVersionForm(forms.Form):
 
     @property
     def marketing_fields(self):
-        return [self[name] for name in (*NUMBER_TERMS[7:10], *NUMBER_TERMS[5:7])]
+        return [self[name] for name in (*NUMBER_TERMS[7:10], *NUMBER_TERMS[11:14],
+                                        *NUMBER_TERMS[5:7])]  # fmt: skip
 
     @property
     def cold_fields(self):
@@ -155,6 +173,9 @@ class SlaVersionForm(forms.Form):
     def data_for_service(self) -> dict[str, Any]:
         data = self.cleaned_data
         terms = {name: data.get(name) for name in NUMBER_TERMS}
+        for name in JUDGING_TERMS:
+            if terms[name] is None:
+                del terms[name]  # left blank: the default (new draft) or as it was (edit)
         terms.update(
             name=data["name"], auto_recycle_cold=data["auto_recycle_cold"],
             reroute_on_breach=data["reroute_on_breach"],

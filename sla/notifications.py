@@ -48,8 +48,57 @@ def sla_review_due(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
     ]  # fmt: skip
 
 
+_TERMS = {
+    "mqls": "MQLs",
+    "sql_handoffs": "SQL hand-offs",
+    "acceptance_rate": "Acceptance rate",
+}
+
+
+def _figure(term: str, value) -> str:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return "—"
+    if term == "acceptance_rate":
+        return f"{round(value * 100)}%"
+    return f"{value:g}" if isinstance(value, int) else f"{value:.1f}".removesuffix(".0")
+
+
+def _shortfall(kind: str, tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
+    term, period = data.get("term") or "", data.get("period") or ""
+    label = _TERMS.get(term, term)
+    target, actual = _figure(term, data.get("target")), _figure(term, data.get("actual"))
+    if kind == Kind.SLA_MARKETING_AT_RISK:
+        expected = _figure(term, data.get("expected"))
+        title = f"{label} behind pace in {period}: {actual} of {expected} expected by now"
+        body = (f"The SLA asks for {target} in {period}; at this pace the month falls short. "
+                "Look at the campaigns feeding the funnel.")  # fmt: skip
+    elif term == "acceptance_rate":
+        title = f"Acceptance rate missed in {period}: {actual} against {target}"
+        decided = data.get("decided")
+        body = (f"Sales accepted {actual} of the {decided} hand-offs they decided in {period}; "
+                f"the SLA asks for at least {target}. Read why they were rejected.")  # fmt: skip
+    else:
+        title = f"{label} missed in {period}: {actual} of {target}"
+        body = f"The SLA asked for {target} {label} in {period}; marketing reached {actual}."
+    return [
+        Draft(uid, kind, title, f"{body} (SLA v{data.get('version_number')})",
+              batch.page(tenant_id, "sla/"))
+        for uid in people(data.get("notify"))
+    ]  # fmt: skip
+
+
+def sla_marketing_at_risk(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
+    return _shortfall(Kind.SLA_MARKETING_AT_RISK, tenant_id, data, batch)
+
+
+def sla_marketing_missed(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
+    return _shortfall(Kind.SLA_MARKETING_MISSED, tenant_id, data, batch)
+
+
 def register() -> None:
     # The warning and the breach name their lead by id only: the batch loads its label.
     register_builder("sla.warning", sla_warning, label=("lead", "lead"))
     register_builder("sla.breached", sla_breached, label=("lead", "lead"))
     register_builder("sla.review_due", sla_review_due)
+    register_builder("sla.marketing_at_risk", sla_marketing_at_risk)
+    register_builder("sla.marketing_missed", sla_marketing_missed)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from sla.models import Obligation, SlaStatus, SlaVersion, TenantCalendar
+from sla.models import Obligation, Shortfall, SlaStatus, SlaVersion, TenantCalendar
 from smarketing.tenancy.models import Membership
-from smarketing.tenancy.roles import LEADERSHIP_ROLES
+from smarketing.tenancy.roles import LEADERSHIP_ROLES, MARKETING_ROLES
 
 
 def active_version() -> SlaVersion | None:
@@ -45,3 +45,22 @@ def managers_of_tenant(*, tenant_id: int) -> list[dict]:
         .order_by("user__email")
         .values_list("user_id", "user__email")
     ]
+
+
+def marketing_and_managers(*, tenant_id: int) -> list[dict]:
+    """Marketers, managers and admins of the tenant: who hears of marketing's shortfalls."""
+    return [
+        {"id": user_id, "email": email}
+        for user_id, email in Membership.objects.filter(
+            tenant_id=tenant_id,
+            role__in=list(MARKETING_ROLES | LEADERSHIP_ROLES),
+            is_active=True,
+        )
+        .order_by("user__email")
+        .values_list("user_id", "user__email")
+    ]
+
+
+def shortfall_list() -> QuerySet[Shortfall]:
+    """Marketing's shortfalls, newest period first, with their version (one query a page)."""
+    return Shortfall.objects.select_related("version").order_by("-period_start", "-id")

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from sla.models import SIGN_SIDES, Obligation, SlaVersion
+from sla.models import SIGN_SIDES, Obligation, ShortfallStatus, ShortfallTerm, SlaVersion
 from sla.models.versions import NOTIFY_CHOICES
+from sla.services.shortfalls import shortfall_payload
 from sla.terms import clean_calendar, clean_cold_after_days
 
 
@@ -53,6 +54,12 @@ def _hours(**kwargs) -> serializers.DecimalField:
     )
 
 
+def _share(**kwargs) -> serializers.DecimalField:
+    """A share from 0 to 1, e.g. 0.2 for 20%."""
+    return serializers.DecimalField(max_digits=4, decimal_places=3, min_value=0, max_value=1,
+                                    coerce_to_string=False, **kwargs)  # fmt: skip
+
+
 def _score(**kwargs) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=0, max_value=100, allow_null=True, **kwargs)
 
@@ -74,6 +81,9 @@ class SlaVersionWriteSerializer(serializers.Serializer):
         max_digits=4, decimal_places=3, min_value=0, max_value=1, required=False,
         coerce_to_string=False,
     )  # fmt: skip
+    pacing_tolerance = _share(required=False)
+    pacing_min_elapsed = _share(required=False)
+    acceptance_min_decided = serializers.IntegerField(min_value=1, max_value=100000, required=False)
     cold_after_days = ColdAfterDaysField(required=False)
     auto_recycle_cold = serializers.BooleanField(required=False)
     reroute_on_breach = serializers.BooleanField(required=False)
@@ -106,6 +116,8 @@ class SlaVersionSerializer(serializers.ModelSerializer):
     min_acceptance_rate = serializers.DecimalField(
         max_digits=4, decimal_places=3, coerce_to_string=False
     )
+    pacing_tolerance = _share()
+    pacing_min_elapsed = _share()
     signatures = serializers.SerializerMethodField()
     created_by = PersonSerializer(allow_null=True)
     activated_by = PersonSerializer(allow_null=True)
@@ -116,7 +128,8 @@ class SlaVersionSerializer(serializers.ModelSerializer):
             "id", "number", "name", "status", "accept_within_hours", "first_touch_within_hours",
             "hot_score", "hot_accept_within_hours", "hot_first_touch_within_hours",
             "mql_threshold", "sql_threshold", "monthly_mql_target", "monthly_sql_target",
-            "min_acceptance_rate", "cold_after_days", "auto_recycle_cold", "reroute_on_breach",
+            "min_acceptance_rate", "pacing_tolerance", "pacing_min_elapsed",
+            "acceptance_min_decided", "cold_after_days", "auto_recycle_cold", "reroute_on_breach",
             "notify_on_breach", "review_every_months", "review_on", "calendar", "signatures",
             "created_by", "created_at", "updated_at", "activated_by", "activated_at",
             "retired_at",
@@ -179,3 +192,36 @@ class ObligationSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_breached_at(self, obligation: Obligation) -> str | None:
         return self._local(obligation, "breached_at")
+
+
+class ShortfallSerializer(serializers.Serializer):
+    """A shortfall of marketing's commitments (the shape its events carry, without
+    `notify`)."""
+
+    id = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="The SLA version that judged it")
+    version_number = serializers.IntegerField()
+    version_name = serializers.CharField()
+    period = serializers.CharField(help_text="YYYY-MM, a month of the tenant's calendar")
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    timezone = serializers.CharField()
+    term = serializers.ChoiceField(choices=ShortfallTerm.choices)
+    status = serializers.ChoiceField(choices=ShortfallStatus.choices)
+    target = serializers.FloatField(help_text="Monthly volume, or the minimum rate (0-1)")
+    actual = serializers.FloatField()
+    expected = serializers.FloatField(
+        allow_null=True, help_text="What the pace asked for by then (at_risk only)"
+    )
+    decided = serializers.IntegerField(
+        allow_null=True, help_text="Hand-offs sales decided (acceptance_rate only)"
+    )
+    elapsed_share = serializers.FloatField(
+        allow_null=True, help_text="Share of the month's business time passed (at_risk only)"
+    )
+    recorded_at = serializers.DateTimeField()
+
+    def to_representation(self, instance):
+        # Months are the tenant's: the view passes its timezone (`tz_name`).
+        payload = shortfall_payload(instance, tz_name=self.context["tz_name"])
+        return super().to_representation(payload)

@@ -17,10 +17,11 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="sla.sweep")
 def sla_sweep(batch_size: int = BATCH_SIZE, batch_pause_seconds: float = 0.0) -> dict:
-    """Breach due obligations and warn at 80%, across tenants."""
+    """Breach due obligations and warn at 80%; pace and close marketing's commitments."""
     counts = services.sla_sweep(batch_size=batch_size, batch_pause_seconds=batch_pause_seconds)
-    logger.info("sla.sweep %s", json.dumps(counts.as_dict()))
-    return counts.as_dict()
+    result = {**counts.as_dict(), **services.marketing_shortfalls_sweep().as_dict()}
+    logger.info("sla.sweep %s", json.dumps(result))
+    return result
 
 
 @shared_task(name="sla.cold_sweep")

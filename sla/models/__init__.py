@@ -3,11 +3,13 @@
 from sla.models.calendars import TenantCalendar
 from sla.models.obligations import Breach, Obligation, ObligationKind, ObligationStatus
 from sla.models.rollups import FunnelRollup, ObligationRollup, RollupDirtyDay, RollupState
+from sla.models.shortfalls import ClosedPeriod, Shortfall, ShortfallStatus, ShortfallTerm
 from sla.models.versions import SIGN_SIDES, SlaStatus, SlaVersion
 
 __all__ = [
     "SIGN_SIDES",
     "Breach",
+    "ClosedPeriod",
     "FunnelRollup",
     "Obligation",
     "ObligationKind",
@@ -15,6 +17,9 @@ __all__ = [
     "ObligationStatus",
     "RollupDirtyDay",
     "RollupState",
+    "Shortfall",
+    "ShortfallStatus",
+    "ShortfallTerm",
     "SlaStatus",
     "SlaVersion",
     "TenantCalendar",

@@ -29,6 +29,7 @@ class SlaStatus(models.TextChoices):
 
 _HOURS = {"max_digits": 7, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0.01"))]}
 _SCORE = [MaxValueValidator(100)]
+_SHARE = [MinValueValidator(0), MaxValueValidator(1)]
 
 
 class SlaVersion(TenantScoped):
@@ -62,6 +63,20 @@ class SlaVersion(TenantScoped):
         decimal_places=3,
         default=Decimal("0"),
         validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    # How marketing's commitments are judged (`sla.shortfalls`): in a month still running, a
+    # volume below its pace by more than `pacing_tolerance` is at risk, once at least
+    # `pacing_min_elapsed` of the month's business time has passed (earlier, one quiet
+    # morning would look like a trend); the acceptance rate counts only from
+    # `acceptance_min_decided` hand-offs decided, so one rejection out of one is no breach.
+    pacing_tolerance = models.DecimalField(
+        max_digits=4, decimal_places=3, default=Decimal("0.2"), validators=_SHARE
+    )
+    pacing_min_elapsed = models.DecimalField(
+        max_digits=4, decimal_places=3, default=Decimal("0.3"), validators=_SHARE
+    )
+    acceptance_min_decided = models.PositiveIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(100000)]
     )
 
     # {"mql": 14, "sql": 3, ...}: days without activity after which an open lead is cold.

@@ -15,6 +15,7 @@ from sla.services.rollups import (
     compliance_rollups_sweep,
     rollup_days_touch,
 )
+from sla.services.shortfalls import ShortfallCounts, marketing_shortfalls_sweep
 from sla.services.versions import (
     sla_review_reminders_send,
     sla_tenant_defaults_create,
@@ -25,6 +26,7 @@ from sla.services.versions import (
 )
 
 __all__ = [
+    "ShortfallCounts",
     "SweepCounts",
     "cold_leads_sweep",
     "compliance_rollups_build",
@@ -32,6 +34,7 @@ __all__ = [
     "compliance_rollups_sweep",
     "leads_qualify_by_score",
     "leads_warm_up",
+    "marketing_shortfalls_sweep",
     "obligations_cancel",
     "obligations_open",
     "obligations_reassign",

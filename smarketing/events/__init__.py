@@ -24,6 +24,8 @@ PUBLIC_EVENT_TYPES = (
     "sla.breached",
     "meeting.action_item_due",
     "lead.merged",
+    "sla.marketing_at_risk",
+    "sla.marketing_missed",
 )
 # Events that reach people (notifications) but not integrations.
 NOTIFYING_EVENT_TYPES = (
@@ -31,6 +33,8 @@ NOTIFYING_EVENT_TYPES = (
     "sla.warning",
     "sla.review_due",
     "webhook.endpoint_disabled",
+    "lead.rejected",
+    "lead.rejections_digest",
 )
 OUTBOX_EVENT_TYPES = frozenset(PUBLIC_EVENT_TYPES + NOTIFYING_EVENT_TYPES)
 

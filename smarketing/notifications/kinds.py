@@ -15,6 +15,11 @@ class Kind(models.TextChoices):
     ACTION_ITEM_DUE = "action_item_due", "An action item of mine is due"
     SLA_REVIEW_DUE = "sla_review_due", "The SLA is due for review"
     WEBHOOK_DISABLED = "webhook_disabled", "A webhook endpoint was disabled"
+    # Named as the contract names them (the dotted event names).
+    LEAD_REJECTED = "lead.rejected", "Sales rejected a lead I handed off"
+    LEAD_REJECTED_DIGEST = "lead.rejected_digest", "A daily digest of the leads sales rejected"
+    SLA_MARKETING_AT_RISK = "sla.marketing_at_risk", "Marketing's SLA commitment is at risk"
+    SLA_MARKETING_MISSED = "sla.marketing_missed", "Marketing's SLA commitment was missed"
 
 
 class Channel(models.TextChoices):
@@ -33,6 +38,11 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.ACTION_ITEM_DUE: Channel.BOTH,
     Kind.SLA_REVIEW_DUE: Channel.IN_APP,
     Kind.WEBHOOK_DISABLED: Channel.BOTH,
+    Kind.LEAD_REJECTED: Channel.BOTH,
+    # The digest is opt-in: nobody receives it before choosing a channel for it.
+    Kind.LEAD_REJECTED_DIGEST: Channel.NONE,
+    Kind.SLA_MARKETING_AT_RISK: Channel.IN_APP,
+    Kind.SLA_MARKETING_MISSED: Channel.BOTH,
 }
 
 

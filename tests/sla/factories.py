@@ -1,5 +1,6 @@
 """Factories of the SLA app. Each takes `tenant`; related rows follow the same tenant."""
 
+import datetime
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from sla.models import (
     ObligationRollup,
     RollupDirtyDay,
     RollupState,
+    Shortfall,
     SlaStatus,
     SlaVersion,
     TenantCalendar,
@@ -159,3 +161,18 @@ class RollupDirtyDayFactory(TenantScopedFactory):
 
     tenant = factory.SubFactory(TenantFactory)
     day = factory.LazyFunction(lambda: timezone.now().date())
+
+
+class ShortfallFactory(TenantScopedFactory):
+    class Meta:
+        model = Shortfall
+
+    tenant = factory.SubFactory(TenantFactory)
+    version = factory.LazyAttribute(lambda o: _active_version(o.tenant))
+    period = "2027-03"
+    period_start = factory.LazyFunction(lambda: datetime.date(2027, 3, 1))
+    term = "mqls"
+    status = "missed"
+    target = Decimal("100")
+    actual = Decimal("60")
+    recorded_at = factory.LazyFunction(timezone.now)

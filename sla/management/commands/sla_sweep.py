@@ -7,7 +7,10 @@ from smarketing.tenancy.selectors import tenant_by_slug
 
 
 class Command(BaseCommand):
-    help = "Run one SLA sweep now (breaches, warnings, escalations, cold flags); print counts."
+    help = (
+        "Run one SLA sweep now (breaches, warnings, escalations, cold flags, marketing's "
+        "shortfalls); print counts."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--tenant", metavar="SLUG", help="Sweep this tenant only.")
@@ -21,4 +24,5 @@ class Command(BaseCommand):
             tenant_id = found.pk
         counts = services.sla_sweep(tenant_id=tenant_id).as_dict()
         counts.update(services.cold_leads_sweep(tenant_id=tenant_id).as_dict())
+        counts.update(services.marketing_shortfalls_sweep(tenant_id=tenant_id).as_dict())
         self.stdout.write(json.dumps(counts))

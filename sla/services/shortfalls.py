@@ -1,0 +1,208 @@
+"""Marketing's commitments enforced: the sweep that paces the running month and closes the
+month that ended, recording each shortfall once (rules: `sla.judging`).
+
+Exactly once, whatever the number of workers or re-runs: a shortfall row goes in by
+`INSERT … ON CONFLICT DO NOTHING RETURNING id` against its unique (tenant, version, period,
+term, status), and only the transaction whose row went in publishes its event (outbox,
+same transaction). A month is closed by the first sweep that inserts its `ClosedPeriod`
+row; a racing sweep's insert waits for that one's commit, then finds the row and judges
+nothing. The figures are counted before, outside any lock: transitions are recorded at
+the time they happen, so an ended month's figures no longer change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from leads.funnel.figures import FlowFigures, flow_figures
+from sla import judging, selectors
+from sla.models import ClosedPeriod, Shortfall, ShortfallStatus, SlaStatus, SlaVersion
+from sla.pacing import business_share_elapsed
+from smarketing.events import publish_many
+from smarketing.periods import Period, current_month, month_of
+from smarketing.tenancy.models import Tenant
+from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope
+
+EVENT_TYPES = {
+    ShortfallStatus.AT_RISK: "sla.marketing_at_risk",
+    ShortfallStatus.MISSED: "sla.marketing_missed",
+}
+
+
+@dataclass
+class ShortfallCounts:
+    at_risk: int = 0
+    missed: int = 0
+    closed: int = 0
+
+    def add(self, other: ShortfallCounts) -> None:
+        self.at_risk += other.at_risk
+        self.missed += other.missed
+        self.closed += other.closed
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def _insert_if_absent(model: type[models.Model], values: dict[str, Any]) -> int | None:
+    """Insert one row unless a unique constraint holds it already; its id, or None."""
+    fields = [model._meta.get_field(name) for name in values]
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    """A figure on the wire: whole numbers as integers, others as JSON numbers."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def shortfall_payload(shortfall: Shortfall, *, tz_name: str) -> dict[str, Any]:
+    """The shortfall as the API lists it and its events carry (these add `notify`)."""
+    version = shortfall.version
+    period = month_of(shortfall.period_start, tz_name)
+    return {
+        "id": shortfall.pk,
+        "version": version.pk,
+        "version_number": version.number,
+        "version_name": version.name,
+        "period": shortfall.period,
+        "period_start": period.first_day,
+        "period_end": period.last_day,
+        "timezone": period.tz_name,
+        "term": shortfall.term,
+        "status": shortfall.status,
+        "target": _number(shortfall.target),
+        "actual": _number(shortfall.actual),
+        "expected": _number(shortfall.expected),
+        "decided": shortfall.decided,
+        "elapsed_share": _number(shortfall.elapsed_share),
+        "recorded_at": shortfall.recorded_at,
+    }
+
+
+def _record(
+    *, tenant_id: int, version: SlaVersion, period: Period, findings: list, now: datetime
+) -> ShortfallCounts:
+    """Insert each finding if absent; announce the ones this call inserted. The caller
+    holds the transaction."""
+    counts = ShortfallCounts()
+    recorded: dict[str, list[dict[str, Any]]] = {}
+    notify = None
+    for finding in findings:
+        values = {"tenant_id": tenant_id, "version_id": version.pk, "period": period.label,
+                  "period_start": period.first_day, **asdict(finding),
+                  "recorded_at": now}  # fmt: skip
+        pk = _insert_if_absent(Shortfall, values)
+        if pk is None:
+            continue  # recorded before, by this sweep's last run or a racing one
+        if notify is None:
+            notify = selectors.marketing_and_managers(tenant_id=tenant_id)
+        shortfall = Shortfall(pk=pk, **values)
+        shortfall.version = version
+        recorded.setdefault(finding.status, []).append(
+            {**shortfall_payload(shortfall, tz_name=period.tz_name), "notify": notify}
+        )
+        setattr(counts, finding.status, getattr(counts, finding.status) + 1)
+    for status, items in recorded.items():
+        publish_many(EVENT_TYPES[status], tenant=tenant_id, items=items, version=version)
+    return counts
+
+
+def _judged_figures(figures: FlowFigures) -> dict[str, Any]:
+    """What marketing's terms are judged on (the funnel's counts, no amounts)."""
+    names = ("mqls", "sql_handoffs", "accepted", "rejected", "went_cold")
+    return {**{name: getattr(figures, name) for name in names},
+            "acceptance_rate": figures.acceptance_rate}  # fmt: skip
+
+
+def _close(tenant_id: int, period: Period, *, now: datetime) -> ShortfallCounts:
+    """Judge `period` (ended) once, under the version in force at its end."""
+    if ClosedPeriod.objects.filter(period=period.label).exists():
+        return ShortfallCounts()
+    version = judging.version_in_force_at(period.end)
+    if version is None:
+        return ShortfallCounts()  # no SLA was in force: nothing was promised
+    figures = flow_figures(period)
+    with transaction.atomic():
+        closed = _insert_if_absent(ClosedPeriod, {
+            "tenant_id": tenant_id, "version_id": version.pk, "period": period.label,
+            "closed_at": now, "figures": _judged_figures(figures),
+        })  # fmt: skip
+        if closed is None:
+            return ShortfallCounts()  # a racing sweep closed it
+        counts = _record(tenant_id=tenant_id, version=version, period=period, now=now,
+                         findings=judging.close_findings(version, figures))  # fmt: skip
+    counts.closed = 1
+    return counts
+
+
+def _pace(tenant_id: int, period: Period, *, now: datetime) -> ShortfallCounts:
+    """Record the running month's volumes that fell behind their pace."""
+    version = selectors.active_version()
+    if version is None or not judging.volume_targets(version):
+        return ShortfallCounts()
+    open_terms = set(judging.volume_targets(version)) - set(
+        Shortfall.objects.filter(
+            version=version, period=period.label, status=ShortfallStatus.AT_RISK
+        ).values_list("term", flat=True)
+    )
+    if not open_terms:
+        return ShortfallCounts()  # every term is at risk already: nothing left to find
+    share = business_share_elapsed(period, now=now, calendar=version.business_calendar())
+    if share < float(version.pacing_min_elapsed):
+        return ShortfallCounts()  # too early in the month to call a trend (no count needed)
+    findings = [
+        finding
+        for finding in judging.pace_findings(version, flow_figures(period), share=share)
+        if finding.term in open_terms
+    ]
+    if not findings:
+        return ShortfallCounts()
+    with transaction.atomic():
+        return _record(tenant_id=tenant_id, version=version, period=period, findings=findings,
+                       now=now)  # fmt: skip
+
+
+def marketing_shortfalls_sweep(
+    *, now: datetime | None = None, tenant_id: int | None = None
+) -> ShortfallCounts:
+    """Close last month (the first sweep after it ended) and pace this month, for every
+    tenant that has had an SLA in force (or for one). Months are the tenant's calendar
+    months in the tenant's timezone."""
+    now = now or timezone.now()
+    with cross_tenant_scope():
+        tenants = Tenant.objects.filter(
+            pk__in=SlaVersion.all_tenants.filter(
+                status__in=[SlaStatus.ACTIVE, SlaStatus.RETIRED]
+            ).values("tenant_id")
+        ).order_by("pk")
+        if tenant_id is not None:
+            tenants = tenants.filter(pk=tenant_id)
+        tenants = list(tenants.values_list("pk", "timezone"))
+    counts = ShortfallCounts()
+    for pk, tz_name in tenants:
+        month = current_month(tz_name or "UTC", now)
+        with tenant_scope(pk):
+            counts.add(_close(pk, month.previous(), now=now))
+            counts.add(_pace(pk, month, now=now))
+    return counts

@@ -1,0 +1,205 @@
+"""Marketing's commitments enforced: pace in the running month, close after it ends, each
+shortfall recorded and announced once, under the version that answers for the month."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from leads.models import Stage, TransitionAction
+from sla.models import ClosedPeriod, Shortfall, SlaStatus
+from sla.services import marketing_shortfalls_sweep
+from smarketing.events.models import OutboxEvent
+from smarketing.tenancy.models import Tenant
+from smarketing.tenancy.roles import Role
+from tests.leads.factories import LeadFactory, StageTransitionFactory
+from tests.scopes import deployed
+from tests.sla.factories import SlaVersionFactory
+
+pytestmark = pytest.mark.django_db
+
+sweep = deployed(marketing_shortfalls_sweep)
+
+# March 2027 in UTC on a calendar that never closes: business share = plain share of time.
+MARCH_START = datetime(2027, 3, 1, tzinfo=UTC)
+MID_MARCH = datetime(2027, 3, 16, 12, tzinfo=UTC)  # exactly half of March
+APRIL_START = datetime(2027, 4, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def utc_tenant(tenant):
+    Tenant.objects.filter(pk=tenant.pk).update(timezone="UTC")
+    tenant.refresh_from_db()
+    return tenant
+
+
+def in_force(tenant, since=MARCH_START + timedelta(days=1), **terms):
+    """The tenant's SLA in force since `since` (by default from 2 March: February, which
+    it did not see end, is not its to judge)."""
+    terms.setdefault("monthly_mql_target", 100)
+    terms.setdefault("monthly_sql_target", 0)
+    terms.setdefault("min_acceptance_rate", Decimal("0"))
+    return SlaVersionFactory(tenant=tenant, active=True, activated_at=since, **terms)
+
+
+def moves(tenant, count: int, *, at: datetime, to=Stage.MQL, action=TransitionAction.MOVE,
+          reason_code=""):  # fmt: skip
+    for _ in range(count):
+        lead = LeadFactory(tenant=tenant)
+        StageTransitionFactory(lead=lead, tenant=tenant, action=action, to_stage=to, at=at,
+                               reason_code=reason_code)  # fmt: skip
+
+
+def events(event_type):
+    return [e.data for e in OutboxEvent.all_tenants.filter(event_type=event_type).order_by("id")]
+
+
+def test_a_volume_behind_its_pace_by_more_than_the_tolerance_is_at_risk_once(utc_tenant):
+    version = in_force(utc_tenant)
+    moves(utc_tenant, 30, at=MARCH_START + timedelta(days=2))  # 30 of 50 expected by now
+
+    assert sweep(now=MID_MARCH).at_risk == 1
+    assert sweep(now=MID_MARCH + timedelta(hours=1)).at_risk == 0  # a re-run adds nothing
+
+    shortfall = Shortfall.all_tenants.get()
+    assert (shortfall.version_id, shortfall.period, shortfall.term, shortfall.status) == (
+        version.pk, "2027-03", "mqls", "at_risk")  # fmt: skip
+    assert (shortfall.target, shortfall.actual, shortfall.expected) == (100, 30, 50)
+    [event] = events("sla.marketing_at_risk")
+    said = {key: event[key] for key in ("version", "period", "term", "target", "actual")}
+    assert said == {"version": version.pk, "period": "2027-03", "term": "mqls", "target": 100,
+                    "actual": 30}  # fmt: skip
+    assert event["expected"] == 50
+
+
+def test_a_volume_within_the_tolerance_or_too_early_in_the_month_is_not_at_risk(utc_tenant):
+    in_force(utc_tenant)  # tolerance 20%, judged from 30% of the month
+    moves(utc_tenant, 41, at=MARCH_START + timedelta(days=2))  # 41 > 50 * 0.8
+    assert sweep(now=MID_MARCH).at_risk == 0
+    # Nothing at all after a quarter of the month: too early to call it a trend.
+    assert sweep(now=MARCH_START + timedelta(days=7)).at_risk == 0
+    assert not Shortfall.all_tenants.exists()
+
+
+def test_the_tolerance_and_the_minimum_share_are_the_versions_terms(utc_tenant):
+    in_force(utc_tenant, pacing_tolerance=Decimal("0.1"), pacing_min_elapsed=Decimal("0.2"))
+    moves(utc_tenant, 2, at=MARCH_START)
+    # A quarter of the month: past this version's 20%, and 2 < 25 * 0.9.
+    assert sweep(now=MARCH_START + timedelta(days=7, hours=18)).at_risk == 1
+
+
+def test_the_first_sweep_after_the_month_ends_records_each_term_missed_once(utc_tenant):
+    in_force(utc_tenant, monthly_mql_target=10, monthly_sql_target=5,
+             min_acceptance_rate=Decimal("0.6"))  # fmt: skip
+    moves(utc_tenant, 10, at=MID_MARCH)  # MQL target met
+    moves(utc_tenant, 4, at=MID_MARCH, to=Stage.SQL)  # 4 of 5 hand-offs
+    moves(utc_tenant, 5, at=MID_MARCH, to=Stage.SQL, action=TransitionAction.ACCEPT)
+    moves(utc_tenant, 5, at=MID_MARCH, to=Stage.RECYCLED, action=TransitionAction.REJECT,
+          reason_code="bad_fit")  # fmt: skip
+
+    assert sweep(now=APRIL_START - timedelta(seconds=1)).missed == 0  # March still runs
+    counts = sweep(now=APRIL_START + timedelta(minutes=1))
+    assert (counts.missed, counts.closed) == (2, 1)
+    assert sweep(now=APRIL_START + timedelta(minutes=2)).as_dict() == {
+        "at_risk": 0, "missed": 0, "closed": 0}  # fmt: skip
+
+    missed = {s.term: s for s in Shortfall.all_tenants.filter(status="missed")}
+    assert set(missed) == {"sql_handoffs", "acceptance_rate"}
+    assert (missed["sql_handoffs"].target, missed["sql_handoffs"].actual) == (5, 4)
+    rate = missed["acceptance_rate"]
+    assert (rate.target, rate.actual, rate.decided) == (Decimal("0.6"), Decimal("0.5"), 10)
+    assert sorted(e["term"] for e in events("sla.marketing_missed")) == sorted(missed)
+    assert ClosedPeriod.all_tenants.get().figures["sql_handoffs"] == 4
+
+
+def test_one_rejection_out_of_one_is_no_missed_acceptance_rate(utc_tenant):
+    in_force(utc_tenant, monthly_mql_target=0, min_acceptance_rate=Decimal("0.6"))
+    moves(utc_tenant, 1, at=MID_MARCH, to=Stage.RECYCLED, action=TransitionAction.REJECT,
+          reason_code="bad_fit")  # fmt: skip
+    assert sweep(now=APRIL_START + timedelta(minutes=1)).missed == 0
+
+
+def test_cold_recycles_are_not_rejections_for_the_acceptance_rate(utc_tenant):
+    in_force(utc_tenant, monthly_mql_target=0, min_acceptance_rate=Decimal("0.5"),
+             acceptance_min_decided=2)  # fmt: skip
+    moves(utc_tenant, 2, at=MID_MARCH, to=Stage.SQL, action=TransitionAction.ACCEPT)
+    moves(utc_tenant, 5, at=MID_MARCH, to=Stage.RECYCLED, action=TransitionAction.REJECT,
+          reason_code="went_cold")  # fmt: skip
+    assert sweep(now=APRIL_START + timedelta(minutes=1)).missed == 0
+
+
+def test_the_version_in_force_at_the_months_end_judges_the_whole_month(utc_tenant):
+    first = in_force(utc_tenant, monthly_mql_target=10)
+    moves(utc_tenant, 12, at=MARCH_START + timedelta(days=3))
+    # On the 20th a new version raises the target: it answers for all of March.
+    SlaVersionFactory._meta.model.all_tenants.filter(pk=first.pk).update(
+        status=SlaStatus.RETIRED, retired_at=datetime(2027, 3, 20, tzinfo=UTC)
+    )
+    second = in_force(utc_tenant, since=datetime(2027, 3, 20, tzinfo=UTC), monthly_mql_target=20)
+
+    assert sweep(now=APRIL_START + timedelta(hours=1)).missed == 1
+    shortfall = Shortfall.all_tenants.get(status="missed")
+    assert (shortfall.version_id, shortfall.target, shortfall.actual) == (second.pk, 20, 12)
+    assert ClosedPeriod.all_tenants.get().version_id == second.pk
+
+
+def test_a_version_activated_after_the_month_ended_does_not_judge_it(utc_tenant):
+    in_force(utc_tenant, since=APRIL_START + timedelta(minutes=5), monthly_mql_target=10)
+    assert sweep(now=APRIL_START + timedelta(hours=1)).as_dict() == {
+        "at_risk": 0, "missed": 0, "closed": 0}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("zone", "month_ends_utc", "next_day_utc"),
+    [
+        # Auckland (UTC+13 in summer): March ends at 11:00 UTC on 31 March.
+        ("Pacific/Auckland", datetime(2027, 3, 31, 11, tzinfo=UTC), datetime(2027, 3, 31, 12,
+                                                                            tzinfo=UTC)),
+        # Los Angeles (UTC-7 in summer): March ends at 07:00 UTC on 1 April.
+        ("America/Los_Angeles", datetime(2027, 4, 1, 7, tzinfo=UTC), datetime(2027, 4, 1, 8,
+                                                                            tzinfo=UTC)),
+    ],
+)  # fmt: skip
+def test_a_month_closes_at_midnight_of_the_tenants_own_timezone(
+    tenant, zone, month_ends_utc, next_day_utc
+):
+    Tenant.objects.filter(pk=tenant.pk).update(timezone=zone)
+    in_force(tenant, monthly_mql_target=3)
+    moves(tenant, 2, at=month_ends_utc - timedelta(hours=1))  # the last hour of March there
+    moves(tenant, 5, at=next_day_utc)  # already April there: not March's
+
+    assert sweep(now=month_ends_utc - timedelta(seconds=1)).closed == 0
+    counts = sweep(now=month_ends_utc + timedelta(seconds=1))
+    assert (counts.closed, counts.missed) == (1, 1)
+    shortfall = Shortfall.all_tenants.get(status="missed")
+    assert (shortfall.period, shortfall.actual, shortfall.target) == ("2027-03", 2, 3)
+
+
+def test_the_sla_sweep_command_closes_and_prints_the_counts(utc_tenant, clock):
+    in_force(utc_tenant, monthly_mql_target=10)
+    clock.set(APRIL_START + timedelta(minutes=1))
+    out = StringIO()
+    call_command("sla_sweep", "--tenant", utc_tenant.slug, stdout=out)
+    counts = json.loads(out.getvalue())
+    assert (counts["missed"], counts["closed"]) == (1, 1)
+
+
+def test_shortfalls_notify_marketers_and_managers_but_not_reps(utc_tenant, member):
+    from smarketing.events.relay import outbox_relay
+    from smarketing.notifications.models import Notification
+    from smarketing.tenancy.scope import cross_tenant_scope
+
+    marketer, manager = member(utc_tenant, Role.MARKETER), member(utc_tenant, Role.MANAGER)
+    rep = member(utc_tenant, Role.SALES_REP)
+    in_force(utc_tenant, monthly_mql_target=10)
+    sweep(now=APRIL_START + timedelta(minutes=1))
+    with cross_tenant_scope():
+        outbox_relay()
+    told = Notification.all_tenants.filter(kind="sla.marketing_missed")
+    assert set(told.values_list("user_id", flat=True)) == {marketer.pk, manager.pk}
+    assert rep.pk not in set(Notification.all_tenants.values_list("user_id", flat=True))
+    assert told.first().title == "MQLs missed in 2027-03: 0 of 10"
+    assert told.first().url == f"/t/{utc_tenant.slug}/sla/"
