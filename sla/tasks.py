@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 def sla_sweep(batch_size: int = BATCH_SIZE, batch_pause_seconds: float = 0.0) -> dict:
     """Breach due obligations and warn at 80%; pace and close marketing's commitments."""
     counts = services.sla_sweep(batch_size=batch_size, batch_pause_seconds=batch_pause_seconds)
-    result = {**counts.as_dict(), **services.marketing_shortfalls_sweep().as_dict()}
+    shortfalls = services.marketing_shortfalls_sweep(pause_seconds=batch_pause_seconds)
+    result = {**counts.as_dict(), **shortfalls.as_dict()}
     logger.info("sla.sweep %s", json.dumps(result))
     return result
 

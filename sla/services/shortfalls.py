@@ -12,6 +12,7 @@ the time they happen, so an ended month's figures no longer change.
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -135,7 +136,7 @@ def _judged_figures(figures: FlowFigures) -> dict[str, Any]:
             "acceptance_rate": figures.acceptance_rate}  # fmt: skip
 
 
-def _close(tenant_id: int, period: Period, *, now: datetime) -> ShortfallCounts:
+def _close(tenant_id: int, period: Period, *, now: datetime, pause: float) -> ShortfallCounts:
     """Judge `period` (ended) once, under the version in force at its end."""
     if ClosedPeriod.objects.filter(period=period.label).exists():
         return ShortfallCounts()
@@ -152,11 +153,12 @@ def _close(tenant_id: int, period: Period, *, now: datetime) -> ShortfallCounts:
             return ShortfallCounts()  # a racing sweep closed it
         counts = _record(tenant_id=tenant_id, version=version, period=period, now=now,
                          findings=judging.close_findings(version, figures))  # fmt: skip
+        _hold(pause)
     counts.closed = 1
     return counts
 
 
-def _pace(tenant_id: int, period: Period, *, now: datetime) -> ShortfallCounts:
+def _pace(tenant_id: int, period: Period, *, now: datetime, pause: float) -> ShortfallCounts:
     """Record the running month's volumes that fell behind their pace."""
     version = selectors.active_version()
     if version is None or not judging.volume_targets(version):
@@ -179,16 +181,27 @@ def _pace(tenant_id: int, period: Period, *, now: datetime) -> ShortfallCounts:
     if not findings:
         return ShortfallCounts()
     with transaction.atomic():
-        return _record(tenant_id=tenant_id, version=version, period=period, findings=findings,
-                       now=now)  # fmt: skip
+        counts = _record(tenant_id=tenant_id, version=version, period=period,
+                         findings=findings, now=now)  # fmt: skip
+        _hold(pause)
+        return counts
+
+
+def _hold(pause: float) -> None:
+    if pause:
+        time.sleep(pause)
 
 
 def marketing_shortfalls_sweep(
-    *, now: datetime | None = None, tenant_id: int | None = None
+    *, now: datetime | None = None, tenant_id: int | None = None, pause_seconds: float = 0.0
 ) -> ShortfallCounts:
     """Close last month (the first sweep after it ended) and pace this month, for every
     tenant that has had an SLA in force (or for one). Months are the tenant's calendar
-    months in the tenant's timezone."""
+    months in the tenant's timezone.
+
+    `pause_seconds` holds each write transaction open that long before it commits; it
+    exists to widen the window in which tests run sweeps side by side.
+    """
     now = now or timezone.now()
     with cross_tenant_scope():
         tenants = Tenant.objects.filter(
@@ -203,6 +216,6 @@ def marketing_shortfalls_sweep(
     for pk, tz_name in tenants:
         month = current_month(tz_name or "UTC", now)
         with tenant_scope(pk):
-            counts.add(_close(pk, month.previous(), now=now))
-            counts.add(_pace(pk, month, now=now))
+            counts.add(_close(pk, month.previous(), now=now, pause=pause_seconds))
+            counts.add(_pace(pk, month, now=now, pause=pause_seconds))
     return counts

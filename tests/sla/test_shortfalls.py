@@ -203,3 +203,33 @@ def test_shortfalls_notify_marketers_and_managers_but_not_reps(utc_tenant, membe
     assert rep.pk not in set(Notification.all_tenants.values_list("user_id", flat=True))
     assert told.first().title == "MQLs missed in 2027-03: 0 of 10"
     assert told.first().url == f"/t/{utc_tenant.slug}/sla/"
+
+
+def test_a_missed_commitment_reaches_a_subscribed_endpoint_as_a_signed_webhook(utc_tenant):
+    from django.utils import timezone
+
+    from smarketing.events.relay import outbox_relay
+    from smarketing.tenancy.scope import cross_tenant_scope
+    from smarketing.webhooks.services import deliveries_send_due
+    from tests.webhooks.factories import WebhookEndpointFactory
+    from tests.webhooks.receiver import Receiver, verify_signature
+
+    receiver = Receiver().start()
+    try:
+        endpoint = WebhookEndpointFactory(tenant=utc_tenant, url=receiver.url,
+                                          events=["sla.marketing_missed"])  # fmt: skip
+        version = in_force(utc_tenant, monthly_mql_target=10)
+        moves(utc_tenant, 4, at=MID_MARCH)
+        sweep(now=APRIL_START + timedelta(minutes=1))
+        with cross_tenant_scope():
+            outbox_relay()
+            deliveries_send_due(budget_seconds=10)
+        (request,) = receiver.received
+    finally:
+        receiver.stop()
+    assert request.payload["type"] == "sla.marketing_missed"
+    data = request.payload["data"]
+    assert (data["version"], data["period"], data["term"], data["target"], data["actual"]) == (
+        version.pk, "2027-03", "mqls", 10, 4)  # fmt: skip
+    assert verify_signature(request.headers["Smarketing-Signature"], request.body,
+                            endpoint.secret, now=int(timezone.now().timestamp()))  # fmt: skip
