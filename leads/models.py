@@ -45,6 +45,10 @@ class Campaign(TenantScoped):
     )
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
+    # The marketer answerable for it: told when sales rejects a lead the system handed off.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta(TenantScoped.Meta):
@@ -289,6 +293,7 @@ class CampaignTouch(TenantScoped):
 
 
 # Models of the packages live next to their code; importing them here registers them.
+from leads.digest.models import RejectionDigest  # noqa: E402,F401
 from leads.duplicates.models import LeadMatchKey  # noqa: E402,F401
 from leads.imports.models import ImportMapping, LeadImport  # noqa: E402,F401
 from leads.merging.models import LeadMerge  # noqa: E402,F401

@@ -9,6 +9,7 @@ from leads.models import Lead
 from smarketing.notifications.builders import (
     Batch,
     Draft,
+    people,
     person_id,
     register_builder,
     register_label_loader,
@@ -64,7 +65,49 @@ def lead_cold(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
                   lead_url(batch, tenant_id, data.get("id")))]  # fmt: skip
 
 
+def _quoted(note: str) -> str:
+    note = " ".join((note or "").split())
+    return f" “{note[:300]}”" if note else ""
+
+
+def lead_rejected(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
+    """Sales sent a hand-off back: to the marketer who handed it off (`leads.rejections`)."""
+    label = lead_label(batch, data)
+    reason = data.get("reason") or data.get("reason_code") or "no reason given"
+    by = data.get("by") or "Sales"
+    body = f"{by} sent it back to marketing: {reason}.{_quoted(data.get('note'))}"
+    return [
+        Draft(uid, Kind.LEAD_REJECTED, f"Lead rejected by sales: {label} — {reason}", body,
+              lead_url(batch, tenant_id, data.get("id")))
+        for uid in people(data.get("notify"))
+    ]  # fmt: skip
+
+
+def rejections_digest(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
+    """One day's rejections, each person's own (to those who opted in: the kind's default
+    channel is none)."""
+    mine: dict[int, list[dict]] = {}
+    for item in data.get("rejections") or []:
+        for uid in people(item.get("notify")):
+            mine.setdefault(uid, []).append(item)
+    day = data.get("day") or ""
+    drafts = []
+    for uid, items in mine.items():
+        lines = [
+            f"- {item.get('label') or 'a lead'}: {item.get('reason') or 'no reason'}"
+            f"{_quoted(item.get('note'))}"
+            for item in items
+        ]
+        count = len(items)
+        title = f"{count} lead{'s' if count != 1 else ''} rejected by sales on {day}"
+        drafts.append(Draft(uid, Kind.LEAD_REJECTED_DIGEST, title, "\n".join(lines),
+                            batch.page(tenant_id, "feedback/")))  # fmt: skip
+    return drafts
+
+
 def register() -> None:
     register_label_loader("lead", lead_labels)
     register_builder("lead.assigned", lead_assigned)
     register_builder("lead.cold", lead_cold)
+    register_builder("lead.rejected", lead_rejected, label=("lead", "id"))
+    register_builder("lead.rejections_digest", rejections_digest)

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from leads.digest.services import rejection_digests_send
 from leads.imports.models import ImportStatus, LeadImport
 from leads.imports.services import lead_import_process
 from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope
@@ -23,3 +24,9 @@ def lead_import_run(import_id: int) -> None:
     with tenant_scope(tenant_id):
         lead_import = LeadImport.objects.select_related("tenant", "created_by").get(pk=import_id)
         lead_import_process(lead_import=lead_import)
+
+
+@shared_task(name="leads.rejections_digest")
+def rejections_digest() -> int:
+    """Yesterday's rejections, once per tenant, to those who opted in to the digest."""
+    return rejection_digests_send()

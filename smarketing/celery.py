@@ -46,6 +46,8 @@ app.conf.beat_schedule = {
     "sla-review-reminders": {"task": "sla.review_reminders", "schedule": 3600.0},
     # Compliance rollups: the days since the last run and days that late changes made dirty.
     "sla-compliance-rollups": {"task": "sla.compliance_rollups", "schedule": 300.0},
+    # Yesterday's rejections to marketers who opted in, once the tenant's morning has come.
+    "leads-rejections-digest": {"task": "leads.rejections_digest", "schedule": 900.0},
     # Idle leads' engagement scores fall; only leads with engagement left are read.
     "personas-decay-sweep": {"task": "personas.decay_sweep", "schedule": 3600.0},
     # Safety nets: each is also kicked when work appears; these catch lost kicks and retries.

@@ -205,6 +205,10 @@ class EventsResultSerializer(serializers.Serializer):
 
 class CampaignSerializer(RejectUnknownFields, serializers.ModelSerializer):
     stats = serializers.SerializerMethodField()
+    owner = serializers.IntegerField(
+        source="owner_id", allow_null=True, required=False, min_value=1,
+        help_text="User id of the marketer answerable for it (told of its rejected leads)",
+    )  # fmt: skip
 
     class Meta:
         model = Campaign
@@ -216,6 +220,7 @@ class CampaignSerializer(RejectUnknownFields, serializers.ModelSerializer):
             "cost",
             "starts_on",
             "ends_on",
+            "owner",
             "created_at",
             "stats",
         ]

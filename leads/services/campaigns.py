@@ -7,8 +7,12 @@ from django.utils.text import slugify
 from leads.models import Campaign
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.audit import audit_record, changes_between, snapshot
+from smarketing.tenancy.models import Membership
+from smarketing.tenancy.roles import LEADERSHIP_ROLES, MARKETING_ROLES
 
-CAMPAIGN_FIELDS = ("name", "channel", "cost", "starts_on", "ends_on", "slug")
+CAMPAIGN_FIELDS = ("name", "channel", "cost", "starts_on", "ends_on", "slug", "owner_id")
+# Who may own a campaign: the people who hear of its rejected hand-offs.
+OWNER_ROLES = MARKETING_ROLES | LEADERSHIP_ROLES
 
 
 def _validated(campaign: Campaign) -> Campaign:
@@ -16,6 +20,11 @@ def _validated(campaign: Campaign) -> Campaign:
         raise ValidationError({"ends_on": "A campaign cannot end before it starts."})
     if Campaign.objects.filter(name__iexact=campaign.name).exclude(pk=campaign.pk).exists():
         raise ValidationError({"name": f"A campaign named {campaign.name!r} exists already."})
+    if campaign.owner_id is not None and not (
+        Membership.objects.filter(user_id=campaign.owner_id, role__in=list(OWNER_ROLES),
+                                  is_active=True).exists()
+    ):  # fmt: skip
+        raise ValidationError({"owner": "The owner must be a marketer, manager or admin here."})
     if (
         campaign.slug
         and Campaign.objects.filter(slug=campaign.slug).exclude(pk=campaign.pk).exists()

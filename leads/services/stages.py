@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from leads import lifecycle
 from leads.errors import AlreadyAccepted, IllegalTransition, InvalidLeadData, NotAllowed, StaleStage
+from leads.funnel.definitions import is_sales_rejection
 from leads.models import FINAL_STAGES, Lead, RejectionReason, Stage, TransitionAction
 from leads.payloads import lead_payload, owner_payload
+from leads.rejections import rejection_recipients
 from leads.services.history import transition_record
 from smarketing.events import publish
 from smarketing.tenancy.actors import Actor
@@ -116,7 +118,25 @@ def lead_transition(
               "actor": actor.label, "at": now},
         lead=lead, actor=actor, move=move, note=note,
     )  # fmt: skip
+    if action == TransitionAction.REJECT and is_sales_rejection(
+        action=action, reason_code=reason_code or ""
+    ):
+        _announce_rejection(lead, actor=actor, reason_code=reason_code or "", note=note, at=now)
     return lead
+
+
+def _announce_rejection(lead: Lead, *, actor: Actor, reason_code: str, note: str, at) -> None:
+    """Tell marketing why sales sent the lead back (`lead.rejected`, to the people
+    `leads.rejections` names), in the rejection's transaction."""
+    label = RejectionReason.objects.filter(code=reason_code).values_list("label", flat=True).first()
+    publish(
+        "lead.rejected",
+        tenant=lead.tenant_id,
+        data={**lead_payload(lead), "reason_code": reason_code, "reason": label or reason_code,
+              "note": note or "", "by": actor.label, "at": at,
+              "notify": rejection_recipients([(lead.pk, at)])[(lead.pk, at)]},
+        lead=lead, actor=actor,
+    )  # fmt: skip
 
 
 def lead_reject(*, lead: Lead, actor: Actor, reason_code: str, note: str = "") -> Lead:

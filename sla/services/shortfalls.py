@@ -18,13 +18,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from leads.funnel.figures import FlowFigures, flow_figures
 from sla import judging, selectors
 from sla.models import ClosedPeriod, Shortfall, ShortfallStatus, SlaStatus, SlaVersion
 from sla.pacing import business_share_elapsed
+from smarketing.db import insert_if_absent
 from smarketing.events import publish_many
 from smarketing.periods import Period, current_month, month_of
 from smarketing.tenancy.models import Tenant
@@ -49,25 +50,6 @@ class ShortfallCounts:
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
-
-
-def _insert_if_absent(model: type[models.Model], values: dict[str, Any]) -> int | None:
-    """Insert one row unless a unique constraint holds it already; its id, or None."""
-    fields = [model._meta.get_field(name) for name in values]
-    params = [
-        field.get_db_prep_save(value, connection)
-        for field, value in zip(fields, values.values(), strict=True)
-    ]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} "
-        f"({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return row[0] if row else None
 
 
 def _number(value: Decimal | None) -> int | float | None:
@@ -113,7 +95,7 @@ def _record(
         values = {"tenant_id": tenant_id, "version_id": version.pk, "period": period.label,
                   "period_start": period.first_day, **asdict(finding),
                   "recorded_at": now}  # fmt: skip
-        pk = _insert_if_absent(Shortfall, values)
+        pk = insert_if_absent(Shortfall, values)
         if pk is None:
             continue  # recorded before, by this sweep's last run or a racing one
         if notify is None:
@@ -145,7 +127,7 @@ def _close(tenant_id: int, period: Period, *, now: datetime, pause: float) -> Sh
         return ShortfallCounts()  # no SLA was in force: nothing was promised
     figures = flow_figures(period)
     with transaction.atomic():
-        closed = _insert_if_absent(ClosedPeriod, {
+        closed = insert_if_absent(ClosedPeriod, {
             "tenant_id": tenant_id, "version_id": version.pk, "period": period.label,
             "closed_at": now, "figures": _judged_figures(figures),
         })  # fmt: skip

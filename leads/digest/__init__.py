@@ -1,0 +1,1 @@
+"""The opt-in daily digest of the hand-offs sales rejected."""

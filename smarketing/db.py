@@ -1,0 +1,29 @@
+"""Database idioms shared by the apps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection, models
+
+
+def insert_if_absent(model: type[models.Model], values: dict[str, Any]) -> int | None:
+    """Insert one row unless a unique constraint holds its key already; the new row's id,
+    or None. One statement (`INSERT … ON CONFLICT DO NOTHING RETURNING id`): of writers
+    racing on one key, the first inserts and the others, once it commits, get None, so
+    the caller that got an id is the one to act on it (announce it, say)."""
+    fields = [model._meta.get_field(name) for name in values]
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None

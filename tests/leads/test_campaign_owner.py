@@ -1,0 +1,39 @@
+"""A campaign may name its owner: the marketer told of rejections of leads the system
+handed off. Only a marketer, manager or admin of the tenant may own one."""
+
+import pytest
+
+from smarketing.tenancy.audit_models import AuditEntry
+from smarketing.tenancy.roles import Role
+from tests.leads.factories import CampaignFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_campaign_takes_a_marketer_as_owner_and_the_change_is_audited(
+    tenant, member, api_client_for
+):
+    client = api_client_for(tenant, Role.MARKETER)
+    owner = member(tenant, Role.MARKETER)
+    campaign = CampaignFactory(tenant=tenant)
+    response = client.patch(f"/api/v1/campaigns/{campaign.pk}/", {"owner": owner.pk},
+                            format="json")  # fmt: skip
+    assert response.status_code == 200, response.content
+    assert response.json()["owner"] == owner.pk
+    entry = AuditEntry.all_tenants.get(action="campaign.changed")
+    assert entry.changes["owner_id"] == [None, owner.pk]
+    cleared = client.patch(f"/api/v1/campaigns/{campaign.pk}/", {"owner": None}, format="json")
+    assert cleared.json()["owner"] is None
+
+
+@pytest.mark.parametrize("who", ["rep", "stranger"])
+def test_a_rep_or_another_tenants_user_cannot_own_a_campaign(
+    tenant, other_tenant, member, api_client_for, who
+):
+    client = api_client_for(tenant, Role.MANAGER)
+    person = member(tenant, Role.SALES_REP) if who == "rep" else member(other_tenant,
+                                                                         Role.MARKETER)  # fmt: skip
+    response = client.post("/api/v1/campaigns/", {"name": "Spring", "owner": person.pk},
+                           format="json")  # fmt: skip
+    assert response.status_code == 400
+    assert "owner" in response.json()["errors"]
