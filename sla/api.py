@@ -181,7 +181,9 @@ class ComplianceView(TenantAPIView):
     response times (median, p90) and breaches by rep; for marketing, MQLs and SQL hand-offs
     against the active version's monthly targets (pro-rated to the period), the acceptance
     rate against its minimum, and the rejection reasons. Days are those of the SLA
-    calendar's timezone; sales figures are of the obligations opened in the period."""
+    calendar's timezone; sales figures are of the obligations opened in the period.
+    `breaches_side_by_side` puts both teams' broken promises next to each other: sales'
+    breaches recorded in the range, marketing's shortfalls of the months overlapping it."""
 
     @extend_schema(
         parameters=[
@@ -214,4 +216,8 @@ class ComplianceView(TenantAPIView):
         )
         report = compliance_report(period=period, group_by=group_by, team_id=team_id,
                                    state=state)  # fmt: skip
+        report["breaches_side_by_side"] = selectors.breaches_side_by_side(
+            first_day=period.start, last_day=period.end, tz_name=report["timezone"],
+            tenant_tz=request.tenant.timezone,
+        )  # fmt: skip
         return Response(report)

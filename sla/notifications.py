@@ -80,9 +80,12 @@ def _shortfall(kind: str, tenant_id: int, data: dict, batch: Batch) -> list[Draf
     else:
         title = f"{label} missed in {period}: {actual} of {target}"
         body = f"The SLA asked for {target} {label} in {period}; marketing reached {actual}."
+    # The dashboard, on the month judged.
+    first, last = data.get("period_start"), data.get("period_end")
+    link = f"sla/?from={first}&to={last}" if first and last else "sla/"
     return [
         Draft(uid, kind, title, f"{body} (SLA v{data.get('version_number')})",
-              batch.page(tenant_id, "sla/"))
+              batch.page(tenant_id, link))
         for uid in people(data.get("notify"))
     ]  # fmt: skip
 

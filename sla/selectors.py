@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sla.models import Obligation, Shortfall, SlaStatus, SlaVersion, TenantCalendar
+from django.db.models import Count, Q, QuerySet
+
+from sla.models import (
+    Breach,
+    Obligation,
+    ObligationKind,
+    Shortfall,
+    ShortfallStatus,
+    SlaStatus,
+    SlaVersion,
+    TenantCalendar,
+)
+from sla.payloads import shortfall_payload
 from smarketing.tenancy.models import Membership
 from smarketing.tenancy.roles import LEADERSHIP_ROLES, MARKETING_ROLES
 
@@ -64,3 +78,37 @@ def marketing_and_managers(*, tenant_id: int) -> list[dict]:
 def shortfall_list() -> QuerySet[Shortfall]:
     """Marketing's shortfalls, newest period first, with their version (one query a page)."""
     return Shortfall.objects.select_related("version").order_by("-period_start", "-id")
+
+
+def shortfalls_overlapping(*, first_day: date, last_day: date) -> QuerySet[Shortfall]:
+    """Shortfalls of the months that overlap the days `first_day`..`last_day`."""
+    return shortfall_list().filter(
+        period_start__gte=first_day.replace(day=1), period_start__lte=last_day
+    )
+
+
+def breaches_side_by_side(
+    *, first_day: date, last_day: date, tz_name: str, tenant_tz: str
+) -> dict[str, Any]:
+    """Both teams' broken promises of a range, side by side: sales' breaches recorded in
+    the range (deadlines that passed in it, in `tz_name`'s days) and marketing's shortfalls
+    of the months that overlap it (months of the tenant's calendar, `tenant_tz`). Two
+    queries whatever the numbers."""
+    zone = ZoneInfo(tz_name or "UTC")
+    start = datetime.combine(first_day, time.min, zone)
+    end = datetime.combine(last_day + timedelta(days=1), time.min, zone)
+    sales = Breach.objects.filter(breached_at__gte=start, breached_at__lt=end).aggregate(
+        total=Count("id"),
+        accept=Count("id", filter=Q(kind=ObligationKind.ACCEPT)),
+        first_touch=Count("id", filter=Q(kind=ObligationKind.FIRST_TOUCH)),
+    )
+    shortfalls = list(shortfalls_overlapping(first_day=first_day, last_day=last_day))
+    return {
+        "sales": {"breaches": sales["total"], "accept": sales["accept"],
+                  "first_touch": sales["first_touch"]},
+        "marketing": {
+            "at_risk": sum(s.status == ShortfallStatus.AT_RISK for s in shortfalls),
+            "missed": sum(s.status == ShortfallStatus.MISSED for s in shortfalls),
+            "shortfalls": [shortfall_payload(s, tz_name=tenant_tz) for s in shortfalls],
+        },
+    }  # fmt: skip

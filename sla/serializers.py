@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from sla.models import SIGN_SIDES, Obligation, ShortfallStatus, ShortfallTerm, SlaVersion
 from sla.models.versions import NOTIFY_CHOICES
-from sla.services.shortfalls import shortfall_payload
+from sla.payloads import shortfall_payload
 from sla.terms import clean_calendar, clean_cold_after_days
 
 

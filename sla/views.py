@@ -65,7 +65,11 @@ class DashboardView(TenantPageMixin, TemplateView):
             versions=list(selectors.version_list().order_by("-number")),
             active=selectors.active_version(),
             can_manage=has_capability(self.request.role, "sla.manage"),
-        )
+            both_sides=selectors.breaches_side_by_side(
+                first_day=period.start, last_day=period.end, tz_name=rollup_timezone(),
+                tenant_tz=self.request.tenant.timezone,
+            ),
+        )  # fmt: skip
         return context
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -25,9 +24,10 @@ from leads.funnel.figures import FlowFigures, flow_figures
 from sla import judging, selectors
 from sla.models import ClosedPeriod, Shortfall, ShortfallStatus, SlaStatus, SlaVersion
 from sla.pacing import business_share_elapsed
+from sla.payloads import shortfall_payload
 from smarketing.db import insert_if_absent
 from smarketing.events import publish_many
-from smarketing.periods import Period, current_month, month_of
+from smarketing.periods import Period, current_month
 from smarketing.tenancy.models import Tenant
 from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope
 
@@ -50,37 +50,6 @@ class ShortfallCounts:
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
-
-
-def _number(value: Decimal | None) -> int | float | None:
-    """A figure on the wire: whole numbers as integers, others as JSON numbers."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def shortfall_payload(shortfall: Shortfall, *, tz_name: str) -> dict[str, Any]:
-    """The shortfall as the API lists it and its events carry (these add `notify`)."""
-    version = shortfall.version
-    period = month_of(shortfall.period_start, tz_name)
-    return {
-        "id": shortfall.pk,
-        "version": version.pk,
-        "version_number": version.number,
-        "version_name": version.name,
-        "period": shortfall.period,
-        "period_start": period.first_day,
-        "period_end": period.last_day,
-        "timezone": period.tz_name,
-        "term": shortfall.term,
-        "status": shortfall.status,
-        "target": _number(shortfall.target),
-        "actual": _number(shortfall.actual),
-        "expected": _number(shortfall.expected),
-        "decided": shortfall.decided,
-        "elapsed_share": _number(shortfall.elapsed_share),
-        "recorded_at": shortfall.recorded_at,
-    }
 
 
 def _record(

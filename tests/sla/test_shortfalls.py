@@ -202,7 +202,7 @@ def test_shortfalls_notify_marketers_and_managers_but_not_reps(utc_tenant, membe
     assert set(told.values_list("user_id", flat=True)) == {marketer.pk, manager.pk}
     assert rep.pk not in set(Notification.all_tenants.values_list("user_id", flat=True))
     assert told.first().title == "MQLs missed in 2027-03: 0 of 10"
-    assert told.first().url == f"/t/{utc_tenant.slug}/sla/"
+    assert told.first().url == f"/t/{utc_tenant.slug}/sla/?from=2027-03-01&to=2027-03-31"
 
 
 def test_a_missed_commitment_reaches_a_subscribed_endpoint_as_a_signed_webhook(utc_tenant):
@@ -233,3 +233,36 @@ def test_a_missed_commitment_reaches_a_subscribed_endpoint_as_a_signed_webhook(u
         version.pk, "2027-03", "mqls", 10, 4)  # fmt: skip
     assert verify_signature(request.headers["Smarketing-Signature"], request.body,
                             endpoint.secret, now=int(timezone.now().timestamp()))  # fmt: skip
+
+
+def test_both_sides_breaches_stand_side_by_side_in_the_compliance_api_and_page(
+    utc_tenant, member, api_client_for, client
+):
+    from tests.sla.factories import ObligationFactory
+
+    version = in_force(utc_tenant, monthly_mql_target=10)
+    moves(utc_tenant, 3, at=MID_MARCH)
+    sweep(now=MID_MARCH)  # at risk: 3 of 5 expected
+    sweep(now=APRIL_START + timedelta(minutes=1))  # missed: 3 of 10
+    breached = ObligationFactory(tenant=utc_tenant, version=version, status="breached",
+                                 breached_at=MID_MARCH)  # fmt: skip
+    from sla.models import Breach
+
+    Breach.all_tenants.create(tenant=utc_tenant, obligation=breached, lead=breached.lead,
+                              kind="accept", due_at=MID_MARCH, breached_at=MID_MARCH)  # fmt: skip
+
+    api = api_client_for(utc_tenant, Role.MANAGER)
+    report = api.get("/api/v1/sla/compliance/?from=2027-03-01&to=2027-03-31").json()
+    both = report["breaches_side_by_side"]
+    assert both["sales"] == {"breaches": 1, "accept": 1, "first_touch": 0}
+    assert (both["marketing"]["missed"], both["marketing"]["at_risk"]) == (1, 1)
+    assert {row["status"] for row in both["marketing"]["shortfalls"]} == {"missed", "at_risk"}
+    april = api.get("/api/v1/sla/compliance/?from=2027-04-02&to=2027-04-20").json()
+    assert april["breaches_side_by_side"]["marketing"]["shortfalls"] == []
+
+    client.force_login(member(utc_tenant, Role.MARKETER))
+    page = client.get(f"/t/{utc_tenant.slug}/sla/?from=2027-03-01&to=2027-03-31")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Both sides’ breaches" in html
+    assert "MQLs per month" in html and "Missed" in html and "At risk" in html
