@@ -15,6 +15,7 @@ from typing import Any
 
 from meetings import numbers, selectors
 from meetings.models import AgendaKind, Meeting
+from sla import selectors as sla_selectors
 
 # A persona needs this many decided hand-offs before its acceptance rate is compared.
 PERSONA_MIN_DECIDED = 3
@@ -42,6 +43,7 @@ def agenda_points(*, meeting: Meeting, tz_name: str) -> list[Point]:
         _acceptance(numbers.sales_decisions(current), numbers.sales_decisions(previous),
                     terms.get("min_acceptance_rate")),
         _breaches(numbers.breaches(current), numbers.breaches(previous)),
+        _shortfalls(current),
         _response(numbers.accept_response(current), numbers.accept_response(previous),
                   terms.get("accept_within_hours")),
         _rejections(numbers.rejection_reasons(current), numbers.rejection_reasons(previous)),
@@ -150,6 +152,48 @@ def _breaches(now: dict, before: dict) -> Point:
             f"{_n(now['first_touch'], 'first touch', 'first touches')} late. Most: {reps}."
         )
     return Point(AgendaKind.BREACHES, title, body, {**now, "previous": before["total"]})
+
+
+_SHORTFALL_TERMS = {"mqls": "MQLs", "sql_handoffs": "SQL hand-offs",
+                    "acceptance_rate": "acceptance rate"}  # fmt: skip
+
+
+def _shortfall_figure(term: str, value) -> str:
+    if value is None:
+        return "—"
+    return pct(float(value)) if term == "acceptance_rate" else hours(float(value))
+
+
+def _shortfalls(current) -> Point:
+    """Marketing's side of the SLA: its commitments at risk or missed in the months the
+    period touches (recorded by the SLA sweep, each once)."""
+    rows = [
+        {"period": s.period, "term": s.term, "status": s.status, "target": float(s.target),
+         "actual": float(s.actual), "expected": None if s.expected is None else float(s.expected),
+         "version": s.version.number}
+        for s in sla_selectors.shortfalls_overlapping(first_day=current.first_day,
+                                                      last_day=current.last_day)
+    ]  # fmt: skip
+    missed = [row for row in rows if row["status"] == "missed"]
+    at_risk = [row for row in rows if row["status"] == "at_risk"]
+    if not rows:
+        title = "Marketing's SLA commitments — none at risk or missed"
+        body = "No MQL, hand-off or acceptance-rate commitment fell behind in these months."
+    else:
+        title = (f"Marketing's SLA commitments — {len(missed)} missed, "
+                 f"{len(at_risk)} at risk")  # fmt: skip
+        body = (
+            "; ".join(
+                f"{_SHORTFALL_TERMS.get(row['term'], row['term'])} in {row['period']}: "
+                f"{'missed' if row['status'] == 'missed' else 'behind pace'}, "
+                f"{_shortfall_figure(row['term'], row['actual'])} of "
+                f"{_shortfall_figure(row['term'], row['target'])}"
+                for row in rows
+            )
+            + "."
+        )
+    return Point(AgendaKind.SHORTFALLS, title, body,
+                 {"missed": len(missed), "at_risk": len(at_risk), "shortfalls": rows})  # fmt: skip
 
 
 def _response(now: dict, before: dict, agreed: float | None) -> Point:

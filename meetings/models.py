@@ -72,6 +72,7 @@ class AgendaKind(models.TextChoices):
     SQL_VOLUME = "sql_volume", "SQL hand-offs"
     ACCEPTANCE = "acceptance", "Acceptance rate"
     BREACHES = "breaches", "SLA breaches"
+    SHORTFALLS = "shortfalls", "Marketing's SLA shortfalls"
     RESPONSE_TIME = "response_time", "Response time"
     REJECTIONS = "rejections", "Rejection reasons"
     COLD_LEADS = "cold_leads", "Cold leads"

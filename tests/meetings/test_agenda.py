@@ -295,12 +295,13 @@ def test_without_an_active_sla_the_points_compare_with_the_previous_period_only(
 def test_every_point_is_generated_in_a_fixed_order(tenant):
     _, agenda = generate(tenant)
 
-    assert [item.position for item in agenda.values()] == list(range(1, 10))
+    assert [item.position for item in agenda.values()] == list(range(1, 11))
     assert list(agenda) == [
         "mql_volume",
         "sql_volume",
         "acceptance",
         "breaches",
+        "shortfalls",
         "response_time",
         "rejections",
         "cold_leads",
@@ -320,3 +321,31 @@ def test_every_point_is_generated_in_a_fixed_order(tenant):
 )
 def test_monthly_targets_are_prorated_by_the_days_of_each_month(first, last, expected):
     assert prorated_target(80, first, last) == expected
+
+
+def test_marketings_shortfalls_of_the_months_the_period_touches_are_a_point(tenant):
+    from tests.sla.factories import ShortfallFactory
+
+    version = SlaVersionFactory(tenant=tenant, active=True, calendar=ALWAYS_OPEN)
+    ShortfallFactory(tenant=tenant, version=version, period="2026-03",
+                     period_start=date(2026, 3, 1), term="sql_handoffs", status="at_risk",
+                     target=Decimal("80"), actual=Decimal("20"),
+                     expected=Decimal("30"))  # fmt: skip
+    ShortfallFactory(tenant=tenant, version=version, period="2026-02",
+                     period_start=date(2026, 2, 1), term="acceptance_rate", status="missed",
+                     target=Decimal("0.6"), actual=Decimal("0.4"), decided=25)  # fmt: skip
+    ShortfallFactory(
+        tenant=tenant, version=version, period="2026-01", period_start=date(2026, 1, 1)
+    )  # a month the period does not touch
+
+    _, points = generate(tenant, period_start=date(2026, 2, 23), period_end=date(2026, 3, 8))
+    point = points["shortfalls"]
+    assert point.title == "Marketing's SLA commitments — 1 missed, 1 at risk"
+    assert "SQL hand-offs in 2026-03: behind pace, 20 of 80" in point.body
+    assert "acceptance rate in 2026-02: missed, 40% of 60%" in point.body
+    assert (point.figures["missed"], point.figures["at_risk"]) == (1, 1)
+
+
+def test_no_shortfall_says_marketing_kept_its_commitments(tenant):
+    _, points = generate(tenant)
+    assert points["shortfalls"].title == "Marketing's SLA commitments — none at risk or missed"

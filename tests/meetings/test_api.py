@@ -118,13 +118,13 @@ def test_reading_the_agenda_generates_it_and_regenerating_replaces_it(tenant, ap
     assert first.status_code == 200
     body = first.json()
     assert body["meeting"] == meeting.pk
-    assert [item["position"] for item in body["items"]] == list(range(1, 10))
+    assert [item["position"] for item in body["items"]] == list(range(1, 11))
     assert body["items"][2]["kind"] == "acceptance"
     assert body["items"][2]["figures"]["accepted"] == 0
     assert again.json()["generated_at"] == body["generated_at"]
     assert regenerated.status_code == 200
     assert regenerated.json()["generated_at"] > body["generated_at"]
-    assert AgendaItem.all_tenants.filter(meeting=meeting).count() == 9
+    assert AgendaItem.all_tenants.filter(meeting=meeting).count() == 10
 
 
 def test_a_held_meeting_cannot_regenerate_its_agenda(tenant, api):

@@ -87,7 +87,7 @@ def test_regenerating_replaces_the_agenda_with_todays_numbers(tenant):
     assert [i.title for i in first] == [i.title for i in again]
     stored = AgendaItem.all_tenants.filter(meeting=meeting).order_by("position")
     assert [i.pk for i in stored] == [i.pk for i in third]
-    assert len(stored) == 9
+    assert len(stored) == 10
     assert stored[0].title == "MQLs 1 — up from 0"
 
 
@@ -117,7 +117,7 @@ def test_a_held_meeting_keeps_its_agenda_and_its_period(tenant, manager):
 
     meeting.refresh_from_db()
     assert (meeting.status, meeting.notes) == ("held", "Good one.")
-    assert AgendaItem.all_tenants.filter(meeting=meeting).count() == 9
+    assert AgendaItem.all_tenants.filter(meeting=meeting).count() == 10
 
 
 def test_a_new_period_drops_the_stale_agenda(tenant, manager):

@@ -63,7 +63,7 @@ def test_planning_a_meeting_in_local_time_opens_its_agenda(tenant, browser_for):
     assert "Tuesday 10 March 2026, 10:00" in page
     assert "MQLs 0 — as in the previous period" in page
     assert "Regenerate agenda" in page
-    assert AgendaItem.all_tenants.filter(meeting=meeting).count() == 9
+    assert AgendaItem.all_tenants.filter(meeting=meeting).count() == 10
 
 
 def test_an_invalid_new_meeting_shows_the_form_again_with_the_error(tenant, browser_for):
@@ -122,7 +122,7 @@ def test_regenerate_agenda_button_replaces_the_agenda(tenant, browser_for):
 
     after = set(AgendaItem.all_tenants.values_list("pk", flat=True))
     assert "Agenda regenerated" in text(response)
-    assert len(after) == 9
+    assert len(after) == 10
     assert not before & after
 
 

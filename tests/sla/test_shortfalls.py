@@ -264,5 +264,5 @@ def test_both_sides_breaches_stand_side_by_side_in_the_compliance_api_and_page(
     page = client.get(f"/t/{utc_tenant.slug}/sla/?from=2027-03-01&to=2027-03-31")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Both sides’ breaches" in html
+    assert "Both sides\u2019 breaches" in html
     assert "MQLs per month" in html and "Missed" in html and "At risk" in html
