@@ -109,18 +109,17 @@ def _close(tenant_id: int, period: Period, *, now: datetime, pause: float) -> Sh
     return counts
 
 
-def _pace(tenant_id: int, period: Period, *, now: datetime, pause: float) -> ShortfallCounts:
-    """Record the running month's volumes that fell behind their pace."""
-    version = selectors.active_version()
-    if version is None or not judging.volume_targets(version):
-        return ShortfallCounts()
-    open_terms = set(judging.volume_targets(version)) - set(
-        Shortfall.objects.filter(
-            version=version, period=period.label, status=ShortfallStatus.AT_RISK
-        ).values_list("term", flat=True)
-    )
-    if not open_terms:
-        return ShortfallCounts()  # every term is at risk already: nothing left to find
+def _pace(
+    tenant_id: int,
+    period: Period,
+    version: SlaVersion,
+    open_terms: set[str],
+    *,
+    now: datetime,
+    pause: float,
+) -> ShortfallCounts:
+    """Record the running month's volumes (`open_terms`: not at risk yet) that fell behind
+    their pace under `version`, the one in force."""
     share = business_share_elapsed(period, now=now, calendar=version.business_calendar())
     if share < float(version.pacing_min_elapsed):
         return ShortfallCounts()  # too early in the month to call a trend (no count needed)
@@ -154,6 +153,8 @@ def marketing_shortfalls_sweep(
     exists to widen the window in which tests run sweeps side by side.
     """
     now = now or timezone.now()
+    # What is settled already is read for every tenant at once (three queries), so a minute
+    # in which nothing is left to judge costs no query per tenant.
     with cross_tenant_scope():
         tenants = Tenant.objects.filter(
             pk__in=SlaVersion.all_tenants.filter(
@@ -163,10 +164,34 @@ def marketing_shortfalls_sweep(
         if tenant_id is not None:
             tenants = tenants.filter(pk=tenant_id)
         tenants = list(tenants.values_list("pk", "timezone"))
+        ids = [pk for pk, _ in tenants]
+        closed = set(
+            ClosedPeriod.all_tenants.filter(tenant_id__in=ids).values_list("tenant_id", "period")
+        )
+        active = {
+            version.tenant_id: version
+            for version in SlaVersion.all_tenants.filter(tenant_id__in=ids, status=SlaStatus.ACTIVE)
+        }
+        at_risk = set(
+            Shortfall.all_tenants.filter(
+                version__in=list(active.values()), status=ShortfallStatus.AT_RISK
+            ).values_list("version_id", "period", "term")
+        )
     counts = ShortfallCounts()
     for pk, tz_name in tenants:
         month = current_month(tz_name or "UTC", now)
+        version = active.get(pk)
+        open_terms = {
+            term
+            for term in (judging.volume_targets(version) if version else {})
+            if (version.pk, month.label, term) not in at_risk
+        }
+        to_close = (pk, month.previous().label) not in closed
+        if not (to_close or open_terms):
+            continue
         with tenant_scope(pk):
-            counts.add(_close(pk, month.previous(), now=now, pause=pause_seconds))
-            counts.add(_pace(pk, month, now=now, pause=pause_seconds))
+            if to_close:
+                counts.add(_close(pk, month.previous(), now=now, pause=pause_seconds))
+            if open_terms:
+                counts.add(_pace(pk, month, version, open_terms, now=now, pause=pause_seconds))
     return counts
