@@ -77,6 +77,14 @@ class CampaignForm(forms.Form):
     ends_on = forms.DateField(
         required=False, label="Ends on", widget=forms.DateInput(attrs={"type": "date"})
     )
+    owner_id = forms.TypedChoiceField(
+        required=False, label="Owner (told when sales rejects its leads)", coerce=int,
+        empty_value=None,
+    )  # fmt: skip
+
+    def __init__(self, *args, owners: list[tuple[int, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_id"].choices = [("", "Nobody: every marketer"), *owners]
 
     def add_error(self, field, error):
         super().add_error(field, error)

@@ -11,8 +11,10 @@ from django.views.generic import TemplateView
 from leads import selectors, services
 from leads.forms import CampaignForm
 from leads.models import Campaign
+from leads.services.campaigns import OWNER_ROLES
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import has_capability
+from smarketing.tenancy.selectors import members_of
 from smarketing.tenancy.views import TenantPageMixin
 
 PAGE_SIZE = 50
@@ -33,11 +35,18 @@ class CampaignListView(TenantPageMixin, TemplateView):
             rows=[(campaign, stats[campaign.pk]) for campaign in page.object_list],
             can_manage=has_capability(self.request.role, "campaigns.manage"),
         )
-        context.setdefault("form", CampaignForm())
+        context.setdefault("form", CampaignForm(owners=self._owners()))
         return context
 
+    def _owners(self) -> list[tuple[int, str]]:
+        """Who may own a campaign (the service checks the same roles)."""
+        return [
+            (membership.user_id, membership.user.email)
+            for membership in members_of(tenant=self.request.tenant, roles=OWNER_ROLES)
+        ]
+
     def post(self, request):
-        form = CampaignForm(request.POST)
+        form = CampaignForm(request.POST, owners=self._owners())
         if form.is_valid():
             try:
                 campaign = services.campaign_create(
@@ -45,7 +54,8 @@ class CampaignListView(TenantPageMixin, TemplateView):
                 )
             except ValidationError as error:
                 for name, problems in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, problems)
+                    field = "owner_id" if name == "owner" else name
+                    form.add_error(field if field in form.fields else None, problems)
             else:
                 messages.success(request, f"Campaign “{campaign.name}” created.")
                 return redirect("campaigns:list", tenant_slug=request.tenant.slug)

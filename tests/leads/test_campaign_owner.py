@@ -37,3 +37,23 @@ def test_a_rep_or_another_tenants_user_cannot_own_a_campaign(
                            format="json")  # fmt: skip
     assert response.status_code == 400
     assert "owner" in response.json()["errors"]
+
+
+def test_the_campaign_page_offers_the_tenants_marketers_as_owners(tenant, member, client):
+    from leads.models import Campaign
+
+    marketer = member(tenant, Role.MARKETER, email="mara@acme.example")
+    rep = member(tenant, Role.SALES_REP, email="rita@acme.example")
+    client.force_login(marketer)
+    page = client.get(f"/t/{tenant.slug}/campaigns/").content.decode()
+    assert "mara@acme.example" in page and "rita@acme.example" not in page
+
+    data = {"name": "Spring webinar", "channel": "webinar", "cost": "100", "owner_id": marketer.pk}
+    client.post(f"/t/{tenant.slug}/campaigns/", data, follow=True)
+    assert Campaign.all_tenants.get(name="Spring webinar").owner_id == marketer.pk
+
+    refused = client.post(f"/t/{tenant.slug}/campaigns/", {**data, "name": "Other",
+                                                           "owner_id": rep.pk})  # fmt: skip
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.content.decode()
+    assert not Campaign.all_tenants.filter(name="Other").exists()
