@@ -630,6 +630,60 @@ class Server:
                                  for _ in range(requests)]  # fmt: skip
 
 
+def _peak_rss_mb(pid: int) -> tuple[int, int] | None:
+    """(peak, current) resident set of a process in MB, from /proc (None if it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    kb = {k: int(v.split()[0]) for k, v in re.findall(r"^(VmHWM|VmRSS):\s+(.+)$", status, re.M)}
+    return round(kb.get("VmHWM", 0) / 1024), round(kb.get("VmRSS", 0) / 1024)
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            if re.search(rf"^PPid:\s+{parent}$", status, re.M):
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+_MASTERS: dict[str, int] = {}  # database name: its gunicorn master's pid
+
+
+def memory(name: str) -> dict:
+    """Peak RSS of the gunicorn processes serving database `name` and of the PostgreSQL backends
+    connected to database `name` (theirs includes the shared buffers they touched)."""
+    import psycopg2
+
+    master = _MASTERS[name]
+    web = [_peak_rss_mb(pid) for pid in [master, *_children(master)]]
+    connection = psycopg2.connect(database_url(name))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+        backends = [_peak_rss_mb(row[0]) for row in cursor.fetchall()]
+        cursor.execute("SHOW shared_buffers")
+        shared_buffers = cursor.fetchone()[0]
+    connection.close()
+    web = [figures for figures in web if figures]
+    backends = [figures for figures in backends if figures]
+    return {
+        "gunicorn_processes": len(web),
+        "gunicorn_peak_rss_mb_max": max((peak for peak, _ in web), default=None),
+        "postgres_backends": len(backends),
+        "postgres_backend_peak_rss_mb_max": max((peak for peak, _ in backends), default=None),
+        "postgres_shared_buffers": shared_buffers,
+    }
+
+
 def summary(times: list[float]) -> dict:
     ordered = sorted(times)
     return {"median": round(statistics.median(ordered), 2),
@@ -673,7 +727,9 @@ def measure(builds: dict, *, rounds: int, requests: int) -> dict:
     with ExitStack() as stack:
         servers = {}
         for name, (_url, env, _info) in builds.items():
+            started = set(_children(os.getpid()))
             base = stack.enter_context(gunicorn(env, workers=2))
+            _MASTERS[name] = max(set(_children(os.getpid())) - started)
             servers[name] = Server(base, api_key(env))
         names = list(builds)
         for number in range(rounds):
@@ -685,6 +741,7 @@ def measure(builds: dict, *, rounds: int, requests: int) -> dict:
                 sweeps[name].append(child("sweep", url, env))
         loads.append(load())
         times = {name: server.times for name, server in servers.items()}
+        used = {name: memory(name) for name in servers}
     result = {}
     small, large = names
     for measure_name in PAGES:
@@ -696,7 +753,7 @@ def measure(builds: dict, *, rounds: int, requests: int) -> dict:
     result["sla_sweep_1000_due"] = {"small_ms": summary(a), "large_ms": summary(b),
                                     "ratio": round(statistics.median(b) /
                                                    statistics.median(a), 3)}  # fmt: skip
-    return {"measures": result, "load_average_per_round": loads}
+    return {"measures": result, "load_average_per_round": loads, "memory": used}
 
 
 def drop(name: str) -> None:
