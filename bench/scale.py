@@ -10,7 +10,7 @@ as leads of many customers arriving at once would be.
 Per lead, by its number n (mod 100): 55% leads, 20% MQLs, 5% SQLs waiting in the queue (3 of
 5 unrouted, 2 routed to a rep), 5% accepted SQLs, 5% opportunities, 5% won or lost, 5%
 recycled by sales. Each carries its stage history (about one transition per lead), its SLA
-obligations (accept and first touch: 0.4 per lead, a tenth of them pending, every pending
+obligations (accept and first touch: 0.4 per lead, a quarter of them pending, every pending
 deadline days ahead), the breaches of the missed ones, and the tenant's daily compliance
 rollups; five reps and a manager per tenant, one active SLA version each.
 
