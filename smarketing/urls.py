@@ -37,6 +37,7 @@ api_v1_patterns = [
     path("", include("smarketing.webhooks.api_urls")),
     path("", include("smarketing.notifications.api_urls")),
     path("", include("sla.api_urls")),
+    path("", include("sla.goals.api_urls")),
     path("", include("meetings.api_urls")),
     path("", include("smarketing.tenancy.api_urls")),
 ]
