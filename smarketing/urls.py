@@ -27,6 +27,7 @@ tenant_patterns = [
     path("notifications/", include("smarketing.notifications.urls")),
     path("meetings/", include("meetings.urls")),
     path("sla/", include("sla.urls")),
+    path("goals/", include("sla.goals.urls")),
     path("forms/", include("leads.webforms.urls")),
 ]
 
