@@ -10,7 +10,7 @@ from sla.goals.metrics import GoalMetric, GoalOwner
 class GoalForm(forms.Form):
     # A text field shown as a list: a period posted by hand that has ended, or that is no
     # period at all, gets the service's own words beside the field.
-    period = forms.CharField(max_length=7, label="Period", widget=forms.Select)
+    period = forms.CharField(label="Period", widget=forms.Select)
     metric = forms.ChoiceField(choices=GoalMetric.choices, label="Metric")
     owner = forms.ChoiceField(choices=GoalOwner.choices, label="Owned by")
     target = forms.DecimalField(
