@@ -119,8 +119,9 @@ class GoalsView(TenantPageMixin, View):
             for score in board.scores
         ]  # fmt: skip
         context = {
-            "period": period, "board": board, "rows": rows, "period_choices": choices,
-            "form": form if may_set else None, "ended": period.has_ended(board.now),
+            "period": period, "period_name": _period_name(period), "board": board, "rows": rows,
+            "period_choices": choices, "form": form if may_set else None,
+            "ended": period.has_ended(board.now),
         }  # fmt: skip
         return render(request, self.template_name, context, status=status)
 
