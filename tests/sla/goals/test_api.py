@@ -7,8 +7,12 @@ from decimal import Decimal
 import pytest
 
 from sla.goals.models import Goal
+from sla.goals.services import goal_create
+from smarketing.errors import Forbidden
+from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.audit_models import AuditEntry
 from smarketing.tenancy.roles import Role
+from smarketing.tenancy.scope import tenant_scope
 from tests.sla.goals.factories import GoalFactory
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +175,11 @@ def test_another_tenants_goal_is_a_404(tenant, other_tenant, clients):
     assert board.json()["goals"] == []
     theirs.refresh_from_db()
     assert theirs.marketing_signed_by is None
+
+
+def test_the_service_refuses_a_marketer_setting_a_goal_without_any_view_asking(tenant, member):
+    marketer = Actor.member(member(tenant, Role.MARKETER), Role.MARKETER)
+    with tenant_scope(tenant), pytest.raises(Forbidden):
+        goal_create(tenant=tenant, actor=marketer, period="2027-01", metric="mqls",
+                    target=10, owner="marketing")  # fmt: skip
+    assert not Goal.all_tenants.exists()
