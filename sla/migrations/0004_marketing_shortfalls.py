@@ -12,7 +12,7 @@ from smarketing.tenancy.rls import EnableRowLevelSecurity
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sla', '0002_compliance_rollups'),
+        ('sla', '0003_goals'),
         ('tenancy', '0002_team_audit_invitations'),
     ]
 
