@@ -117,6 +117,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, sending the tenant scope to the session only when it changes.
+    DATABASES["default"]["ENGINE"] = "smarketing.tenancy.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server, the worker and beat share the file. WAL lets pages read while the
     # worker writes; a write transaction takes the lock when it begins (IMMEDIATE), so two
