@@ -90,6 +90,7 @@ def _publish_upserts(*, tenant, actor: Actor, created: list[Lead], changed: list
         tenant=tenant,
         items=[{"id": x.pk} for x in touched],
         leads=touched,
+        written_leads=touched,
         new_ids=[x.pk for x in created],
         actor=actor,
     )
