@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from leads.models import Lead, RejectionReason, Stage, StageTransition, TransitionAction
@@ -127,23 +129,24 @@ def persona_comments(*, persona: BuyerPersona) -> QuerySet[PersonaComment]:
     )
 
 
+def _persona_spec(persona_id: int, number: int, name: str, criteria: Any) -> PersonaSpec:
+    valid = []
+    for raw in criteria or []:
+        try:
+            valid.append(validate_criterion(raw))
+        except ValueError:
+            # Checked on every write; a stored criterion only fails after the rules
+            # tightened, and then it must not stop the persona's other criteria.
+            logger.warning("Skipping invalid criterion %r of persona %s", raw, persona_id)
+    return PersonaSpec(persona_id, number, name, tuple(valid))
+
+
 def approved_persona_specs(*, tenant_id: int) -> list[PersonaSpec]:
     """The approved version of each persona, as the scoring code takes it."""
-    specs = []
     rows = PersonaVersion.objects.filter(tenant_id=tenant_id, status=PersonaStatus.APPROVED)
-    for persona_id, number, name, criteria in rows.values_list(
-        "persona_id", "number", "name", "criteria"
-    ):
-        valid = []
-        for raw in criteria or []:
-            try:
-                valid.append(validate_criterion(raw))
-            except ValueError:
-                # Checked on every write; a stored criterion only fails after the rules
-                # tightened, and then it must not stop the persona's other criteria.
-                logger.warning("Skipping invalid criterion %r of persona %s", raw, persona_id)
-        specs.append(PersonaSpec(persona_id, number, name, tuple(valid)))
-    return specs
+    return [
+        _persona_spec(*row) for row in rows.values_list("persona_id", "number", "name", "criteria")
+    ]
 
 
 # --- scoring settings and jobs -----------------------------------------------------------
@@ -153,18 +156,66 @@ def scoring_settings_row(*, tenant_id: int) -> ScoringSettings | None:
     return ScoringSettings.objects.filter(tenant_id=tenant_id).first()
 
 
-def scoring_config_of(*, tenant_id: int) -> tuple[EngagementConfig, ScoreWeights]:
-    """The tenant's engagement config and blend weights; the defaults where it set none."""
+def _scoring_config(
+    row: tuple[dict | None, float, float, float, float] | None,
+) -> tuple[EngagementConfig, ScoreWeights]:
+    """From (engagement weights, half-life, saturation, fit weight, engagement weight) of a
+    settings row; the defaults where the tenant set none."""
     default = EngagementConfig.default()
-    row = scoring_settings_row(tenant_id=tenant_id)
     if row is None:
         return default, ScoreWeights()
-    weights = {**default.weights, **(row.engagement_weights or {})}
+    engagement_weights, half_life_days, saturation, fit_weight, engagement_weight = row
+    weights = {**default.weights, **(engagement_weights or {})}
     return (
-        EngagementConfig(weights=weights, half_life_days=row.half_life_days,
-                         saturation=row.saturation),
-        ScoreWeights(fit=row.fit_weight, engagement=row.engagement_weight),
+        EngagementConfig(weights=weights, half_life_days=half_life_days, saturation=saturation),
+        ScoreWeights(fit=fit_weight, engagement=engagement_weight),
+    )
+
+
+def scoring_config_of(*, tenant_id: int) -> tuple[EngagementConfig, ScoreWeights]:
+    """The tenant's engagement config and blend weights; the defaults where it set none."""
+    row = scoring_settings_row(tenant_id=tenant_id)
+    return _scoring_config(
+        None
+        if row is None
+        else (row.engagement_weights, row.half_life_days, row.saturation, row.fit_weight,
+              row.engagement_weight)
     )  # fmt: skip
+
+
+# The settings row (if any) beside each approved version (if any), in one read: scoring a
+# single upserted lead needs both, and each read is a round trip.
+_SCORING_INPUTS = """
+SELECT CAST(s.engagement_weights AS text), s.half_life_days, s.saturation, s.fit_weight,
+       s.engagement_weight, v.persona_id, v.number, v.name, CAST(v.criteria AS text)
+FROM (SELECT 1 AS one) AS one
+LEFT JOIN {settings} AS s ON s.tenant_id = %s
+LEFT JOIN {versions} AS v ON v.tenant_id = %s AND v.status = %s
+ORDER BY v.persona_id, v.number DESC
+"""
+
+
+def scoring_inputs_of(
+    *, tenant_id: int
+) -> tuple[EngagementConfig, ScoreWeights, list[PersonaSpec]]:
+    """`scoring_config_of` and `approved_persona_specs` together, in one query."""
+    sql = _SCORING_INPUTS.format(
+        settings=connection.ops.quote_name(ScoringSettings._meta.db_table),
+        versions=connection.ops.quote_name(PersonaVersion._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tenant_id, tenant_id, PersonaStatus.APPROVED])
+        rows = cursor.fetchall()
+    first = rows[0]
+    settings = None
+    if first[1] is not None:  # half_life_days is never null in a row
+        settings = (json.loads(first[0]) if first[0] else None, *first[1:5])
+    specs = [
+        _persona_spec(persona_id, number, name, json.loads(criteria) if criteria else None)
+        for *_, persona_id, number, name, criteria in rows
+        if persona_id is not None
+    ]
+    return (*_scoring_config(settings), specs)
 
 
 def scoring_settings_of(*, tenant_id: int) -> dict[str, Any]:

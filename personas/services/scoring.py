@@ -42,7 +42,7 @@ from personas.scoring import (
     fit_score,
     score_breakdown,
 )
-from personas.selectors import approved_persona_specs, scoring_config_of
+from personas.selectors import scoring_inputs_of
 from personas.services.score_store import (
     COLUMN,
     CUSTOM,
@@ -98,8 +98,7 @@ class ScoringContext:
 
 
 def scoring_context_for(*, tenant_id: int) -> ScoringContext:
-    engagement, weights = scoring_config_of(tenant_id=tenant_id)
-    specs = approved_persona_specs(tenant_id=tenant_id)
+    engagement, weights, specs = scoring_inputs_of(tenant_id=tenant_id)
     return ScoringContext(
         personas=compile_personas(specs),
         engagement=engagement,
