@@ -18,6 +18,7 @@ statement. So does a new connection's start, where they are known to be unset.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.backends.postgresql import base
@@ -25,6 +26,19 @@ from django.db.backends.postgresql import base
 from smarketing.tenancy import scope
 
 UNKNOWN = object()
+
+# Statements PostgreSQL runs only outside a transaction block, or only first in one: they go
+# alone (a savepoint's are fine behind the settings, inside the transaction they need).
+_ALONE = re.compile(
+    r"\s*(VACUUM|ANALYZE|CLUSTER|REINDEX|CHECKPOINT|ALTER\s+SYSTEM|(CREATE|DROP)\s+"
+    r"(DATABASE|TABLESPACE|SUBSCRIPTION)|(CREATE|DROP)\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY"
+    r"|ALTER\s+TYPE|BEGIN|START|COMMIT|ROLLBACK|PREPARE|SET\s+TRANSACTION)",
+    re.IGNORECASE,
+)
+
+
+def _alone(sql: str) -> bool:
+    return _ALONE.match(sql[:80]) is not None
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -76,8 +90,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self.session_scope == wanted or self._applying_scope:
             return execute(sql, params, many, context)
         driver_cursor = getattr(context.get("cursor"), "cursor", None)
-        if many or getattr(driver_cursor, "name", None):
-            # A server-side cursor declares its one query; batches run it many times.
+        if many or getattr(driver_cursor, "name", None) or _alone(sql):
+            # A server-side cursor declares its one query; batches run it many times; and
+            # two statements in one message share a transaction, which some refuse.
             self.apply_scope()
             return execute(sql, params, many, context)
         # The settings ride in front of the statement, in the same round trip. Should the
