@@ -213,6 +213,9 @@ else:
     for _folder in ("queue", "control", "processed"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# A kicked outbox relay waits this long before it claims rows, so that one run relays a
+# burst of commits (docs/performance.md); 0 relays each commit's rows on their own.
+OUTBOX_RELAY_LINGER_SECONDS = float(os.environ.get("OUTBOX_RELAY_LINGER_SECONDS", "0.1"))
 CELERY_TASK_EAGER_PROPAGATES = True
 
 # --- REST API -----------------------------------------------------------------------------
