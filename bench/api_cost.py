@@ -206,7 +206,7 @@ def celery_worker(env: dict[str, str]):
         [PYTHON, "-m", "celery", "-A", "smarketing", "worker", "--concurrency=1", "--pool=solo",
          "--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip",
          "-n", name],
-        cwd=ROOT, env=env,
+        cwd=ROOT, env=env, stdout=sys.stderr,  # its banner would spoil the JSON on stdout
     )  # fmt: skip
     try:
         for _ in range(120):
