@@ -76,7 +76,11 @@ def _merge(lead: Lead, values: dict[str, Any]) -> list[str]:
     return changed
 
 
-def _publish_upserts(*, tenant, actor: Actor, created: list[Lead], changed: list[Lead]) -> None:
+def _publish_upserts(
+    *, tenant, actor: Actor, created: list[Lead], changed: list[Lead], held: bool = False
+) -> None:
+    """`held`: the leads were created or read under a row lock by this transaction, so the
+    instances are the rows as they stand and handlers need not read them again."""
     publish_many(
         "lead.created",
         tenant=tenant,
@@ -90,7 +94,7 @@ def _publish_upserts(*, tenant, actor: Actor, created: list[Lead], changed: list
         tenant=tenant,
         items=[{"id": x.pk} for x in touched],
         leads=touched,
-        written_leads=touched,
+        written_leads=touched if held else (),
         new_ids=[x.pk for x in created],
         actor=actor,
     )
@@ -136,7 +140,7 @@ def lead_upsert(*, tenant, actor: Actor, data: CleanLead) -> UpsertResult:
         raise InvalidLeadData({"campaign": [f"No campaign {values['campaign_id']} here."]})
     lead = Lead(tenant=tenant, email=data.email, stage_changed_at=timezone.now(), **values)
     if _insert_if_new(lead):
-        _publish_upserts(tenant=tenant, actor=actor, created=[lead], changed=[])
+        _publish_upserts(tenant=tenant, actor=actor, created=[lead], changed=[], held=True)
         return UpsertResult(lead=lead, created=True, changed_fields=tuple(values))
     # The address is taken (perhaps by a request that committed a moment ago): merge.
     lead = Lead.objects.select_for_update().get(email=data.email)
@@ -144,7 +148,7 @@ def lead_upsert(*, tenant, actor: Actor, data: CleanLead) -> UpsertResult:
     if changed:
         lead.save(update_fields=[*changed, "updated_at"])
         _record_merge(lead, changed, actor)
-        _publish_upserts(tenant=tenant, actor=actor, created=[], changed=[lead])
+        _publish_upserts(tenant=tenant, actor=actor, created=[], changed=[lead], held=True)
     return UpsertResult(lead=lead, created=False, changed_fields=tuple(changed))
 
 
