@@ -218,6 +218,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 OUTBOX_RELAY_LINGER_SECONDS = float(os.environ.get("OUTBOX_RELAY_LINGER_SECONDS", "0.1"))
 CELERY_TASK_EAGER_PROPAGATES = True
 
+# Web workers keep what an API key stands for, checked against a token in Redis on every
+# request (smarketing/tenancy/credentials.py); off, every request reads the database.
+API_KEYS_KEPT_PER_WORKER = env_bool("API_KEYS_KEPT_PER_WORKER", default=True)
+
 # --- REST API -----------------------------------------------------------------------------
 # The largest body read into memory (Django's default, stated): a bulk of 1,000 leads with
 # custom fields fits; the API answers larger bodies 413. Uploaded files (CSV imports) are

@@ -50,8 +50,9 @@ class User(AbstractUser):
 
     # An API key acts as its user, and is kept per worker with it (tenancy.credentials).
     def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
         super().save(*args, **kwargs)
-        credentials.saved(self, kwargs.get("update_fields"), free=frozenset({"last_login"}))
+        credentials.saved(self, adding, kwargs.get("update_fields"), free=frozenset({"last_login"}))
 
     def delete(self, *args, **kwargs):
         credentials.credentials_changed()

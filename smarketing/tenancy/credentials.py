@@ -13,10 +13,12 @@ A request that read the database before the commit therefore read the old token 
 its answer is filed under a token nobody will ask for again.
 
 The token is random, not a counter, so a Redis that lost its data (a restart) gives a new
-token instead of an old one again. Without Redis, or while it does not answer, nothing is
-kept and every request asks the database, as before. Answers also expire after
-`MAX_AGE_SECONDS`: should a token replacement be lost (Redis unreachable at that moment
-from the process that made the change), that bounds how long a worker trusts its answer.
+token instead of an old one again. Without Redis, while it does not answer, or with
+`API_KEYS_KEPT_PER_WORKER` off (the test settings: query counts there must not depend on
+what an earlier step left kept), nothing is kept and every request asks the database, as
+before. Answers also expire after `MAX_AGE_SECONDS`: should a token replacement be lost
+(Redis unreachable at that moment from the process that made the change), that bounds how
+long a worker trusts its answer.
 
 What is kept is the key's row with its tenant and user as pickled bytes: each request gets
 its own copies, so nothing one request sets on them reaches another.
@@ -31,6 +33,7 @@ import time
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from smarketing.shared_redis import shared_redis
@@ -48,7 +51,7 @@ _entries: dict[str, tuple[str, float, bytes]] = {}  # prefix -> (token, kept at,
 def current_token() -> str | None:
     """The generation token now, or None when answers must not be kept (no Redis)."""
     client = shared_redis()
-    if client is None:
+    if client is None or not settings.API_KEYS_KEPT_PER_WORKER:
         return None
     try:
         token = client.get(TOKEN_KEY)
@@ -72,7 +75,9 @@ def kept(prefix: str, token: str | None) -> Any | None:
 
 
 def keep(prefix: str, token: str | None, answer: Any) -> None:
-    if token is None:
+    """Keep a key's answer: (the key, the role it acts with). A key whose user is no longer
+    a member (role None) is not kept: a new membership must reach it at once."""
+    if token is None or answer[1] is None:
         return
     blob = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
     with _lock:
@@ -110,8 +115,14 @@ def credentials_changed() -> None:
     transaction.on_commit(_replace_token)
 
 
-def saved(instance: Any, update_fields: Any, *, free: frozenset[str] = frozenset()) -> None:
-    """For the `save()` of a model that credentials depend on: writes of only `free`
-    fields (bookkeeping such as the last use) leave kept answers valid."""
+def saved(
+    instance: Any, adding: bool, update_fields: Any, *, free: frozenset[str] = frozenset()
+) -> None:
+    """For the `save()` of a model that credentials depend on. A new row changes no kept
+    answer (answers are kept only for keys that resolved to a member or an integration,
+    so nothing kept can be waiting for it); writes of only `free` fields (bookkeeping such
+    as the last use) leave kept answers valid too."""
+    if adding:
+        return
     if update_fields is None or not set(update_fields) <= free:
         credentials_changed()

@@ -24,8 +24,9 @@ class Tenant(models.Model):
 
     # API keys are resolved with their tenant and kept per worker (see credentials).
     def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
         super().save(*args, **kwargs)
-        credentials.saved(self, kwargs.get("update_fields"))
+        credentials.saved(self, adding, kwargs.get("update_fields"))
 
     def delete(self, *args, **kwargs):
         credentials.credentials_changed()
@@ -70,8 +71,9 @@ class Membership(TenantScoped):
 
     # A user key's role comes from the membership and is kept per worker (see credentials).
     def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
         super().save(*args, **kwargs)
-        credentials.saved(self, kwargs.get("update_fields"), free=frozenset({"is_away"}))
+        credentials.saved(self, adding, kwargs.get("update_fields"), free=frozenset({"is_away"}))
 
     def delete(self, *args, **kwargs):
         credentials.credentials_changed()
@@ -113,8 +115,11 @@ class ApiKey(TenantScoped):
         return f"{self.name} ({self.prefix}…)"
 
     def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
         super().save(*args, **kwargs)
-        credentials.saved(self, kwargs.get("update_fields"), free=frozenset({"last_used_at"}))
+        credentials.saved(
+            self, adding, kwargs.get("update_fields"), free=frozenset({"last_used_at"})
+        )
 
     def delete(self, *args, **kwargs):
         credentials.credentials_changed()

@@ -33,6 +33,11 @@ MERGE_QUERIES = 10
 LIST_QUERIES = 1
 
 
+@pytest.fixture(autouse=True)
+def _keys_kept_as_deployed(settings):
+    settings.API_KEYS_KEPT_PER_WORKER = True
+
+
 def _queries(call) -> tuple[object, list[str]]:
     with CaptureQueriesContext(connection) as captured:
         response = call()
