@@ -24,18 +24,24 @@ def _session_tenant() -> str:
         return cursor.fetchone()[0]
 
 
+def _scope_then_fail(tenant) -> None:
+    """Inside a savepoint, the settings reach the session, then a statement fails: the
+    savepoint's rollback undoes the settings too."""
+    with transaction.atomic(), tenant_scope(tenant):
+        assert Membership.all_tenants.count() == 1
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0 FROM tenancy_membership")
+
+
 def test_a_rolled_back_savepoint_does_not_leave_its_scope_behind(tenant, other_tenant):
     MembershipFactory(tenant=tenant, role=Role.ADMIN)
     MembershipFactory(tenant=other_tenant, role=Role.ADMIN)
-    with tenant_scope(other_tenant):
-        assert Membership.all_tenants.count() == 1  # the session now holds other_tenant
-    with transaction.atomic(), tenant_scope(tenant):
-        # The first statement of this scope fails inside a savepoint: its rollback also
-        # undoes the settings that went in front of it.
-        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT 1 / 0 FROM tenancy_membership")
-        assert _session_tenant() == str(tenant.pk)
-        assert set(Membership.all_tenants.values_list("tenant_id", flat=True)) == {tenant.pk}
+    with transaction.atomic():
+        with pytest.raises(DatabaseError):
+            _scope_then_fail(tenant)
+        with tenant_scope(tenant):
+            assert _session_tenant() == str(tenant.pk)
+            assert set(Membership.all_tenants.values_list("tenant_id", flat=True)) == {tenant.pk}
 
 
 @pytest.mark.django_db(transaction=True)
