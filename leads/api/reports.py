@@ -82,10 +82,15 @@ class FunnelExportView(TenantAPIView):
     def get(self, request):
         period, mode, group_by = funnel_request(request)
         report = funnel_report(period=period, mode=mode, group_by=group_by)
-        response = StreamingHttpResponse(
-            csv_stream(tenant=request.tenant, header=CSV_HEADER, rows=_csv_rows(report)),
-            content_type="text/csv; charset=utf-8",
-        )
-        filename = f"funnel-{mode}-{period.first_day}-{period.last_day}.csv"
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        return response
+        return funnel_csv_response(report, tenant=request.tenant)
+
+
+def funnel_csv_response(report: dict[str, Any], *, tenant) -> StreamingHttpResponse:
+    """The report as a streamed CSV download (the API's and the page's)."""
+    response = StreamingHttpResponse(
+        csv_stream(tenant=tenant, header=CSV_HEADER, rows=_csv_rows(report)),
+        content_type="text/csv; charset=utf-8",
+    )
+    filename = f"funnel-{report['mode']}-{report['from']}-{report['to']}.csv"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
