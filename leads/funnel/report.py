@@ -20,8 +20,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import TruncWeek
 
 from leads.funnel import definitions
@@ -108,15 +118,15 @@ def _hours(value: float | timedelta | None) -> float | None:
     return round(seconds / 3600, 2)
 
 
-class _Percentile(Aggregate):
-    """PostgreSQL's `percentile_cont` of intervals (only read on PostgreSQL)."""
+class _MedianAndP90(Aggregate):
+    """PostgreSQL's `percentile_cont` at 0.5 and 0.9 of a duration, in seconds: both from
+    one sort of the values (only read on PostgreSQL)."""
 
     function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
-
-    def __init__(self, expression, *, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), **extra)
+    template = (
+        "%(function)s(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
+    )
+    output_field = ArrayField(FloatField())
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -162,8 +172,7 @@ def _percentile_aggregates() -> dict[str, Any]:
     aggregates: dict[str, Any] = {}
     for stage, following in _NEXT.items():
         timed = definitions.ENTERED_BY[following] & Q(step_started_at__isnull=False)
-        aggregates[f"median_{stage}"] = _Percentile(_STEP, fraction=0.5, filter=timed)
-        aggregates[f"p90_{stage}"] = _Percentile(_STEP, fraction=0.9, filter=timed)
+        aggregates[f"times_{stage}"] = _MedianAndP90(_STEP, filter=timed)
     return aggregates
 
 
@@ -184,10 +193,8 @@ def _tallies(period: Period, mode: str, key: str | None, *, raw_hours: bool) -> 
             tally.counts[stage] = row[f"n_{stage}"] or 0
         if on_postgres:
             for stage in _NEXT:
-                tally.percentiles[stage] = (
-                    _hours(row[f"median_{stage}"]),
-                    _hours(row[f"p90_{stage}"]),
-                )
+                median, p90 = row[f"times_{stage}"] or (None, None)
+                tally.percentiles[stage] = (_hours(median), _hours(p90))
     if not on_postgres:
         _read_hours(rows, key, tallies)
     return tallies

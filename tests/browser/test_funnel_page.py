@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from leads.models import Lead
 from smarketing.tenancy.roles import Role
+from tests.browser.test_every_page import CUT_OFF_TABLES
 from tests.leads.factories import CampaignFactory, LeadFactory, StageTransitionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,6 +69,8 @@ def test_the_funnel_page_draws_its_charts_for_every_role_at_both_widths(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{overflow} px sideways at {width} px"
+        if width >= 1366:  # a phone may scroll a table sideways; a laptop shows it whole
+            assert page.evaluate(CUT_OFF_TABLES) == []
     assert errors == []
 
 
