@@ -129,7 +129,7 @@ def setup(leads: int) -> dict:
             "  least(%(now)s, l.created_at + random() * interval '60 days') "
             "FROM generate_series(1, %(extra)s) g "
             "JOIN leads_lead l ON l.tenant_id = %(tenant)s "
-            "  AND l.email = 'f' || (1 + (g * 7919) %% %(n)s) || '@bench.example'",
+            "  AND l.email = 'f' || (1 + (g::bigint * 7919) %% %(n)s) || '@bench.example'",
             {**params, "extra": extra},
         )  # fmt: skip
     connection.close()

@@ -231,10 +231,12 @@ class StageTransition(TenantScoped):
         indexes = [
             models.Index(fields=["lead", "-at"], name="transition_lead_idx"),
             models.Index(fields=["tenant", "to_stage", "at"], name="transition_stage_at_idx"),
-            # A period's funnel reads every counted move of a range from this index alone.
+            # A period's funnel reads every counted move of a range from this index alone;
+            # the records no figure counts (assignments, merges) stay out of it.
             models.Index(
                 fields=["tenant", "at"],
                 include=["action", "to_stage", "reason_code", "step_started_at", "lead"],
+                condition=models.Q(action__in=["move", "accept", "reject"]),
                 name="transition_at_idx",
             ),
         ]

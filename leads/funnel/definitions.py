@@ -42,8 +42,14 @@ COUNTED = {
 # Each summed amount and the moves whose `amount` it sums.
 SUMMED = {"won_revenue": WON, "pipeline": OPPORTUNITY}
 
+# The actions of every transition a figure counts: the predicate of the partial index
+# `transition_at_idx`, which a read of a period's history names as such so the planner
+# takes that index (assignments, merges and erasures are no part of the funnel).
+FUNNEL_ACTIONS = (TransitionAction.MOVE, TransitionAction.ACCEPT, TransitionAction.REJECT)
 # Every transition any figure counts: a read of the history can filter on it first.
-ANY_FIGURE = MQL | SQL_HANDOFF | ACCEPTED | Q(action=TransitionAction.REJECT) | OPPORTUNITY | WON
+ANY_FIGURE = Q(action__in=FUNNEL_ACTIONS) & (
+    MQL | SQL_HANDOFF | ACCEPTED | Q(action=TransitionAction.REJECT) | OPPORTUNITY | WON
+)
 
 
 def is_sales_rejection(*, action: str, reason_code: str) -> bool:

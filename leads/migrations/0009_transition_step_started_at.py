@@ -20,6 +20,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='stagetransition',
-            index=models.Index(fields=['tenant', 'at'], include=('action', 'to_stage', 'reason_code', 'step_started_at', 'lead'), name='transition_at_idx'),
+            index=models.Index(
+                condition=models.Q(('action__in', ['move', 'accept', 'reject'])),
+                fields=['tenant', 'at'],
+                include=('action', 'to_stage', 'reason_code', 'step_started_at', 'lead'),
+                name='transition_at_idx',
+            ),
         ),
     ]
