@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from leads.api import sales_desk, views
 from leads.api.exports import LeadExportView
 from leads.api.imports import LeadImportViewSet
+from leads.api.reports import FunnelExportView, FunnelView
 from leads.merging.api import DuplicatesView, LeadMergeUndoView, LeadMergeView
 from leads.team import api as team_api
 from leads.webforms.api import WebFormViewSet
@@ -45,5 +46,7 @@ urlpatterns = [
         sales_desk.RejectionFeedbackView.as_view(),
         name="feedback-rejections",
     ),
+    path("reports/funnel/", FunnelView.as_view(), name="report-funnel"),
+    path("reports/funnel.csv", FunnelExportView.as_view(), name="report-funnel-csv"),
     *router.urls,
 ]

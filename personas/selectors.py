@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from leads.models import Lead, RejectionReason, Stage, StageTransition, TransitionAction
+from leads.funnel import definitions
+from leads.funnel.figures import FlowFigures, flow_figures_by, transitions_in
+from leads.models import Lead, RejectionReason
 from personas.models import (
     BuyerPersona,
     PersonaApproval,
@@ -22,6 +23,7 @@ from personas.models import (
     ScoringSettings,
 )
 from personas.scoring import EngagementConfig, PersonaSpec, ScoreWeights, validate_criterion
+from smarketing.periods import Period
 
 logger = logging.getLogger(__name__)
 
@@ -240,44 +242,27 @@ def latest_rescore_job() -> RescoreJob | None:
 # --- performance --------------------------------------------------------------------------
 
 
-def persona_performance(*, persona_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Funnel figures per persona from the immutable history, in four queries for any number.
-
-    A lead counts for the persona it is scored with now (`Lead.persona_id`). MQLs, SQLs and
-    opportunities are leads that ever reached the stage; the acceptance rate is accepted
-    hand-offs out of those sales decided (accepted or rejected).
-    """
+def persona_performance(
+    *, persona_ids: list[int], period: Period | None = None
+) -> dict[int, dict[str, Any]]:
+    """The funnel's figures (`leads.funnel`) per persona, of `period` (all time for None),
+    in three queries for any number. A lead counts for the persona it is scored with now.
+    A cold SQL the system recycled is neither a rejection nor a rejection reason."""
     if not persona_ids:
         return {}
     lead_counts = dict(
         Lead.objects.filter(persona_id__in=persona_ids)
+        .order_by()
         .values_list("persona_id")
         .annotate(n=Count("id"))
         .values_list("persona_id", "n")
     )
-
-    def reached(stage: str) -> Count:
-        return Count("lead", distinct=True, filter=Q(action=TransitionAction.MOVE, to_stage=stage))
-
-    funnel = {
-        row["lead__persona_id"]: row
-        for row in StageTransition.objects.filter(lead__persona_id__in=persona_ids)
-        .values("lead__persona_id")
-        .annotate(
-            mqls=reached(Stage.MQL),
-            sqls=reached(Stage.SQL),
-            opportunities=reached(Stage.OPPORTUNITY),
-            won=reached(Stage.WON),
-            accepted=Count("id", filter=Q(action=TransitionAction.ACCEPT)),
-            rejected=Count("id", filter=Q(action=TransitionAction.REJECT)),
-            revenue=Sum("amount", filter=Q(action=TransitionAction.MOVE, to_stage=Stage.WON)),
-        )
-    }
+    mine = Q(lead__persona_id__in=persona_ids)
+    funnel = flow_figures_by(period, group_by="lead__persona_id", lead_filter=mine)
     reasons: dict[int, list[tuple[str, int]]] = {}
     for persona_id, code, count in (
-        StageTransition.objects.filter(
-            lead__persona_id__in=persona_ids, action=TransitionAction.REJECT
-        )
+        transitions_in(period, lead_filter=mine)
+        .filter(definitions.SALES_REJECTION)
         .values_list("lead__persona_id", "reason_code")
         .annotate(n=Count("id"))
         .order_by("lead__persona_id", "-n", "reason_code")
@@ -285,26 +270,22 @@ def persona_performance(*, persona_ids: list[int]) -> dict[int, dict[str, Any]]:
         reasons.setdefault(persona_id, []).append((code, count))
     labels = dict(RejectionReason.objects.values_list("code", "label"))
 
-    def rate(part: int, whole: int) -> float | None:
-        return round(part / whole, 3) if whole else None
-
+    rate = definitions.rate
     stats = {}
     for persona_id in persona_ids:
-        row = funnel.get(persona_id, {})
-        mqls, sqls = row.get("mqls", 0), row.get("sqls", 0)
-        accepted, rejected = row.get("accepted", 0), row.get("rejected", 0)
+        figures = funnel.get(persona_id) or FlowFigures()
         stats[persona_id] = {
             "leads": lead_counts.get(persona_id, 0),
-            "mqls": mqls,
-            "sqls": sqls,
-            "accepted": accepted,
-            "rejected": rejected,
-            "opportunities": row.get("opportunities", 0),
-            "won": row.get("won", 0),
-            "mql_to_sql_rate": rate(sqls, mqls),
-            "acceptance_rate": rate(accepted, accepted + rejected),
-            "sql_to_opportunity_rate": rate(row.get("opportunities", 0), sqls),
-            "won_revenue": row.get("revenue") or Decimal("0"),
+            "mqls": figures.mqls,
+            "sqls": figures.sql_handoffs,
+            "accepted": figures.accepted,
+            "rejected": figures.rejected,
+            "opportunities": figures.opportunities,
+            "won": figures.won,
+            "mql_to_sql_rate": rate(figures.sql_handoffs, figures.mqls),
+            "acceptance_rate": figures.acceptance_rate,
+            "sql_to_opportunity_rate": rate(figures.opportunities, figures.sql_handoffs),
+            "won_revenue": figures.won_revenue,
             "rejection_reasons": [
                 {"code": code, "label": labels.get(code, code), "count": count}
                 for code, count in reasons.get(persona_id, [])

@@ -1,10 +1,7 @@
 """SLA endpoints: versions with sign-off and activation, the obligations they create, and
 how well both teams keep them (compliance)."""
 
-from zoneinfo import ZoneInfo
-
 import django_filters
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins
@@ -149,10 +146,8 @@ class ComplianceView(TenantAPIView):
         params = request.query_params
         group_by, team_id = parse_group_by(params), parse_team(params)
         state = services.compliance_rollups_refresh(tenant_id=request.tenant.pk)
-        zone = ZoneInfo(state.timezone if state else rollup_timezone())
-        period = parse_period(
-            params, today=timezone.now().astimezone(zone).date(), blank_is_default=False
-        )
+        tz_name = state.timezone if state else rollup_timezone()
+        period = parse_period(params, tz_name=tz_name, blank_is_default=False)
         report = compliance_report(period=period, group_by=group_by, team_id=team_id,
                                    state=state)  # fmt: skip
         return Response(report)

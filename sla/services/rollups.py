@@ -28,10 +28,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Min
 from django.utils import timezone
 
-from leads.models import Stage, StageTransition, TransitionAction
+from leads.funnel import definitions
+from leads.models import StageTransition
 from sla import selectors
 from sla.compliance.figures import FunnelCell, SalesCell
 from sla.models import (
@@ -102,8 +103,9 @@ def obligation_cells(*, first: date, last: date, zone: ZoneInfo) -> dict[SalesKe
     return cells
 
 
-FUNNEL_TRANSITIONS = Q(action=TransitionAction.MOVE, to_stage__in=[Stage.MQL, Stage.SQL]) | Q(
-    action__in=[TransitionAction.ACCEPT, TransitionAction.REJECT]
+# The transitions a day's funnel cell counts (what each one counts as: `FunnelCell.add`).
+FUNNEL_TRANSITIONS = (
+    definitions.MQL | definitions.SQL_HANDOFF | definitions.ACCEPTED | definitions.SALES_REJECTION
 )
 
 
