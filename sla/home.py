@@ -100,7 +100,9 @@ def _queue_row(visit: HomeContext, lead, until: datetime | None) -> Row:
 
 
 def first_touch_tile(visit: HomeContext) -> TileData:
-    """My accepted leads still owing a first touch, with their deadlines (two queries)."""
+    """My accepted leads still owing a first touch, with their deadlines (three queries: the
+    SLA in force, the counts, the first rows)."""
+    version = selectors.active_version()
     owed = Obligation.objects.filter(
         kind=ObligationKind.FIRST_TOUCH, status=ObligationStatus.PENDING, owner_id=visit.user.pk
     )
@@ -129,6 +131,7 @@ def first_touch_tile(visit: HomeContext) -> TileData:
             for o in rows
         ],
         empty="Every lead you accepted has had its first touch.",
+        **(_no_sla(visit) if version is None else {}),
     )
 
 

@@ -29,3 +29,9 @@ def home_visit_record(*, tenant, user, now: datetime) -> datetime | None:
     visit.last_seen_at = max(now, visit.last_seen_at)
     visit.save(update_fields=["since", "last_seen_at"])
     return visit.since
+
+
+def home_visit_since(*, user) -> datetime | None:
+    """Since when the member's current visit counts "new" (read only: a lazy tile's fetch
+    is part of the visit that loaded the page, not a visit of its own)."""
+    return HomeVisit.objects.filter(user=user).values_list("since", flat=True).first()

@@ -50,5 +50,6 @@ class TileView(TenantPageMixin, TemplateView):
         tile = tile_for(key, role=self.request.role)
         if tile is None:
             raise Http404("No such tile.")
-        context.update(tile=tile, data=tile.build(_context(self.request, last_visit=None)))
+        since = services.home_visit_since(user=self.request.user)
+        context.update(tile=tile, data=tile.build(_context(self.request, last_visit=since)))
         return context

@@ -131,3 +131,15 @@ def test_cold_mqls_are_listed_longest_cold_first(tenant, people):
     assert figures(tile) == {"MQLs gone cold": 2}
     assert [row.text for row in tile.rows] == [older.full_name, newer.full_name]
     assert tile.url == f"/t/{tenant.slug}/leads/?stage=mql&is_cold=true"
+
+
+def test_a_lazily_fetched_tile_keeps_the_window_of_the_visit(tenant, people, client_for, clock):
+    client = client_for(people[Role.MARKETER])
+    first = clock.set(datetime.now(UTC))
+    client.get(f"/t/{tenant.slug}/")
+    reject(tenant, at=first + timedelta(hours=1), note="New since the first visit")
+    clock.set(first + timedelta(hours=3))
+    client.get(f"/t/{tenant.slug}/")
+    html = client.get(f"/t/{tenant.slug}/home/tiles/rejections/").content.decode()
+    assert 'data-figure="Rejected since your last visit"' in html
+    assert "New since the first visit" in html

@@ -105,3 +105,9 @@ def test_the_lead_list_filters_leads_owing_a_first_touch(tenant, people, active_
     )
     assert owed.lead.email in html
     assert touched.lead.email not in html
+
+
+def test_without_an_sla_no_first_touch_has_a_deadline_and_the_tile_says_so(tenant, people):
+    with tenant_scope(tenant):
+        tile = first_touch_tile(visit_of(tenant, people[Role.SALES_REP], Role.SALES_REP))
+    assert "No SLA is in force" in tile.note

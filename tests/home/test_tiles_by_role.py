@@ -1,5 +1,7 @@
 """Which tiles each role's home shows, and that each links to the page behind it."""
 
+import re
+
 import pytest
 
 from smarketing.home.tiles import tiles_for
@@ -49,8 +51,6 @@ def test_every_link_of_every_tile_opens_for_its_role(tenant, people, client_for,
         for key in keys:
             response = client.get(f"/t/{tenant.slug}/home/tiles/{key}/")
             assert response.status_code == 200, (role, key)
-        import re
-
         links = set(re.findall(r'href="(/t/[^"]+)"', html))
         assert links, role
         for link in links:
