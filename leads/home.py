@@ -49,7 +49,7 @@ def rejections_tile(visit: HomeContext) -> TileData:
     return TileData(
         title="Rejections from sales",
         url=url,
-        link_label="Feedback from sales",
+        link_label="Reasons and notes",
         figures=[
             Figure(f"Rejected {window}", total, url, "warn" if total else "ok"),
             *(

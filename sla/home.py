@@ -35,7 +35,7 @@ def _no_sla(visit: HomeContext) -> dict:
     return {
         "note": NO_SLA,
         "note_url": visit.page("sla/versions/new/" if can_draft else "sla/"),
-        "note_link": "Draft an SLA" if can_draft else "The SLA page",
+        "note_link": "Draft the first version" if can_draft else "Read the versions",
     }
 
 
@@ -62,7 +62,7 @@ def queue_tile(visit: HomeContext) -> TileData:
     return TileData(
         title="My queue",
         url=url,
-        link_label="Open the queue",
+        link_label="All SQLs waiting for me",
         figures=[
             Figure("Waiting", counts["waiting"], url),
             Figure(
@@ -112,7 +112,7 @@ def first_touch_tile(visit: HomeContext) -> TileData:
     return TileData(
         title="First touches owed",
         url=url,
-        link_label="Leads owing a first touch",
+        link_label="Accepted, not touched yet",
         figures=[
             Figure("Accepted, not touched yet", counts["owed"], url),
             Figure(
@@ -143,13 +143,13 @@ def pace_tile(visit: HomeContext) -> TileData:
     the business time elapsed (two queries: the SLA in force and the month's figures)."""
     version = selectors.active_version()
     if version is None:
-        return TileData(title="Pace against the SLA", url=visit.page("sla/"),
-                        link_label="SLA", **_no_sla(visit))  # fmt: skip
+        return TileData(title="Pace against targets", url=visit.page("sla/"),
+                        link_label="Versions and compliance", **_no_sla(visit))  # fmt: skip
     period = current_month(visit.tenant.timezone, visit.now)
     figures = flow_figures(period)
     url = _month_link(visit, period)
     return TileData(
-        title=f"Pace against the SLA · {period.label}",
+        title=f"Pace against targets · {period.label}",
         url=url,
         link_label="Compliance this month",
         figures=[
@@ -243,8 +243,10 @@ def compliance_tile(visit: HomeContext) -> TileData:
     sales, marketing = report["sales"], report["marketing"]
     url = visit.page("sla/", **{"from": period.start.isoformat(), "to": period.end.isoformat()})
     if report["version"] is None:
-        return TileData(title="Compliance this month", url=url, link_label="SLA",
-                        **_no_sla(visit))  # fmt: skip
+        return TileData(
+            title="Compliance this month", url=url, link_label="Versions and compliance",
+            **_no_sla(visit),
+        )  # fmt: skip
     targets = marketing["targets"] or {}
     floor = targets.get("min_acceptance_rate") or 0
     accepted_rate = marketing["acceptance_rate"]

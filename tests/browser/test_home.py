@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 TILES = {
     Role.SALES_REP: {"queue": "My queue", "first-touch": "First touches owed"},
-    Role.MARKETER: {"rejections": "Rejections from sales", "pace": "Pace against the SLA",
+    Role.MARKETER: {"rejections": "Rejections from sales", "pace": "Pace against targets",
                     "cold-mqls": "Cold MQLs"},
     Role.MANAGER: {"breaches": "Sales breaches", "compliance": "Compliance"},
     Role.ADMIN: {"breaches": "Sales breaches", "compliance": "Compliance",
@@ -62,7 +62,7 @@ def test_every_roles_home_renders_its_tiles(chromium, live_server, busy_tenant, 
             # Loaded, lazy ones too: each shows its figures and links to the page behind it.
             expect(tile).not_to_have_attribute("aria-busy", "true")
             expect(tile.locator(".tile-figures li").first).to_be_visible()
-            href = tile.locator("footer a").get_attribute("href")
+            href = tile.locator("footer a").get_attribute("href")  # the page behind the tile
             assert href.startswith(("/t/", "/healthz")), (key, href)
         expect(tiles).to_have_count(len(TILES[role]))
         assert not page.evaluate(OVERFLOW), f"{role} home scrolls sideways at {width}"
