@@ -37,3 +37,19 @@ def test_a_tile_costs_the_same_queries_for_few_or_many_rows(
     # The data did grow: the same count is not that of an empty tile.
     if key != "health":
         assert many_data.figures != few_data.figures or len(many_data.rows) > len(few_data.rows)
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_the_whole_home_costs_the_same_queries_for_few_or_many_rows(
+    tenant, people, active_sla, client_for, role
+):
+    active_sla(monthly_mql_target=40, monthly_sql_target=10)
+    client = client_for(people[role])
+    add_work(tenant, people, 1)
+    client.get(f"/t/{tenant.slug}/")  # the first visit writes the visit row
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(f"/t/{tenant.slug}/").status_code == 200
+    add_work(tenant, people, 12)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(f"/t/{tenant.slug}/").status_code == 200
+    assert len(many) == len(few)
