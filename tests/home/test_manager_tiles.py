@@ -110,3 +110,22 @@ def test_health_tile_says_which_part_is_down(tenant, people, monkeypatch):
     tile = health_tile(visit_of(tenant, people[Role.ADMIN], Role.ADMIN))
     assert figures(tile) == {"Database": "up", "Broker": "up", "Workers": "down"}
     assert "Background work is stalled" in tile.note
+
+
+@pytest.mark.parametrize(
+    ("zone", "month_starts"),
+    [
+        ("Pacific/Auckland", datetime(2027, 1, 31, 11, tzinfo=UTC)),  # NZDT, UTC+13
+        ("America/Los_Angeles", datetime(2027, 2, 1, 8, tzinfo=UTC)),  # PST, UTC-8
+    ],
+)
+def test_this_months_breaches_start_at_local_midnight_far_ahead_and_far_behind(
+    tenant, people, active_sla, zone, month_starts
+):
+    active_sla()
+    tenant.timezone = zone
+    BreachFactory(tenant=tenant, breached_at=month_starts + timedelta(minutes=30))
+    BreachFactory(tenant=tenant, breached_at=month_starts - timedelta(minutes=30))
+    with tenant_scope(tenant):
+        tile = breaches_tile(visit_of(tenant, people[Role.MANAGER], Role.MANAGER, now=NOW))
+    assert figures(tile)["This month (2027-02)"] == 1
