@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "smarketing.webhooks",
     "smarketing.notifications",
     "smarketing.privacy",
+    "smarketing.home",
     "leads",
     "personas",
     "sla",
