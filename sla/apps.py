@@ -14,6 +14,7 @@ class SlaConfig(AppConfig):
             queue_hot_score_reader_set,
         )
         from sla import handlers, home, notifications
+        from sla.goals import home as goals_home
         from sla.selectors import (
             active_version,
             due_soon_until,
@@ -24,6 +25,7 @@ class SlaConfig(AppConfig):
         handlers.register()
         notifications.register()
         home.register()
+        goals_home.register()
         queue_hot_score_reader_set(hot_score_in_force)
         queue_due_soon_reader_set(lambda now: due_soon_until(now=now, version=active_version()))
         first_touch_owed_condition_set(first_touch_owed)

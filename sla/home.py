@@ -14,7 +14,6 @@ from django.db.models import Count, Q
 from leads.funnel.figures import flow_figures
 from leads.selectors.sales_queue import queue_for, queue_urgency
 from sla import selectors
-from sla.compliance.periods import Period as ReportPeriod
 from sla.compliance.report import compliance_report
 from sla.models import Breach, Obligation, ObligationKind, ObligationStatus, RollupState, SlaVersion
 from sla.pacing import expected_by_now
@@ -238,10 +237,12 @@ def compliance_tile(visit: HomeContext) -> TileData:
     state = RollupState.objects.first()
     zone_name = state.timezone if state is not None else rollup_timezone()
     today = visit.now.astimezone(ZoneInfo(zone_name)).date()
-    period = ReportPeriod(start=today.replace(day=1), end=today)
+    period = Period(today.replace(day=1), today, zone_name)
     report = compliance_report(period=period, group_by=None, state=state, now=visit.now)
     sales, marketing = report["sales"], report["marketing"]
-    url = visit.page("sla/", **{"from": period.start.isoformat(), "to": period.end.isoformat()})
+    url = visit.page(
+        "sla/", **{"from": period.first_day.isoformat(), "to": period.last_day.isoformat()}
+    )
     if report["version"] is None:
         return TileData(
             title="Compliance this month", url=url, link_label="Versions and compliance",
@@ -251,7 +252,7 @@ def compliance_tile(visit: HomeContext) -> TileData:
     floor = targets.get("min_acceptance_rate") or 0
     accepted_rate = marketing["acceptance_rate"]
     return TileData(
-        title=f"Compliance · {period.start:%B %Y}",
+        title=f"Compliance · {period.first_day:%B %Y}",
         url=url,
         link_label="Compliance this month",
         figures=[

@@ -6,11 +6,16 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from sla.goals.metrics import METRICS
 from smarketing.home.tiles import HomeContext
+from smarketing.periods import current_month
 from smarketing.tenancy.roles import Role
 from tests.leads.factories import LeadFactory, StageTransitionFactory
 from tests.sla.factories import BreachFactory, ObligationFactory, SlaVersionFactory
+from tests.sla.goals.factories import GoalFactory
 from tests.webhooks.factories import WebhookDeliveryFactory, WebhookEndpointFactory
+
+GOAL_METRICS = [metric for metric in METRICS if metric != "acceptance_rate"]
 
 
 @pytest.fixture
@@ -83,3 +88,6 @@ def add_work(tenant, people, count: int, *, now=None) -> None:
             tenant=tenant, endpoint=WebhookEndpointFactory(tenant=tenant), status="failed",
             failures=3, attempts=3, last_attempt_at=now - timedelta(minutes=n + 1),
         )  # fmt: skip
+        if n < len(GOAL_METRICS):  # one goal per metric and period
+            GoalFactory(tenant=tenant, period=current_month(tenant.timezone, now).label,
+                        metric=GOAL_METRICS[n], target=1000)  # fmt: skip

@@ -129,3 +129,20 @@ def test_this_months_breaches_start_at_local_midnight_far_ahead_and_far_behind(
     with tenant_scope(tenant):
         tile = breaches_tile(visit_of(tenant, people[Role.MANAGER], Role.MANAGER, now=NOW))
     assert figures(tile)["This month (2027-02)"] == 1
+
+
+def test_goals_tile_counts_this_months_goals_by_status_worst_first(tenant, people):
+    from sla.goals.home import goals_tile
+    from tests.leads.factories import LeadFactory, StageTransitionFactory
+    from tests.sla.goals.factories import GoalFactory
+
+    GoalFactory(tenant=tenant, period="2027-02", metric="mqls", target=2)
+    GoalFactory(tenant=tenant, period="2027-02", metric="sql_handoffs", target=1000)
+    for _ in range(2):
+        StageTransitionFactory(lead=LeadFactory(tenant=tenant), to_stage="mql",
+                               at=NOW - timedelta(days=3))  # fmt: skip
+    with tenant_scope(tenant):
+        tile = goals_tile(visit_of(tenant, people[Role.MANAGER], Role.MANAGER, now=NOW))
+    assert figures(tile) == {"Missed": 0, "At risk": 1, "On track": 0, "Met": 1}
+    assert [row.text for row in tile.rows] == ["SQL hand-offs", "MQLs"]
+    assert tile.url == f"/t/{tenant.slug}/goals/?period=2027-02"

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 EXPECTED = {
     Role.SALES_REP: ["queue", "first-touch"],
     Role.MARKETER: ["rejections", "pace", "cold-mqls"],
-    Role.MANAGER: ["breaches", "compliance"],
-    Role.ADMIN: ["breaches", "compliance", "health", "webhooks-failing"],
+    Role.MANAGER: ["breaches", "compliance", "goals"],
+    Role.ADMIN: ["breaches", "compliance", "goals", "health", "webhooks-failing"],
 }
 
 
