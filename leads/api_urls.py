@@ -5,6 +5,7 @@ from leads.api import sales_desk, views
 from leads.api.exports import LeadExportView
 from leads.api.imports import LeadImportViewSet
 from leads.merging.api import DuplicatesView, LeadMergeUndoView, LeadMergeView
+from leads.roi.api import CampaignRoiCsvView, CampaignRoiView
 from leads.team import api as team_api
 from leads.webforms.api import WebFormViewSet
 
@@ -45,5 +46,7 @@ urlpatterns = [
         sales_desk.RejectionFeedbackView.as_view(),
         name="feedback-rejections",
     ),
+    path("reports/campaigns/", CampaignRoiView.as_view(), name="report-campaigns"),
+    path("reports/campaigns.csv", CampaignRoiCsvView.as_view(), name="report-campaigns-csv"),
     *router.urls,
 ]
