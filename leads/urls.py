@@ -9,6 +9,7 @@ routing settings), "feedback" (sales' feedback to marketing), and the settings p
 from django.urls import include, path
 
 from leads import views
+from leads.roi.views import CampaignRoiPageView
 from leads.team import views as team
 from leads.views import edit, feedback, import_mapping, imports, merges, routing, sales_queue
 
@@ -71,6 +72,10 @@ feedback_patterns = [
     path("", feedback.FeedbackPageView.as_view(), name="page"),
 ]
 
+roi_patterns = [
+    path("", CampaignRoiPageView.as_view(), name="page"),
+]
+
 urlpatterns = [
     # Before "leads/": "import" is no lead id.
     path("leads/import/", include((import_patterns, "lead_imports"))),
@@ -78,6 +83,7 @@ urlpatterns = [
     path("campaigns/", include((campaign_patterns, "campaigns"))),
     path("queue/", include((queue_patterns, "queue"))),
     path("feedback/", include((feedback_patterns, "feedback"))),
+    path("reports/campaigns/", include((roi_patterns, "campaign_roi"))),
     # The team settings that join membership with routing (capacity) and the reasons list.
     path("settings/members/", include((member_patterns, "members"))),
     path("settings/rejection-reasons/", include((reason_patterns, "reasons"))),
