@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from leads.api import sales_desk, views
 from leads.api.exports import LeadExportView
 from leads.api.imports import LeadImportViewSet
+from leads.api.report_exports import RejectionFeedbackCsvView
 from leads.merging.api import DuplicatesView, LeadMergeUndoView, LeadMergeView
 from leads.roi.api import CampaignRoiCsvView, CampaignRoiView
 from leads.team import api as team_api
@@ -45,6 +46,11 @@ urlpatterns = [
         "feedback/rejections/",
         sales_desk.RejectionFeedbackView.as_view(),
         name="feedback-rejections",
+    ),
+    path(
+        "feedback/rejections.csv",
+        RejectionFeedbackCsvView.as_view(),
+        name="feedback-rejections-csv",
     ),
     path("reports/campaigns/", CampaignRoiView.as_view(), name="report-campaigns"),
     path("reports/campaigns.csv", CampaignRoiCsvView.as_view(), name="report-campaigns-csv"),
