@@ -2,7 +2,13 @@
 
 from sla.models.calendars import TenantCalendar
 from sla.models.obligations import Breach, Obligation, ObligationKind, ObligationStatus
-from sla.models.rollups import FunnelRollup, ObligationRollup, RollupDirtyDay, RollupState
+from sla.models.rollups import (
+    FunnelRollup,
+    ObligationMonthRollup,
+    ObligationRollup,
+    RollupDirtyDay,
+    RollupState,
+)
 from sla.models.versions import SIGN_SIDES, SlaStatus, SlaVersion
 
 __all__ = [
@@ -11,6 +17,7 @@ __all__ = [
     "FunnelRollup",
     "Obligation",
     "ObligationKind",
+    "ObligationMonthRollup",
     "ObligationRollup",
     "ObligationStatus",
     "RollupDirtyDay",
