@@ -148,3 +148,36 @@ def test_the_migration_backfills_each_leads_current_campaign_once(tenant):
     assert CampaignTouch.all_tenants.get(lead=old).at == old.created_at
     assert history("form@x.com") == [("Legacy", "form")]
     assert history("none@x.com") == []
+
+
+def test_erasure_leaves_nothing_of_the_person_and_keeps_the_campaign_figures(
+    tenant, api_client_for, django_capture_on_commit_callbacks
+):
+    from tests.privacy.search import model_hits
+
+    campaign = CampaignFactory(tenant=tenant, name="Spring", slug="spring")
+    integration = api_client_for(tenant)
+    email, first, last = "zyxwaldo.quibbleton@prospect.example", "Zyxwaldo", "Quibbleton"
+    lead_id = integration.post(
+        "/api/v1/leads/",
+        {"email": email, "first_name": first, "last_name": last, "campaign": campaign.pk},
+    ).json()["id"]
+    integration.post("/api/v1/events/", [{
+        "lead_id": lead_id, "type": "form_submit", "occurred_at": timezone.now().isoformat(),
+        "properties": {"utm_campaign": "spring", "name": f"{first} {last}"},
+    }], format="json")  # fmt: skip
+    manager = api_client_for(tenant, Role.MANAGER)
+    before = manager.get("/api/v1/reports/campaigns/").json()
+    exported = api_client_for(tenant, Role.ADMIN).get(f"/api/v1/leads/{lead_id}/personal-data/")
+    assert [(t["campaign_name"], t["source"]) for t in exported.json()["campaign_history"]] == [
+        ("Spring", "ingest")]  # fmt: skip
+    assert model_hits([email, first, last])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erased = api_client_for(tenant, Role.ADMIN).post(f"/api/v1/leads/{lead_id}/erase/")
+    assert erased.status_code == 200
+
+    assert model_hits([email, first, last]) == {}
+    assert CampaignTouch.all_tenants.filter(lead_id=lead_id).count() == 1
+    after = manager.get("/api/v1/reports/campaigns/").json()
+    assert after["campaigns"] == before["campaigns"]
