@@ -74,17 +74,22 @@ def months_write(months: Iterable[date]) -> int:
             tally.cancelled += cancelled
             tally.response_hours_sum += hours_sum
             tally.response_counts.update(values)
+        everyone: dict[str, SalesTally] = defaultdict(SalesTally)
+        for (kind, _owner_id), tally in tallies.items():
+            everyone[kind].add(tally)
+        rows = [(kind, owner_id, False, t) for (kind, owner_id), t in tallies.items()]
+        rows += [(kind, None, True, t) for kind, t in everyone.items()]
         ObligationMonthRollup.objects.filter(month=month).delete()
         ObligationMonthRollup.objects.bulk_create(
             [
                 ObligationMonthRollup(
                     tenant_id=tenant_id, month=month, kind=kind, owner_id=owner_id,
-                    opened=t.opened, met_on_time=t.met_on_time, met_late=t.met_late,
-                    breached=t.breached, cancelled=t.cancelled,
+                    all_reps=all_reps, opened=t.opened, met_on_time=t.met_on_time,
+                    met_late=t.met_late, breached=t.breached, cancelled=t.cancelled,
                     response_hours_sum=t.response_hours_sum,
                     response_counts=_flat(t.response_counts),
                 )
-                for (kind, owner_id), t in tallies.items()
+                for kind, owner_id, all_reps, t in rows
             ],
             batch_size=2000,
         )  # fmt: skip
@@ -92,16 +97,40 @@ def months_write(months: Iterable[date]) -> int:
     return written
 
 
-def month_cells(months: list[date]) -> Iterator[tuple[date, str, int | None, SalesTally]]:
-    """(month, kind, owner id, tally) of the month rows of `months`."""
+def _tally(counts: list, hours_sum: float, flat: list[int] | None) -> SalesTally:
+    opened, met_on_time, met_late, breached, cancelled = counts
+    pairs = iter(flat or ())
+    return SalesTally(
+        opened=opened, met_on_time=met_on_time, met_late=met_late, breached=breached,
+        cancelled=cancelled, response_hours_sum=hours_sum,
+        response_counts=Counter(dict(zip(pairs, pairs, strict=True))),
+    )  # fmt: skip
+
+
+def month_cells(
+    months: list[date], *, times_by_rep: bool = True
+) -> Iterator[tuple[date, str, int | None, SalesTally]]:
+    """(month, kind, owner id, tally) of the month rows of `months`, one per rep.
+
+    Without `times_by_rep` (a report that never splits response times by rep), the reps'
+    tallies come without response times, and the first tally of each month and kind carries
+    the response times of all reps (its `all_reps` row) instead: summed over the cells, as
+    any total is, every time counts once, and a year decodes 24 distributions, not 1,000.
+    Counts (opened, breached, …) stay each rep's own in both cases.
+    """
     if not months:
         return
-    rows = ObligationMonthRollup.objects.filter(month__in=months).values_list(*_MONTHLY)
-    for month, kind, owner_id, *counts, hours_sum, flat in rows.iterator(chunk_size=2000):
-        opened, met_on_time, met_late, breached, cancelled = counts
-        pairs = iter(flat)
-        yield month, kind, owner_id, SalesTally(
-            opened=opened, met_on_time=met_on_time, met_late=met_late, breached=breached,
-            cancelled=cancelled, response_hours_sum=hours_sum,
-            response_counts=Counter(dict(zip(pairs, pairs, strict=True))),
-        )  # fmt: skip
+    reps = ObligationMonthRollup.objects.filter(month__in=months, all_reps=False)
+    if times_by_rep:
+        rows = reps.values_list(*_MONTHLY)
+        for month, kind, owner_id, *counts, hours_sum, flat in rows.iterator(chunk_size=2000):
+            yield month, kind, owner_id, _tally(counts, hours_sum, flat)
+        return
+    totals = ObligationMonthRollup.objects.filter(month__in=months, all_reps=True)
+    everyone = {
+        (month, kind): flat
+        for month, kind, flat in totals.values_list("month", "kind", "response_counts")
+    }
+    rows = reps.order_by("month", "kind").values_list(*_MONTHLY[:-1])
+    for month, kind, owner_id, *counts, hours_sum in rows.iterator(chunk_size=2000):
+        yield month, kind, owner_id, _tally(counts, hours_sum, everyone.pop((month, kind), None))

@@ -71,14 +71,22 @@ def _daily_rows(first: date, last: date):
     return rows.values_list(*_SALES_COLUMNS).iterator(chunk_size=5000)
 
 
-def sales_cells(period: Period, *, state: RollupState | None, zone: ZoneInfo, months: bool = True):
+def sales_cells(
+    period: Period,
+    *,
+    state: RollupState | None,
+    zone: ZoneInfo,
+    months: bool = True,
+    times_by_rep: bool = True,
+):
     """(day, kind, owner id, cell) of the period: rolled-up months (with `months`; the day
-    is then the month's first), rolled-up days, then live ones."""
+    is then the month's first; see `month_cells` for `times_by_rep`), rolled-up days, then
+    live ones."""
     live_from = _live_from(state, period, zone)
     if live_from > period.start:
         rolled_last = min(live_from - timedelta(days=1), period.end)
         whole, edges = split_by_months(period.start, rolled_last) if months else ([], [])
-        yield from month_cells(whole)
+        yield from month_cells(whole, times_by_rep=times_by_rep)
         ranges = edges if whole else [(period.start, rolled_last)]
         rows = chain.from_iterable(_daily_rows(first, last) for first, last in ranges)
         for day, kind, owner_id, *counts, hours_sum, values in rows:
@@ -182,7 +190,10 @@ def compliance_report(
     # Rep and week groups split the cells: their totals are the sum of the groups, so each
     # cell's response times are counted once (on a year, a million of them), not twice.
     partitioned = group_by in ("rep", "week")
-    cells = sales_cells(period, state=state, zone=zone, months=group_by != "week")
+    # Months hold no weeks; only a split by rep or team reads each rep's response times.
+    times_by_rep = group_by in ("rep", "team") or team_id is not None
+    cells = sales_cells(period, state=state, zone=zone, months=group_by != "week",
+                        times_by_rep=times_by_rep)  # fmt: skip
     for day, kind, owner_id, cell in cells:
         if team_id is not None and owner_id not in members:
             continue

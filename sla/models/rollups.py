@@ -124,9 +124,14 @@ class ObligationMonthRollup(TenantScoped):
     per value, `[value, count, value, count, …]` in value order (hundredths of a business
     hour): a month of a rep has a few hundred distinct values where it has thousands of
     answers, and counts per value merge exactly, so medians over months stay exact.
+
+    Each month and kind also has one `all_reps` row (owner null): the same sums over every
+    rep. A report that needs no split by rep reads its response times from there, one row
+    instead of forty.
     """
 
     month = models.DateField()
+    all_reps = models.BooleanField(default=False)
     kind = models.CharField(max_length=20, choices=ObligationKind.choices)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -147,7 +152,7 @@ class ObligationMonthRollup(TenantScoped):
     class Meta(TenantScoped.Meta):
         constraints = [
             models.UniqueConstraint(
-                "tenant", "month", "kind", Coalesce("owner", 0),
+                "tenant", "month", "kind", Coalesce("owner", 0), "all_reps",
                 name="obligation_month_rollup_unique",
             )
         ]  # fmt: skip
