@@ -261,6 +261,7 @@ SPECTACULAR_SETTINGS = {
         "LeadStage": "leads.models.Stage",
         "MeetingStatus": "meetings.models.MeetingStatus",
         "ActionItemStatus": "meetings.models.ActionItemStatus",
+        "SignSide": "sla.signoff.SIGN_SIDES",
     },
     # Served from our own static files: the docs page loads nothing from third-party hosts.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",

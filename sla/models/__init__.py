@@ -1,5 +1,6 @@
 """The SLA between marketing and sales: calendars, contract versions, obligations, breaches."""
 
+from sla.goals.models import Goal
 from sla.models.calendars import TenantCalendar
 from sla.models.obligations import Breach, Obligation, ObligationKind, ObligationStatus
 from sla.models.rollups import (
@@ -15,6 +16,7 @@ __all__ = [
     "SIGN_SIDES",
     "Breach",
     "FunnelRollup",
+    "Goal",
     "Obligation",
     "ObligationKind",
     "ObligationMonthRollup",

@@ -22,7 +22,7 @@ def rebuild_on_next_run(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sla', '0002_compliance_rollups'),
+        ('sla', '0003_goals'),
         ('tenancy', '0002_team_audit_invitations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
