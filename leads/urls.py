@@ -9,6 +9,7 @@ the settings pages "members" and "reasons".
 from django.urls import include, path
 
 from leads import views
+from leads.roi.views import CampaignRoiPageView
 from leads.team import views as team
 from leads.views import (
     edit,
@@ -85,6 +86,10 @@ report_patterns = [
     path("funnel.csv", reports.FunnelExportPageView.as_view(), name="funnel-csv"),
 ]
 
+roi_patterns = [
+    path("", CampaignRoiPageView.as_view(), name="page"),
+]
+
 urlpatterns = [
     # Before "leads/": "import" is no lead id.
     path("leads/import/", include((import_patterns, "lead_imports"))),
@@ -93,6 +98,7 @@ urlpatterns = [
     path("queue/", include((queue_patterns, "queue"))),
     path("feedback/", include((feedback_patterns, "feedback"))),
     path("reports/", include((report_patterns, "reports"))),
+    path("reports/campaigns/", include((roi_patterns, "campaign_roi"))),
     # The team settings that join membership with routing (capacity) and the reasons list.
     path("settings/members/", include((member_patterns, "members"))),
     path("settings/rejection-reasons/", include((reason_patterns, "reasons"))),

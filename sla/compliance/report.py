@@ -12,6 +12,7 @@ import calendar as month_calendar
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,7 @@ from leads.routing.models import Team
 from leads.routing.selectors import team_members
 from sla import selectors
 from sla.compliance.figures import FunnelCell, SalesCell, SalesTally, rate
+from sla.compliance.months import month_cells, split_by_months
 from sla.errors import NoSuchTeam
 from sla.models import FunnelRollup, ObligationKind, ObligationRollup, RollupState
 from sla.services.rollups import funnel_cells, obligation_cells, rollup_timezone
@@ -64,14 +66,30 @@ def _live_from(state: RollupState | None, period: Period, zone: ZoneInfo) -> dat
     return max(period.first_day, state.fresh_until.astimezone(zone).date())
 
 
-def sales_cells(period: Period, *, state: RollupState | None, zone: ZoneInfo):
-    """(day, kind, owner id, cell) of the period: rolled-up days, then live ones."""
+def _daily_rows(first: date, last: date):
+    rows = ObligationRollup.objects.filter(day__gte=first, day__lte=last)
+    return rows.values_list(*_SALES_COLUMNS).iterator(chunk_size=5000)
+
+
+def sales_cells(
+    period: Period,
+    *,
+    state: RollupState | None,
+    zone: ZoneInfo,
+    months: bool = True,
+    times_by_rep: bool = True,
+):
+    """(day, kind, owner id, cell) of the period: rolled-up months (with `months`; the day
+    is then the month's first; see `month_cells` for `times_by_rep`), rolled-up days, then
+    live ones."""
     live_from = _live_from(state, period, zone)
     if live_from > period.first_day:
-        rows = ObligationRollup.objects.filter(
-            day__gte=period.first_day, day__lt=min(live_from, period.last_day + timedelta(days=1))
-        ).values_list(*_SALES_COLUMNS)
-        for day, kind, owner_id, *counts, hours_sum, values in rows.iterator(chunk_size=5000):
+        rolled_last = min(live_from - timedelta(days=1), period.last_day)
+        whole, edges = split_by_months(period.first_day, rolled_last) if months else ([], [])
+        yield from month_cells(whole, times_by_rep=times_by_rep)
+        ranges = edges if whole else [(period.first_day, rolled_last)]
+        rows = chain.from_iterable(_daily_rows(first, last) for first, last in ranges)
+        for day, kind, owner_id, *counts, hours_sum, values in rows:
             opened, met_on_time, met_late, breached, cancelled = counts
             yield day, kind, owner_id, SalesCell(
                 opened=opened, met_on_time=met_on_time, met_late=met_late, breached=breached,
@@ -172,7 +190,11 @@ def compliance_report(
     # Rep and week groups split the cells: their totals are the sum of the groups, so each
     # cell's response times are counted once (on a year, a million of them), not twice.
     partitioned = group_by in ("rep", "week")
-    for day, kind, owner_id, cell in sales_cells(period, state=state, zone=zone):
+    # Months hold no weeks; only a split by rep or team reads each rep's response times.
+    times_by_rep = group_by in ("rep", "team") or team_id is not None
+    cells = sales_cells(period, state=state, zone=zone, months=group_by != "week",
+                        times_by_rep=times_by_rep)  # fmt: skip
+    for day, kind, owner_id, cell in cells:
         if team_id is not None and owner_id not in members:
             continue
         owner = by_owner[owner_id]

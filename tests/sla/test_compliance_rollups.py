@@ -159,7 +159,9 @@ def test_the_beat_schedule_runs_the_rollups_for_every_tenant(tenant, other_tenan
             assert RollupState.objects.get().fresh_until == NOW - services.rollups.FRESH_MARGIN
 
 
-@pytest.mark.parametrize("model", ["obligationrollup", "funnelrollup", "rollupstate"])
+@pytest.mark.parametrize(
+    "model", ["obligationrollup", "obligationmonthrollup", "funnelrollup", "rollupstate"]
+)
 def test_operators_read_rollups_in_the_admin_but_never_write_them(admin_client, tenant, model):
     services.compliance_rollups_build(tenant_id=tenant.pk)
     assert admin_client.get(f"/admin/sla/{model}/").status_code == 200
