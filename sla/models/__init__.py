@@ -3,7 +3,13 @@
 from sla.goals.models import Goal
 from sla.models.calendars import TenantCalendar
 from sla.models.obligations import Breach, Obligation, ObligationKind, ObligationStatus
-from sla.models.rollups import FunnelRollup, ObligationRollup, RollupDirtyDay, RollupState
+from sla.models.rollups import (
+    FunnelRollup,
+    ObligationMonthRollup,
+    ObligationRollup,
+    RollupDirtyDay,
+    RollupState,
+)
 from sla.models.shortfalls import ClosedPeriod, Shortfall, ShortfallStatus, ShortfallTerm
 from sla.models.versions import SIGN_SIDES, SlaStatus, SlaVersion
 
@@ -15,6 +21,7 @@ __all__ = [
     "Goal",
     "Obligation",
     "ObligationKind",
+    "ObligationMonthRollup",
     "ObligationRollup",
     "ObligationStatus",
     "RollupDirtyDay",

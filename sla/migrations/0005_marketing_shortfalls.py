@@ -12,7 +12,7 @@ from smarketing.tenancy.rls import EnableRowLevelSecurity
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sla', '0003_goals'),
+        ('sla', '0004_month_rollups'),
         ('tenancy', '0002_team_audit_invitations'),
     ]
 
