@@ -62,8 +62,15 @@ class MeetingViewSet(mixins.ListModelMixin, TenantViewSet):
         "propose_sla_change": "sla.manage",
     }  # fmt: skip
 
+    # The downloads are routed without a trailing slash (api_urls.py), as files are named.
+    download_renderers = {"invite": CalendarRenderer, "minutes": MarkdownRenderer}
+
     def get_queryset(self):
         return selectors.meeting_list()
+
+    def get_renderers(self):
+        download = self.download_renderers.get(getattr(self, "action", None))
+        return [JSONRenderer(), download()] if download else super().get_renderers()
 
     def _render(self, meeting: Meeting, status: int = 200) -> Response:
         meeting = self.get_queryset().get(pk=meeting.pk)
@@ -181,8 +188,6 @@ class MeetingViewSet(mixins.ListModelMixin, TenantViewSet):
         operation_id="v1_meetings_invite_ics",
         responses={(200, "text/calendar"): OpenApiTypes.STR},
     )
-    @action(detail=True, methods=["get"], url_path=r"invite\.ics",
-            renderer_classes=[JSONRenderer, CalendarRenderer])  # fmt: skip
     def invite(self, request, pk=None):
         """The meeting as an iCalendar file (METHOD:PUBLISH) with its attendees, for a
         calendar to import; the UID is the meeting's for life, SEQUENCE its latest change."""
@@ -192,8 +197,6 @@ class MeetingViewSet(mixins.ListModelMixin, TenantViewSet):
         operation_id="v1_meetings_minutes_md",
         responses={(200, "text/markdown"): OpenApiTypes.STR},
     )
-    @action(detail=True, methods=["get"], url_path=r"minutes\.md",
-            renderer_classes=[JSONRenderer, MarkdownRenderer])  # fmt: skip
     def minutes(self, request, pk=None):
         """The minutes as Markdown: frozen once the meeting is closed; before, written from
         the record as it stands and marked as a draft."""

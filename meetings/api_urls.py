@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from meetings import api
@@ -7,4 +8,12 @@ router = SimpleRouter()
 router.register("meetings/series", api.MeetingSeriesViewSet, basename="meeting-series")
 router.register("meetings", api.MeetingViewSet, basename="meeting")
 
-urlpatterns = router.urls
+downloads = api.MeetingViewSet
+
+urlpatterns = [
+    path("meetings/<int:pk>/invite.ics", downloads.as_view({"get": "invite"}),
+         name="meeting-invite"),
+    path("meetings/<int:pk>/minutes.md", downloads.as_view({"get": "minutes"}),
+         name="meeting-minutes"),
+    *router.urls,
+]  # fmt: skip

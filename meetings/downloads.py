@@ -22,9 +22,7 @@ def invite_response(meeting: Meeting) -> HttpResponse:
     )
     body = meeting_ics(meeting, attendees=emails, method=PUBLISH, url=meeting_url(meeting))
     response = HttpResponse(body, content_type=ICS_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"meeting-{meeting.pk}.ics"
-    )
+    response["Content-Disposition"] = content_disposition_header(True, f"meeting-{meeting.pk}.ics")
     return response
 
 

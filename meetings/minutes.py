@@ -10,6 +10,7 @@ from meetings import selectors
 from meetings.models import Meeting, MeetingStatus
 from meetings.schedule import zone_of
 
+DASH = "\u2013"  # an en dash between the ends of a range
 DRAFT_MARK = "> **Draft**: the meeting is not closed yet; these minutes change until it is."
 
 
@@ -22,14 +23,16 @@ def minutes_markdown(meeting: Meeting, *, closing_at=None) -> str:
     zone = zone_of(meeting.zone_name())
     start = timezone.localtime(meeting.scheduled_at, zone)
     end = timezone.localtime(meeting.ends_at, zone)
-    attendees = [a.user.email for a in meeting.attendance.select_related("user").order_by("user__email")]
+    attendees = [
+        a.user.email for a in meeting.attendance.select_related("user").order_by("user__email")
+    ]
     lines = [f"# Minutes: {_one_line(meeting.title)}", ""]
     if closing_at is None and meeting.status != MeetingStatus.CLOSED:
         lines += [DRAFT_MARK, ""]
     lines += [
-        f"- When: {start:%A %d %B %Y, %H:%M}–{end:%H:%M} ({meeting.zone_name()})",
+        f"- When: {start:%A %d %B %Y, %H:%M}{DASH}{end:%H:%M} ({meeting.zone_name()})",
         f"- Kind: {meeting.get_kind_display()}",
-        f"- Numbers of: {meeting.period_start:%d %b %Y} – {meeting.period_end:%d %b %Y}",
+        f"- Numbers of: {meeting.period_start:%d %b %Y} {DASH} {meeting.period_end:%d %b %Y}",
         f"- Attendees: {', '.join(attendees) if attendees else 'none listed'}",
     ]
     if closing_at is not None:
@@ -55,8 +58,9 @@ def minutes_markdown(meeting: Meeting, *, closing_at=None) -> str:
     ] or ["No action items."]
     if meeting.proposed_sla_version_id:
         version = meeting.proposed_sla_version
+        name = _one_line(version.name)
         lines += ["", "## SLA change proposed", "",
-                  f"Draft version {version.number} “{_one_line(version.name)}” ({version.status})."]  # fmt: skip
+                  f"Draft version {version.number} “{name}” ({version.status})."]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

@@ -50,7 +50,7 @@ def _under_review(meeting: Meeting, version) -> Point:
         review_on) else f"SLA v{version.number} “{version.name}”"  # fmt: skip
     body = (
         f"In force since {meeting.period_start:%d %b %Y}; this agenda covers "
-        f"{meeting.period_start:%d %b %Y} – {meeting.period_end:%d %b %Y}. "
+        f"{meeting.period_start:%d %b %Y} to {meeting.period_end:%d %b %Y}. "
         f"Accept within {hours(float(version.accept_within_hours))} business hours, first touch "
         f"within {hours(float(version.first_touch_within_hours))}; "
         f"{version.monthly_mql_target} MQLs and {version.monthly_sql_target} SQL hand-offs a "

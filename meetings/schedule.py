@@ -9,7 +9,7 @@ is refused when the series is written, not discovered by the planner months late
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 WEEKLY, FORTNIGHTLY, MONTHLY = "weekly", "fortnightly", "monthly"
@@ -40,7 +40,7 @@ def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
     """`day` at wall-clock `at` in `zone`. Of a time that occurs twice (clocks go back) the
     first is meant; a time that does not occur raises `NonexistentTime`."""
     candidate = datetime.combine(day, at, zone)
-    back = candidate.astimezone(timezone.utc).astimezone(zone)
+    back = candidate.astimezone(UTC).astimezone(zone)
     if back.replace(tzinfo=None) != candidate.replace(tzinfo=None):
         raise NonexistentTime(day, at, zone)
     return candidate

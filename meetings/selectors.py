@@ -23,9 +23,7 @@ def meeting_list() -> QuerySet[Meeting]:
     attendance = Attendee.objects.select_related("user").order_by("user__email")
     return Meeting.objects.select_related(
         "created_by", "tenant", "proposed_sla_version", "sla_version"
-    ).prefetch_related(
-        Prefetch("attendance", queryset=attendance)
-    )
+    ).prefetch_related(Prefetch("attendance", queryset=attendance))
 
 
 def agenda_items(*, meeting: Meeting) -> QuerySet[AgendaItem]:

@@ -236,4 +236,6 @@ class SlaProposalSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     name = serializers.CharField()
     status = serializers.CharField()
-    changes = SlaTermDiffSerializer(many=True, help_text="Terms that differ from the version in force.")
+    changes = SlaTermDiffSerializer(
+        many=True, help_text="Terms that differ from the version in force."
+    )

@@ -147,7 +147,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200)),
-                ('cadence', models.CharField(choices=[('weekly', 'Weekly'), ('fortnightly', 'Fortnightly'), ('monthly', 'Monthly (first weekday of the month)')], max_length=12)),
+                ('cadence', models.CharField(choices=[('weekly', 'Weekly'), ('fortnightly', 'Fortnightly'), ('monthly', 'Monthly (its first such day)')], max_length=12)),
                 ('weekday', models.PositiveSmallIntegerField(help_text='0 = Monday … 6 = Sunday')),
                 ('time', models.TimeField(help_text='Local time in `timezone`.')),
                 ('duration_minutes', models.PositiveSmallIntegerField()),

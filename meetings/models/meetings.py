@@ -48,7 +48,9 @@ class Meeting(TenantScoped):
         max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
     agenda_generated_at = models.DateTimeField(null=True, blank=True)
-    kind = models.CharField(max_length=12, choices=MeetingKind.choices, default=MeetingKind.ALIGNMENT)
+    kind = models.CharField(
+        max_length=12, choices=MeetingKind.choices, default=MeetingKind.ALIGNMENT
+    )
     duration_minutes = models.PositiveSmallIntegerField(default=DEFAULT_DURATION_MINUTES)
     # The zone the meeting is held in (its series'); blank: the tenant's.
     timezone = models.CharField(max_length=64, blank=True)

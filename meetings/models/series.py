@@ -16,7 +16,7 @@ class Cadence(models.TextChoices):
     WEEKLY = "weekly", "Weekly"
     FORTNIGHTLY = "fortnightly", "Fortnightly"
     # The first `weekday` of each month.
-    MONTHLY = "monthly", "Monthly (first weekday of the month)"
+    MONTHLY = "monthly", "Monthly (its first such day)"
 
 
 class MeetingSeries(TenantScoped):

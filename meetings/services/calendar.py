@@ -73,9 +73,7 @@ def meeting_cancel_now(meeting: Meeting, *, now: datetime) -> None:
 
 
 def _emails(meeting: Meeting) -> list[str]:
-    return sorted(
-        Attendee.objects.filter(meeting=meeting).values_list("user__email", flat=True)
-    )
+    return sorted(Attendee.objects.filter(meeting=meeting).values_list("user__email", flat=True))
 
 
 def _invitation(meeting: Meeting, *, to: str, attendees: list[str], method: str,

@@ -100,7 +100,7 @@ def may_propose(role: str) -> bool:
 
 @transaction.atomic
 def meeting_sla_change_propose(*, meeting: Meeting, actor: Actor) -> SlaVersion:
-    """"Propose a change": a draft of the next SLA version, a copy of the terms under review
+    """ "Propose a change": a draft of the next SLA version, a copy of the terms under review
     for both teams to edit and sign, linked to the meeting. Asked again, the meeting's draft
     (while it is still a draft) is returned instead of another."""
     if not actor.is_system and not may_propose(actor.role):

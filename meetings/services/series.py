@@ -274,9 +274,7 @@ def series_plan_due(*, now: datetime | None = None) -> int:
     day is a unique constraint. Returns how many meetings this run created."""
     now = now or timezone.now()
     with cross_tenant_scope():
-        due = list(
-            MeetingSeries.all_tenants.filter(active=True).values_list("pk", "tenant_id")
-        )
+        due = list(MeetingSeries.all_tenants.filter(active=True).values_list("pk", "tenant_id"))
     created = 0
     for series_id, tenant_id in due:
         with tenant_scope(tenant_id), transaction.atomic():
