@@ -59,7 +59,3 @@ def series_list() -> QuerySet[MeetingSeries]:
         Prefetch("attendance", queryset=attendance),
         Prefetch("meetings", queryset=upcoming, to_attr="upcoming"),
     ).order_by("name", "id")
-
-
-def meetings_of_user(*, user) -> QuerySet[Meeting]:
-    return Meeting.objects.filter(attendance__user=user)
