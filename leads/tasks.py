@@ -8,7 +8,7 @@ from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope
 
 
 # Longer than the default: a 50 MB file is several hundred thousand rows.
-@shared_task(name="leads.lead_import_run", soft_time_limit=1800, time_limit=1900)
+@shared_task(name="leads.lead_import_run", queue="long_jobs", soft_time_limit=1800, time_limit=1900)
 def lead_import_run(import_id: int) -> None:
     """Run one uploaded CSV import. Safe to deliver twice: the service claims the import."""
     with cross_tenant_scope():

@@ -6,7 +6,7 @@ from personas import services
 from smarketing.tenancy.scope import tenant_scope
 
 
-@shared_task(name="personas.rescore_job_run", acks_late=True)
+@shared_task(name="personas.rescore_job_run", queue="long_jobs", acks_late=True)
 def rescore_job_run_task(tenant_id: int, job_id: int) -> None:
     """Re-score a tenant's leads; resumes after the last finished batch if run again."""
     with tenant_scope(tenant_id):

@@ -7,6 +7,7 @@ again, so tasks use conditional updates and unique constraints instead of trusti
 import os
 
 from celery import Celery
+from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smarketing.settings")
 
@@ -15,6 +16,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 
 # Long ETAs are never used: a message held past the visibility timeout is delivered twice.
 VISIBILITY_TIMEOUT_SECONDS = 3600
+DEFAULT_QUEUE = "celery"
+LONG_JOBS_QUEUE = "long_jobs"
 
 app.conf.update(
     task_serializer="json",
@@ -35,6 +38,11 @@ app.conf.update(
     timezone="UTC",
     enable_utc=True,
     beat_scheduler="django_celery_beat.schedulers:DatabaseScheduler",
+    # Long jobs (a CSV import runs for minutes) have their own queue, so they never wait
+    # behind a burst of short tasks (a seed's e-mails, a relay backlog), nor hold them up.
+    # A worker started without -Q consumes both: the queues are taken in turn.
+    task_default_queue=DEFAULT_QUEUE,
+    task_queues=(Queue(DEFAULT_QUEUE), Queue(LONG_JOBS_QUEUE)),
 )
 
 # The one place where periodic work is declared.
