@@ -17,6 +17,11 @@ class MeetingClosed(Conflict):
     title = "The meeting was closed"
 
 
+class MeetingCancelled(Conflict):
+    code = "meeting_cancelled"
+    title = "The meeting was cancelled"
+
+
 class NotAReview(Conflict):
     code = "not_a_review"
     title = "The meeting is no SLA review"

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from meetings.errors import MeetingCancelled
 from meetings.minutes import minutes_markdown
 from meetings.models import Meeting, MeetingStatus
 from meetings.services.meetings import _locked, refuse_if_closed
@@ -24,6 +25,8 @@ def meeting_close(*, meeting: Meeting, actor: Actor, now: datetime | None = None
     now = now or timezone.now()
     meeting = _locked(meeting)
     refuse_if_closed(meeting)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise MeetingCancelled("The meeting was cancelled: there is nothing to close.")
     meeting.minutes = minutes_markdown(meeting, closing_at=now)
     meeting.status, meeting.closed_at = MeetingStatus.CLOSED, now
     meeting.save(update_fields=["minutes", "status", "closed_at", "updated_at"])

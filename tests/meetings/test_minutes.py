@@ -114,3 +114,11 @@ def test_the_meeting_page_offers_the_minutes_and_invite_downloads(tenant, manage
     assert download.status_code == 200
     assert download["Content-Disposition"] == f'attachment; filename="minutes-{meeting.pk}.md"'
     assert DRAFT_MARK in download.content.decode()
+
+
+def test_a_cancelled_meeting_cannot_be_closed(api, tenant):
+    cancelled = MeetingFactory(tenant=tenant, status="cancelled")
+
+    response = api.post(f"/api/v1/meetings/{cancelled.pk}/close/")
+
+    assert (response.status_code, response.json()["code"]) == (409, "meeting_cancelled")
