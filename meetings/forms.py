@@ -97,3 +97,9 @@ class NotesForm(forms.Form):
     notes = forms.CharField(
         max_length=20000, required=False, label="Notes", widget=forms.Textarea(attrs={"rows": 5})
     )
+
+
+class SeriesEditForm(SeriesForm):
+    active = forms.BooleanField(
+        required=False, label="Meets (untick to stop the series and cancel its meetings to come)"
+    )

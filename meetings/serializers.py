@@ -75,6 +75,10 @@ class SeriesWriteSerializer(StrictSerializer):
 
 
 class SeriesPatchSerializer(SeriesWriteSerializer):
+    active = serializers.BooleanField(
+        required=False, help_text="false stops the series: the meetings to come are cancelled."
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():

@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 
 from meetings import selectors, services
 from meetings.errors import InvalidMeetingData
-from meetings.forms import WEEKDAYS, SeriesForm
+from meetings.forms import WEEKDAYS, SeriesEditForm, SeriesForm
 from meetings.models import MeetingSeries
 from meetings.views import LocalTimeMixin, _members
 from smarketing.tenancy.actors import Actor
@@ -69,9 +69,10 @@ class SeriesEditView(TenantPageMixin, LocalTimeMixin, TemplateView):
             "time": series.time, "duration_minutes": series.duration_minutes,
             "timezone": series.timezone,
             "attendees": list(series.attendance.values_list("user__email", flat=True)),
+            "active": series.active,
         }  # fmt: skip
-        return SeriesForm(data, initial=initial, members=_members(self.request),
-                          default_timezone=series.timezone)  # fmt: skip
+        return SeriesEditForm(data, initial=initial, members=_members(self.request),
+                              default_timezone=series.timezone)  # fmt: skip
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

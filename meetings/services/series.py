@@ -108,7 +108,8 @@ def _set_series_attendees(series: MeetingSeries, users: list) -> None:
 def _audit_view(series: MeetingSeries, emails: list[str]) -> dict[str, Any]:
     return {"name": series.name, "cadence": series.cadence, "weekday": series.weekday,
             "time": series.time.strftime("%H:%M"), "duration_minutes": series.duration_minutes,
-            "timezone": series.timezone, "attendees": sorted(emails)}  # fmt: skip
+            "timezone": series.timezone, "attendees": sorted(emails),
+            "active": series.active}  # fmt: skip
 
 
 @transaction.atomic
@@ -140,11 +141,16 @@ def series_update(
     """Change the series; the meetings to come follow, those held stay as they were."""
     now = now or timezone.now()
     current = MeetingSeries.objects.select_for_update().select_related("tenant").get(pk=series.pk)
+    was_active = current.active
     before_emails = list(current.attendance.values_list("user__email", flat=True))
     before = _audit_view(current, before_emails)
-    merged = {**before, "attendees": before_emails, "time": current.time, **data}
+    before.pop("active")
+    active = data.get("active", current.active)
+    merged = {**before, "attendees": before_emails, "time": current.time,
+              **{k: v for k, v in data.items() if k != "active"}}  # fmt: skip
     clean = _clean(current.tenant, merged)
     attendees = clean.pop("attendees")
+    current.active = bool(active)
     rule_changed = (clean["cadence"], clean["weekday"]) != (current.cadence, current.weekday)
     for name, value in clean.items():
         setattr(current, name, value)
@@ -152,9 +158,11 @@ def series_update(
         current.anchor_on = first_day(cadence=current.cadence, weekday=current.weekday,
                                       on_or_after=_local_today(current.timezone, now))  # fmt: skip
     _check_no_gap(current)
-    current.save(update_fields=["name", *RULE_FIELDS, "anchor_on", "updated_at"])
+    current.save(update_fields=["name", *RULE_FIELDS, "anchor_on", "active", "updated_at"])
     _set_series_attendees(current, attendees)
-    changes = changes_between(before, _audit_view(current, [user.email for user in attendees]))
+    changes = changes_between(
+        {**before, "active": was_active}, _audit_view(current, [u.email for u in attendees])
+    )
     if changes:
         audit_record(tenant=current.tenant, actor=actor, action="meetings.series_changed",
                      target=current, changes=changes)  # fmt: skip
@@ -197,7 +205,11 @@ def _follow(series: MeetingSeries, *, now: datetime) -> None:
     if not to_come:
         return
     last = max(meeting.occurs_on for meeting in to_come)
-    wanted = _wanted_days(series, start=_local_today(series.timezone, now), until=last)
+    wanted = (
+        _wanted_days(series, start=_local_today(series.timezone, now), until=last)
+        if series.active
+        else set()  # a stopped series: every meeting to come is called off
+    )
     invitees = _invitees(series)
     for meeting in to_come:
         if meeting.occurs_on not in wanted:

@@ -236,3 +236,20 @@ def test_a_sales_rep_may_create_a_series_but_not_with_unknown_fields(tenant, api
     assert response.status_code == 400
     assert "starts_on" in response.json()["errors"]
     assert rep_api.post(BASE, body(attendees=[]), format="json").status_code == 201
+
+
+def test_stopping_a_series_cancels_its_meetings_to_come_and_plans_no_more(api, clock, committed):
+    clock.set(datetime(2027, 1, 6, 9, 0, tzinfo=ROME))
+    with committed():
+        series_id = api.post(BASE, body(), format="json").json()["id"]
+    mail.outbox.clear()
+
+    with committed():
+        response = api.patch(f"{BASE}{series_id}/", {"active": False}, format="json")
+
+    assert response.status_code == 200 and response.json()["active"] is False
+    statuses = Meeting.all_tenants.filter(series_id=series_id).values_list("status", flat=True)
+    assert set(statuses) == {"cancelled"}
+    assert len(invitations("CANCEL")) == 4  # two meetings, two attendees each
+    later = clock.set(datetime(2027, 2, 1, 9, 0, tzinfo=ROME))
+    assert series_plan_due(now=later) == 0

@@ -65,8 +65,10 @@ def test_editing_a_series_from_its_page_changes_it(tenant, page):
     page.post(f"/t/{tenant.slug}/meetings/series/", form())
     series = MeetingSeries.all_tenants.get()
 
-    response = page.post(f"/t/{tenant.slug}/meetings/series/{series.pk}/",
-                         form(name="Alignment", time="11:00"))  # fmt: skip
+    response = page.post(
+        f"/t/{tenant.slug}/meetings/series/{series.pk}/",
+        form(name="Alignment", time="11:00", active="on"),
+    )
 
     assert response.status_code == 302
     series.refresh_from_db()
