@@ -86,10 +86,16 @@ def _sales(sales: dict[str, Any], version) -> Point:
 def _marketing(marketing: dict[str, Any]) -> Point:
     targets = marketing["targets"] or {}
     rate = marketing["acceptance_rate"]
+    # A monthly target of 0 is no target: "0 of 0 targeted" would read as a kept promise.
     parts = [
-        f"MQLs {marketing['mqls']}" + (f" of {targets['mqls']:g} targeted" if targets else ""),
+        f"MQLs {marketing['mqls']}"
+        + (f" of {targets['mqls']:g} targeted" if targets.get("monthly_mqls") else ""),
         f"SQL hand-offs {marketing['sql_handoffs']}"
-        + (f" of {targets['sql_handoffs']:g} targeted" if targets else ""),
+        + (
+            f" of {targets['sql_handoffs']:g} targeted"
+            if targets.get("monthly_sql_handoffs")
+            else ""
+        ),
         f"acceptance {pct(rate)}"
         + (f" (at least {pct(targets['min_acceptance_rate'])} agreed)" if targets else ""),
     ]
