@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from meetings.invitations.ics import CANCEL, REQUEST, meeting_ics
 from meetings.models import Attendee, Meeting, MeetingStatus
+from meetings.schedule import zone_of
 from smarketing.notifications.services import absolute_url, email_subject
 from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope
 
@@ -98,9 +100,7 @@ def _invitation(meeting: Meeting, *, to: str, attendees: list[str], method: str,
     return message
 
 
-def _zone(meeting: Meeting):
-    from meetings.schedule import zone_of
-
+def _zone(meeting: Meeting) -> ZoneInfo | None:
     return zone_of(meeting.zone_name())
 
 

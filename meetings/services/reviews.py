@@ -10,7 +10,7 @@ or any other) moves the review date; the new version gets its own review meeting
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -34,7 +34,7 @@ REVIEW_AT = time(10, 0)
 REVIEW_MINUTES = 60
 
 
-def review_day(version: SlaVersion, *, today) -> tuple:
+def review_day(version: SlaVersion, *, today: date) -> date:
     """The review meeting's day: the lead days before the review date, or tomorrow when that
     day has passed already (a review date close to activation, or a late planner)."""
     wanted = version.review_on - timedelta(days=settings.MEETINGS_REVIEW_LEAD_DAYS)
