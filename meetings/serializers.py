@@ -20,6 +20,16 @@ class PersonRefSerializer(serializers.Serializer):
     email = serializers.EmailField()
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "10:00"}
+)
+class ClockTimeField(serializers.TimeField):
+    """A wall-clock time as `HH:MM`, read and written (a series meets on the minute)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
 class StrictSerializer(serializers.Serializer):
     """Unknown fields are a 400, never silently dropped (a client sending `figures` or
     `done_at` learns they are not written)."""
@@ -63,9 +73,7 @@ class SeriesWriteSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     cadence = serializers.ChoiceField(choices=Cadence.choices)
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday.")
-    time = serializers.TimeField(
-        format="%H:%M", input_formats=["%H:%M"], help_text="HH:MM, local time in `timezone`."
-    )
+    time = ClockTimeField(help_text="HH:MM, local time in `timezone`.")
     duration_minutes = serializers.IntegerField(help_text="1 to 600.")
     timezone = serializers.CharField(max_length=64, help_text="An IANA zone, e.g. Europe/Rome.")
     attendees = serializers.ListField(
@@ -207,7 +215,7 @@ class SeriesSerializer(serializers.Serializer):
     name = serializers.CharField()
     cadence = serializers.ChoiceField(choices=Cadence.choices)
     weekday = serializers.IntegerField()
-    time = serializers.TimeField(format="%H:%M")
+    time = ClockTimeField()
     duration_minutes = serializers.IntegerField()
     timezone = serializers.CharField()
     attendees = serializers.SerializerMethodField()
