@@ -38,7 +38,14 @@ class Move:
     condition: Condition = Condition.ANY
     needs_reason: bool = False
     needs_amount: bool = False
+    # An amount the move may carry: the deal's expected value entering the pipeline.
+    takes_amount: bool = False
     automatic: bool = False  # the system makes it when a score crosses an SLA threshold
+
+    @property
+    def asks_amount(self) -> bool:
+        """Whether the move has an amount field (required or optional)."""
+        return self.needs_amount or self.takes_amount
 
     @property
     def is_rejection(self) -> bool:
@@ -53,7 +60,7 @@ MOVES: tuple[Move, ...] = (
     Move(Stage.MQL, Stage.DISQUALIFIED, Who.MARKETING, needs_reason=True),
     # Rejecting: an SQL nobody accepted yet, or one the rep accepted and now sends back.
     Move(Stage.SQL, Stage.RECYCLED, Who.SALES, needs_reason=True),
-    Move(Stage.SQL, Stage.OPPORTUNITY, Who.OWNER, Condition.ACCEPTED),
+    Move(Stage.SQL, Stage.OPPORTUNITY, Who.OWNER, Condition.ACCEPTED, takes_amount=True),
     Move(Stage.SQL, Stage.LOST, Who.OWNER, Condition.ACCEPTED, needs_reason=True),
     Move(Stage.SQL, Stage.DISQUALIFIED, Who.OWNER, Condition.ACCEPTED, needs_reason=True),
     Move(Stage.OPPORTUNITY, Stage.WON, Who.OWNER, needs_amount=True),

@@ -56,6 +56,7 @@ class PageAction:
     target: str | None = None
     needs_reason: bool = False
     needs_amount: bool = False
+    takes_amount: bool = False  # an optional amount (the pipeline value of an opportunity)
     takes_note: bool = False
     tone: str = "secondary"  # primary | secondary | danger
 
@@ -65,7 +66,7 @@ class PageAction:
 
     @property
     def takes_input(self) -> bool:
-        return self.needs_reason or self.needs_amount or self.kind == TOUCH
+        return self.needs_reason or self.needs_amount or self.takes_amount or self.kind == TOUCH
 
 
 def _tone(move: lifecycle.Move) -> str:
@@ -101,7 +102,8 @@ def lead_actions(*, lead: Lead, actor: Actor) -> list[PageAction]:
                 target=move.target,
                 needs_reason=move.needs_reason,
                 needs_amount=move.needs_amount,
-                takes_note=move.needs_reason or move.needs_amount,
+                takes_amount=move.takes_amount,
+                takes_note=move.needs_reason or move.asks_amount,
                 tone=_tone(move),
             )
         )

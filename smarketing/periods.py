@@ -119,11 +119,22 @@ def current_month(tz_name: str, now: datetime | None = None) -> Period:
 def parse_named(text: object, *, tz_name: str, field: str = "period") -> Period:
     """A calendar month `YYYY-MM` or quarter `YYYY-Qn` of the tenant's calendar."""
     raw = text.strip() if isinstance(text, str) else ""
-    if match := _MONTH.match(raw):
-        return month_of(date(int(match[1]), int(match[2]), 1), tz_name)
-    if match := _QUARTER.match(raw.upper()):
-        return quarter_of(date(int(match[1]), (int(match[2]) - 1) * 3 + 1, 1), tz_name)
+    try:
+        if match := _MONTH.match(raw):
+            return _bounded(month_of(date(int(match[1]), int(match[2]), 1), tz_name))
+        if match := _QUARTER.match(raw.upper()):
+            return _bounded(
+                quarter_of(date(int(match[1]), (int(match[2]) - 1) * 3 + 1, 1), tz_name)
+            )
+    except (ValueError, OverflowError):
+        # Year 0000, or a period whose end falls past 9999-12-31: no calendar holds them.
+        raise InvalidPeriod({field: ["A period from 0001-01 to 9999-11."]}) from None
     raise InvalidPeriod({field: ["A month as YYYY-MM or a quarter as YYYY-Qn, e.g. 2027-01."]})
+
+
+def _bounded(period: Period) -> Period:
+    period.end  # noqa: B018  (raises when the instant after the last day does not exist)
+    return period
 
 
 def parse_range(

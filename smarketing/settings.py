@@ -263,6 +263,7 @@ SPECTACULAR_SETTINGS = {
         "ActionItemStatus": "meetings.models.ActionItemStatus",
         "MeetingKind": "meetings.models.MeetingKind",
         "MeetingCadence": "meetings.models.Cadence",
+        "SignSide": "sla.signoff.SIGN_SIDES",
     },
     # Served from our own static files: the docs page loads nothing from third-party hosts.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",

@@ -27,6 +27,7 @@ tenant_patterns = [
     path("notifications/", include("smarketing.notifications.urls")),
     path("meetings/", include("meetings.urls")),
     path("sla/", include("sla.urls")),
+    path("goals/", include("sla.goals.urls")),
     path("forms/", include("leads.webforms.urls")),
 ]
 
@@ -37,6 +38,7 @@ api_v1_patterns = [
     path("", include("smarketing.webhooks.api_urls")),
     path("", include("smarketing.notifications.api_urls")),
     path("", include("sla.api_urls")),
+    path("", include("sla.goals.api_urls")),
     path("", include("meetings.api_urls")),
     path("", include("smarketing.tenancy.api_urls")),
 ]

@@ -146,6 +146,10 @@ REFUSED_BY_RULES_THE_SCHEMA_CANNOT_STATE = {
     "POST /api/v1/sla/": "cold-after days for stages that are not open; float digits",
     "PATCH /api/v1/sla/{id}/": "cold-after days for stages that are not open; float digits",
     "PUT /api/v1/routing/": "teams and reps that do not exist",
+    "GET /api/v1/goals/": "a period of year 0000 or past 9999-11",
+    "GET /api/v1/goals/scoreboard/": "a period of year 0000 or past 9999-11",
+    "POST /api/v1/goals/": "a period that ended; a goal the metric has for it; a count not whole",
+    "POST /api/v1/goals/{id}/sign/": "a side someone else signed; a period that ended",
     "Stateful tests": "any of the above, reached through links",
 }
 

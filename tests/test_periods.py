@@ -27,7 +27,9 @@ def test_a_quarter_spans_its_three_months_and_names_itself():
     assert month_of(date(2028, 2, 10), "UTC").last_day == date(2028, 2, 29)
 
 
-@pytest.mark.parametrize("text", ["2027-13", "2027-Q5", "27-01", "", None, 202701])
+@pytest.mark.parametrize(
+    "text", ["2027-13", "2027-Q5", "27-01", "", None, 202701, "0000-01", "9999-12", "9999-Q4"]
+)
 def test_a_named_period_that_is_neither_month_nor_quarter_names_the_field(text):
     with pytest.raises(InvalidPeriod) as caught:
         parse_named(text, tz_name="UTC", field="period")

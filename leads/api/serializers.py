@@ -134,8 +134,11 @@ class TransitionSerializer(StrictSerializer):
     to = serializers.ChoiceField(choices=Stage.choices)
     reason_code = serializers.CharField(max_length=50, required=False, allow_blank=True)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
-                                      allow_null=True, min_value=0)  # fmt: skip
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0,
+        help_text="The deal's value: required to win an opportunity; optional when an SQL "
+        "becomes an opportunity, where it counts as pipeline created.",
+    )  # fmt: skip
 
 
 class RejectSerializer(StrictSerializer):

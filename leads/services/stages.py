@@ -58,11 +58,11 @@ def _validate_needs(move: lifecycle.Move, *, reason_code: str | None, amount) ->
             RejectionReason.objects.filter(is_active=True).values_list("code", flat=True)
         )
         raise InvalidLeadData({"reason_code": [f"Unknown rejection reason; use one of: {codes}."]})
-    if move.needs_amount:
-        if amount is None:
-            raise InvalidLeadData({"amount": ["A won deal needs its amount."]})
-        if Decimal(amount) < 0:
-            raise InvalidLeadData({"amount": ["The amount cannot be negative."]})
+    if move.needs_amount and amount is None:
+        raise InvalidLeadData({"amount": ["A won deal needs its amount."]})
+    # Amounts are summed into won revenue and pipeline: a negative one would cancel others.
+    if amount is not None and Decimal(amount) < 0:
+        raise InvalidLeadData({"amount": ["The amount cannot be negative."]})
 
 
 @transaction.atomic

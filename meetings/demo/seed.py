@@ -48,7 +48,9 @@ from meetings.services import (
 from personas.models import BuyerPersona
 from personas.services import persona_approve, persona_create
 from sla.calendar import BusinessCalendar, business_time_between
-from sla.models import Breach, SlaStatus, SlaVersion
+from sla.goals.metrics import GoalMetric, GoalOwner
+from sla.goals.services import goal_create, goal_sign
+from sla.models import Breach, Goal, SlaStatus, SlaVersion
 from sla.services import (
     cold_leads_sweep,
     sla_sweep,
@@ -56,6 +58,7 @@ from sla.services import (
     sla_version_sign,
     sla_version_update,
 )
+from smarketing.periods import current_month, quarter_of
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.models import Tenant
 from smarketing.tenancy.scope import tenant_scope
@@ -90,6 +93,8 @@ def seed_demo(*, slug: str, leads: int, say: Callable[[str], None], seed: int = 
         say(f"Leads: {len(lead_ids)} with engagement; scores drove automatic MQLs and SQLs.")
         _work_the_funnel(lead_ids, actor, rng, calendar, now)
         say("Marketing flagged and handed off; sales accepted, rejected, touched, won and lost.")
+        _goals(tenant, actor)
+        say("Goals: this month's and this quarter's, most signed by both teams.")
     sla_sweep(tenant_id=tenant.pk)
     cold_leads_sweep(tenant_id=tenant.pk)
     with tenant_scope(tenant):
@@ -189,6 +194,27 @@ def _sla(tenant, actor) -> None:
     sla_version_sign(version=draft, actor=actor["giulia.marketing"], side="marketing")
     sla_version_sign(version=draft, actor=actor["sara.sales"], side="sales")
     sla_version_activate(version=draft, actor=actor["marco.manager"])
+
+
+def _goals(tenant, actor) -> None:
+    """This month's and this quarter's shared goals; one awaits sales, one awaits both."""
+    month = current_month(tenant.timezone)
+    quarter = quarter_of(month.first_day, tenant.timezone)
+    specs = [
+        (month, GoalMetric.MQLS, 120, GoalOwner.MARKETING, ("marketing", "sales")),
+        (month, GoalMetric.SQL_HANDOFFS, 50, GoalOwner.MARKETING, ("marketing", "sales")),
+        (month, GoalMetric.ACCEPTANCE_RATE, Decimal("0.6"), GoalOwner.BOTH, ()),
+        (month, GoalMetric.PIPELINE, 400000, GoalOwner.SALES, ("marketing",)),
+        (quarter, GoalMetric.WON_REVENUE, 600000, GoalOwner.SALES, ("marketing", "sales")),
+    ]
+    signers = {"marketing": actor["giulia.marketing"], "sales": actor["sara.sales"]}
+    for period, metric, target, owner, sides in specs:
+        if Goal.objects.filter(period=period.label, metric=metric).exists():
+            continue
+        goal = goal_create(tenant=tenant, actor=actor["marco.manager"], period=period.label,
+                           metric=metric, target=target, owner=owner)  # fmt: skip
+        for side in sides:
+            goal_sign(goal=goal, actor=signers[side])
 
 
 def _leads(tenant, count: int, campaigns: list[Campaign], rng: random.Random) -> list[int]:
@@ -315,7 +341,9 @@ def _sales(lead: Lead, story: _Story, reps, rng: random.Random, calendar, now) -
                            note="First conversation: needs and timing.")  # fmt: skip
     if rng.random() < 0.65 and (step := story.next(4, 30)):
         with step:
-            _try(lead_transition, lead=lead, to=Stage.OPPORTUNITY, actor=rep)
+            # The expected deal value, from the lead's id so the random story stays the same.
+            expected = Decimal(10000 + lead.pk * 7919 % 80000)
+            _try(lead_transition, lead=lead, to=Stage.OPPORTUNITY, actor=rep, amount=expected)
         ending = rng.random()
         if ending < 0.55 and (step := story.next(9, 60)):
             with step:

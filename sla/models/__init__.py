@@ -1,5 +1,6 @@
 """The SLA between marketing and sales: calendars, contract versions, obligations, breaches."""
 
+from sla.goals.models import Goal
 from sla.models.calendars import TenantCalendar
 from sla.models.obligations import Breach, Obligation, ObligationKind, ObligationStatus
 from sla.models.rollups import FunnelRollup, ObligationRollup, RollupDirtyDay, RollupState
@@ -9,6 +10,7 @@ __all__ = [
     "SIGN_SIDES",
     "Breach",
     "FunnelRollup",
+    "Goal",
     "Obligation",
     "ObligationKind",
     "ObligationRollup",

@@ -11,9 +11,9 @@ from django.db.models import Q
 
 from sla.calendar import BusinessCalendar, add_business_time
 from sla.models.calendars import business_calendar_of
+from sla.signoff import SIGN_SIDES  # noqa: F401  (where the models have always offered it)
 from smarketing.tenancy.models import TenantScoped
 
-SIGN_SIDES = ("marketing", "sales")
 NOTIFY_CHOICES = ("owner", "managers")
 
 

@@ -13,23 +13,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from sla import selectors
-from sla.errors import (
-    ActivationConflict,
-    AlreadySigned,
-    InvalidSlaData,
-    NotADraft,
-    NotSigned,
-    SignNotAllowed,
-)
-from sla.models import SIGN_SIDES, SlaStatus, SlaVersion, TenantCalendar
+from sla import selectors, signoff
+from sla.errors import ActivationConflict, InvalidSlaData, NotADraft, NotSigned, SignNotAllowed
+from sla.models import SlaStatus, SlaVersion, TenantCalendar
+from sla.signoff import SIGN_SIDES
 from sla.terms import default_calendar_for
 from smarketing.errors import DomainError
 from smarketing.events import publish
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.audit import audit_record, changes_between
 from smarketing.tenancy.models import Tenant
-from smarketing.tenancy.roles import LEADERSHIP_ROLES, MARKETING_ROLES, SALES_ROLES
+from smarketing.tenancy.roles import LEADERSHIP_ROLES
 from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope
 
 DEFAULT_TERMS: dict[str, Any] = {
@@ -50,10 +44,6 @@ DEFAULT_TERMS: dict[str, Any] = {
     "review_every_months": 3,
 }
 TERM_FIELDS = (*DEFAULT_TERMS, "name", "calendar")
-SIGNERS = {
-    "marketing": MARKETING_ROLES | LEADERSHIP_ROLES,
-    "sales": SALES_ROLES | LEADERSHIP_ROLES,
-}
 
 
 def add_months(day: date, months: int) -> date:
@@ -162,58 +152,44 @@ def _copy(source: SlaVersion, target: SlaVersion) -> None:
         setattr(target, field.attname, getattr(source, field.attname))
 
 
-def _other_side(side: str) -> str:
-    return "sales" if side == "marketing" else "marketing"
+def _closed(version: SlaVersion) -> DomainError | None:
+    """An SLA version takes signatures while it is a draft."""
+    if version.status != SlaStatus.DRAFT:
+        return NotADraft(f"Version {version.number} is {version.status}; only drafts are signed.")
+    return None
 
 
 def sign_refusal(
     *, version: SlaVersion, side: str, role: str, user_id: int | None
 ) -> DomainError | None:
-    """Why this person may not sign `version` for `side` now; None when they may.
-
-    A person of the side's roles signs a draft (managers and admins for either side), once
-    per side; one person cannot sign for both teams: the point is that two sides agreed.
-    Signing again a side one signed oneself is allowed and changes nothing.
-    """
-    if side not in SIGN_SIDES:
-        return InvalidSlaData({"side": [f"Sign as {' or '.join(SIGN_SIDES)}."]})
-    if user_id is None or role not in SIGNERS[side]:
-        return SignNotAllowed(f"Your role ({role}) may not sign for {side}.")
-    if version.status != SlaStatus.DRAFT:
-        return NotADraft(f"Version {version.number} is {version.status}; only drafts are signed.")
-    other = _other_side(side)
-    if getattr(version, f"{other}_signed_by_id") == user_id:
-        return SignNotAllowed(f"You signed for {other} already; someone else signs for {side}.")
-    signer_id = getattr(version, f"{side}_signed_by_id")
-    if signer_id is not None and signer_id != user_id:
-        return AlreadySigned(f"Version {version.number} is signed for {side} already.")
-    return None
+    """Why this person may not sign `version` for `side` now; None when they may (the rule
+    of `sla.signoff`, with drafts only)."""
+    return signoff.sign_refusal(
+        agreement=version, side=side, role=role, user_id=user_id, closed=_closed(version),
+        name=f"Version {version.number}",
+    )  # fmt: skip
 
 
 def signable_sides(*, version: SlaVersion, role: str, user_id: int | None) -> list[str]:
     """The sides a page offers this person to sign: allowed, and not signed yet."""
-    return [
-        side
-        for side in SIGN_SIDES
-        if getattr(version, f"{side}_signed_by_id") is None
-        and sign_refusal(version=version, side=side, role=role, user_id=user_id) is None
-    ]
+    return signoff.signable_sides(
+        agreement=version, role=role, user_id=user_id, closed=_closed(version),
+        name=f"Version {version.number}",
+    )  # fmt: skip
 
 
 @transaction.atomic
 def sla_version_sign(*, version: SlaVersion, actor: Actor, side: str) -> SlaVersion:
     """A member signs the draft for their team, if `sign_refusal` finds no reason not to."""
-    if side not in SIGN_SIDES or actor.user is None or actor.role not in SIGNERS[side]:
-        # Refused before any lock: the refusal depends on the caller alone.
-        raise sign_refusal(version=version, side=side, role=actor.role, user_id=actor.user_id)
+    refusal = signoff.caller_refusal(side=side, role=actor.role, user_id=actor.user_id)
+    if refusal is not None:
+        raise refusal  # before any lock: the refusal depends on the caller alone
     current = SlaVersion.objects.select_for_update().get(pk=version.pk)
     refusal = sign_refusal(version=current, side=side, role=actor.role, user_id=actor.user_id)
     if refusal is not None:
         raise refusal
-    if getattr(current, f"{side}_signed_by_id") is None:
-        setattr(current, f"{side}_signed_by", actor.user)
-        setattr(current, f"{side}_signed_at", timezone.now())
-        current.save(update_fields=[f"{side}_signed_by", f"{side}_signed_at", "updated_at"])
+    if signed := signoff.signature_fields(current, side=side, user=actor.user, at=timezone.now()):
+        current.save(update_fields=[*signed, "updated_at"])
         audit_record(
             tenant=current.tenant_id,
             actor=actor,
@@ -240,7 +216,7 @@ def sla_version_activate(
     current = SlaVersion.objects.get(pk=version.pk)
     if current.status != SlaStatus.DRAFT:
         raise NotADraft(f"Version {current.number} is {current.status} already.")
-    missing = [side for side in SIGN_SIDES if getattr(current, f"{side}_signed_at") is None]
+    missing = signoff.missing_sides(current)
     if missing:
         raise NotSigned(f"Version {current.number} still needs the {' and '.join(missing)} "
                         "sign-off.", extra={"missing": missing})  # fmt: skip

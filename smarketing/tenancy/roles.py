@@ -40,6 +40,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "sla.manage": LEADERSHIP_ROLES,
     # Signing an SLA draft for a team; the service checks which side a role may sign.
     "sla.sign": MEMBER_ROLES,
+    # Shared goals: managers and admins set them; each side's members sign them.
+    "goals.manage": LEADERSHIP_ROLES,
+    "goals.sign": MEMBER_ROLES,
     "meetings.manage": MEMBER_ROLES,
     "routing.manage": LEADERSHIP_ROLES,
     "webhooks.manage": frozenset({Role.ADMIN}),

@@ -1,9 +1,15 @@
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 
 from leads import lifecycle
-from leads.models import Stage, StageTransition
+from leads.errors import InvalidLeadData
+from leads.models import Lead, Stage, StageTransition
+from leads.services import lead_transition
+from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import Role
+from smarketing.tenancy.scope import tenant_scope
 from tests.leads.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +139,25 @@ def test_history_lists_transitions_and_events_newest_first(tenant, api_client_fo
                                      "occurred_at": timezone.now().isoformat()}])  # fmt: skip
     history = client.get(f"/api/v1/leads/{lead.pk}/history/").json()
     assert [entry["kind"] for entry in history] == ["event", "transition"]
+
+
+def test_an_opportunity_takes_an_optional_pipeline_amount(tenant, api_client_for):
+    rep = api_client_for(tenant, Role.SALES_REP)
+    priced = LeadFactory(tenant=tenant, stage=Stage.SQL, owner=rep.user, accepted_at=timezone.now())
+    unpriced = LeadFactory(tenant=tenant, stage=Stage.SQL, owner=rep.user,
+                           accepted_at=timezone.now())  # fmt: skip
+    assert move(rep, priced, "opportunity", amount="40000.00").status_code == 200
+    assert move(rep, unpriced, "opportunity").status_code == 200
+    amounts = dict(StageTransition.all_tenants.filter(to_stage="opportunity")
+                   .values_list("lead_id", "amount"))  # fmt: skip
+    assert amounts == {priced.pk: 40000, unpriced.pk: None}
+
+
+def test_the_stage_service_refuses_a_negative_pipeline_amount(tenant, member):
+    rep = member(tenant, Role.SALES_REP)
+    lead = LeadFactory(tenant=tenant, stage=Stage.SQL, owner=rep, accepted_at=timezone.now())
+    with tenant_scope(tenant), pytest.raises(InvalidLeadData) as refused:
+        lead_transition(lead=lead, to=Stage.OPPORTUNITY, actor=Actor.member(rep, Role.SALES_REP),
+                        amount=Decimal("-1"))  # fmt: skip
+    assert "amount" in refused.value.errors
+    assert Lead.all_tenants.get(pk=lead.pk).stage == Stage.SQL

@@ -117,6 +117,24 @@ def test_the_owner_wins_an_opportunity_with_its_amount(tenant, as_role):
     )
 
 
+def test_the_owner_moves_an_sql_to_opportunity_with_a_pipeline_amount(tenant, as_role):
+    client, rep = as_role(Role.SALES_REP)
+    lead = LeadFactory(tenant=tenant, stage=Stage.SQL, owner=rep, accepted_at=timezone.now())
+    form = text_of(client.get(leads_url(tenant, lead.pk)))
+    assert 'aria-label="Pipeline amount"' in form
+
+    page = text_of(
+        client.post(
+            leads_url(tenant, lead.pk, "move"), {"to": "opportunity", "amount": "30000"},
+            follow=True,
+        )
+    )  # fmt: skip
+
+    assert "Moved to opportunity." in page
+    moved = StageTransition.all_tenants.get(lead=lead, to_stage=Stage.OPPORTUNITY)
+    assert moved.amount == Decimal("30000")
+
+
 def test_a_rep_logs_a_touch_that_appears_on_the_timeline(tenant, as_role):
     client, rep = as_role(Role.SALES_REP)
     lead = LeadFactory(tenant=tenant, stage=Stage.SQL, owner=rep, accepted_at=timezone.now())

@@ -85,3 +85,52 @@ def test_a_connection_outside_any_scope_sees_no_tenant_rows(tenant, member):
             assert cursor.fetchone()[0] == 1
     finally:
         raw.close()
+
+
+@pytest.mark.django_db
+def test_every_tenant_policy_has_the_condition_the_planner_estimates_flat():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT pg_get_expr(p.polqual, p.polrelid), "
+            "pg_get_expr(p.polwithcheck, p.polrelid) FROM pg_policy p "
+            "WHERE p.polname = 'tenant_isolation'"
+        )
+        conditions = cursor.fetchall()
+    assert len(conditions) == 1
+    using, check = conditions[0]
+    assert using == check and using.split()[:2] == ["CASE", "WHEN"]
+
+
+def test_a_tenants_first_page_of_a_filter_reads_an_ordered_index_among_many_tenants(tenant):
+    """Among hundreds of tenants the planner still sees that a tenant has more MQLs than a
+    page holds, so the page stops after 51 rows of `lead_stage_idx` instead of reading and
+    sorting every match (the policy's estimate used to shrink with the number of tenants)."""
+    from leads import selectors
+    from leads.models import Lead, Stage
+    from tests.factories import TenantFactory
+    from tests.leads.factories import LeadFactory
+
+    TenantFactory.create_batch(300)
+    template = LeadFactory(tenant=tenant, stage=Stage.MQL, email="template@example.com")
+    columns = [f.column for f in Lead._meta.concrete_fields
+               if f.column not in ("id", "email", "tenant_id")]  # fmt: skip
+    # Every tenant has the same mix: one lead in five is an MQL.
+    values = ["CASE WHEN g %% 5 = 0 THEN 'mql' ELSE 'lead' END" if c == "stage"
+              else f"t.{c}" for c in columns]  # fmt: skip
+    with connection.cursor() as cursor:
+        # 2,500 leads of the tenant and 100 of each other tenant, their rows interleaved as
+        # leads of many tenants arriving at once are.
+        cursor.execute(
+            f"INSERT INTO leads_lead (tenant_id, email, {', '.join(columns)}) "
+            f"SELECT o.id, 'o' || g || '@example.com', {', '.join(values)} "
+            "FROM leads_lead t CROSS JOIN tenancy_tenant o CROSS JOIN LATERAL "
+            "generate_series(1, CASE WHEN o.id = %(tenant)s THEN 2500 ELSE 100 END) g "
+            "WHERE t.id = %(template)s "
+            "ORDER BY g::float / CASE WHEN o.id = %(tenant)s THEN 2500 ELSE 100 END, o.id",
+            {"tenant": tenant.pk, "template": template.pk},
+        )
+        cursor.execute("ANALYZE leads_lead")
+    with tenant_scope(tenant):
+        plan = selectors.lead_list().filter(stage__in=[Stage.MQL]).order_by("-id")[:51].explain()
+    assert "Index Scan using lead_stage_idx" in plan
+    assert "Sort" not in plan

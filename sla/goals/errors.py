@@ -1,0 +1,17 @@
+"""The ways a goal operation can be refused, each with a stable code for the API."""
+
+from smarketing.errors import Conflict, InvalidInput
+
+
+class InvalidGoalData(InvalidInput):
+    pass
+
+
+class GoalExists(Conflict):
+    code = "goal_exists"
+    title = "This metric has a goal for the period already"
+
+
+class PeriodEnded(Conflict):
+    code = "period_ended"
+    title = "The goal's period has ended"
