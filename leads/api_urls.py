@@ -4,7 +4,10 @@ from rest_framework.routers import SimpleRouter
 from leads.api import sales_desk, views
 from leads.api.exports import LeadExportView
 from leads.api.imports import LeadImportViewSet
+from leads.api.report_exports import RejectionFeedbackCsvView
+from leads.api.reports import FunnelExportView, FunnelView
 from leads.merging.api import DuplicatesView, LeadMergeUndoView, LeadMergeView
+from leads.roi.api import CampaignRoiCsvView, CampaignRoiView
 from leads.team import api as team_api
 from leads.webforms.api import WebFormViewSet
 
@@ -45,5 +48,14 @@ urlpatterns = [
         sales_desk.RejectionFeedbackView.as_view(),
         name="feedback-rejections",
     ),
+    path("reports/funnel/", FunnelView.as_view(), name="report-funnel"),
+    path("reports/funnel.csv", FunnelExportView.as_view(), name="report-funnel-csv"),
+    path(
+        "feedback/rejections.csv",
+        RejectionFeedbackCsvView.as_view(),
+        name="feedback-rejections-csv",
+    ),
+    path("reports/campaigns/", CampaignRoiView.as_view(), name="report-campaigns"),
+    path("reports/campaigns.csv", CampaignRoiCsvView.as_view(), name="report-campaigns-csv"),
     *router.urls,
 ]

@@ -6,7 +6,8 @@ class LeadsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from leads import handlers, notifications
+        from leads import handlers, home, notifications
 
         handlers.register()
         notifications.register()
+        home.register()

@@ -1,7 +1,9 @@
+from collections.abc import Callable
 from datetime import UTC
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
 from leads.models import Lead, Stage
@@ -59,3 +61,26 @@ class LeadFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(lead_search_filter(value))
+
+
+# Which leads still owe their first sales touch is the SLA's to say (its pending
+# `first_touch` obligations): `sla` registers the condition, as it does the queue's hot score.
+_first_touch_owed: Callable[[], Q] | None = None
+
+
+def first_touch_owed_condition_set(condition: Callable[[], Q]) -> None:
+    global _first_touch_owed
+    _first_touch_owed = condition
+
+
+class LeadPageFilter(LeadFilter):
+    """The lead list page's filters: the API's, plus those the home's tiles link to."""
+
+    first_touch = django_filters.ChoiceFilter(
+        choices=[("owed", "Still owed")], method="filter_first_touch", label="First touch"
+    )
+
+    def filter_first_touch(self, queryset, name, value):
+        if _first_touch_owed is None:
+            return queryset.none()
+        return queryset.filter(_first_touch_owed())

@@ -64,11 +64,15 @@ def hand_on_deactivated_members_sqls(*, tenant, items, actor=None, **context) ->
             )  # fmt: skip
 
 
-def refresh_match_keys(*, tenant, items, **context) -> None:
-    """A profile changed (or was erased, or merged): its duplicate keys follow."""
+def refresh_match_keys(*, tenant, items, written_leads=(), **context) -> None:
+    """A profile changed (or was erased, or merged): its duplicate keys follow.
+
+    `written_leads`: instances exactly as the publisher just wrote them (an upsert), whose
+    profile need not be read again."""
     from leads.duplicates.services import match_keys_refresh
 
-    match_keys_refresh(lead_ids=[item["id"] for item in items])
+    match_keys_refresh(lead_ids=[item["id"] for item in items], leads=written_leads,
+                       region=getattr(tenant, "country", None))  # fmt: skip
 
 
 def erase_captured_data(*, tenant, items, actor=None, **context) -> None:

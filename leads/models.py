@@ -222,11 +222,23 @@ class StageTransition(TenantScoped):
     note = models.TextField(blank=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     at = models.DateTimeField()
+    # When the lead entered the funnel step this record ends (its stage, or acceptance for a
+    # move out of an accepted SQL): the time spent in that step is `at - step_started_at`,
+    # read per row by the funnel's velocity figures without a walk through the history.
+    step_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(TenantScoped.Meta):
         indexes = [
             models.Index(fields=["lead", "-at"], name="transition_lead_idx"),
             models.Index(fields=["tenant", "to_stage", "at"], name="transition_stage_at_idx"),
+            # A period's funnel reads every counted move of a range from this index alone;
+            # the records no figure counts (assignments, merges) stay out of it.
+            models.Index(
+                fields=["tenant", "at"],
+                include=["action", "to_stage", "reason_code", "step_started_at", "lead"],
+                condition=models.Q(action__in=["move", "accept", "reject"]),
+                name="transition_at_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -267,19 +279,36 @@ DEFAULT_REJECTION_REASONS = [
 ]
 
 
-class CampaignTouch(TenantScoped):
-    """A campaign reached the lead (a form of the campaign, a link tagged with its slug).
+class TouchSource(models.TextChoices):
+    """How a campaign reached the lead."""
 
-    The lead's `campaign` is where it came from; touches are every campaign since.
+    INGEST = "ingest", "Created or updated naming the campaign (API, bulk, lead form)"
+    IMPORT = "import", "CSV import naming the campaign"
+    FORM = "form", "Web form of the campaign"
+    UTM = "utm", "Web form sent from a link tagged with the campaign's slug"
+    EVENT = "event", "Engagement event naming the campaign"
+    EDIT = "edit", "Campaign set on the lead by hand"
+    BACKFILL = "backfill", "The lead's campaign when the history began"
+
+
+class CampaignTouch(TenantScoped):
+    """A campaign reached the lead: the lead's campaign history, read by attribution.
+
+    The lead's `campaign` is the latest campaign named on it; touches are every campaign it
+    came through, each at the moment it did (a lead created naming a campaign is touched at
+    its `created_at`). Two touches of a lead in a row never name the same campaign: a repeat
+    changes no first- or last-touch attribution, so it is not recorded
+    (`leads.services.touches`). No personal data: the lead, the campaign, how and when.
     """
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="campaign_touches")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="touches")
-    source = models.CharField(max_length=20)  # form | utm
+    source = models.CharField(max_length=20, choices=TouchSource.choices)
     at = models.DateTimeField()
 
     class Meta(TenantScoped.Meta):
         indexes = [
+            # Attribution reads a lead's touches up to an instant: (lead, at) serves it.
             models.Index(fields=["lead", "-at"], name="campaigntouch_lead_idx"),
             models.Index(fields=["campaign", "-at"], name="campaigntouch_campaign_idx"),
         ]

@@ -38,7 +38,8 @@ def lead_outbox_events(lead: Lead) -> list:
 def lead_personal_data(*, lead: Lead) -> dict[str, Any]:
     """The subject access export: the lead, its custom fields, events, transitions and notes,
     notifications about it, the webhook events that carried it, the import rows that held
-    its address. No consent records are kept, so `consent` is always null."""
+    its address, the campaigns it came through. No consent records are kept, so `consent`
+    is always null."""
     transitions = list(lead.transitions.select_related("actor").order_by("at", "id"))
     events = OutboxEvent.objects.filter(
         lead_outbox_events_filter(lead) | Q(data__icontains=lead.email)
@@ -57,6 +58,9 @@ def lead_personal_data(*, lead: Lead) -> dict[str, Any]:
         "notifications": list(notifications),
         "webhook_events": list(events),
         "import_rows": _import_rows(lead),
+        "campaign_history": list(
+            lead.campaign_touches.select_related("campaign").order_by("at", "id")
+        ),
         "consent": None,
     }
 

@@ -2,15 +2,25 @@
 
 One namespace per area, as the templates name them: "leads" (the list, a lead and its
 buttons), "lead_imports" (the CSV import), "campaigns", "queue" (the sales queue and its
-routing settings), "feedback" (sales' feedback to marketing), and the settings pages
-"members" and "reasons".
+routing settings), "feedback" (sales' feedback to marketing), "reports" (the funnel), and
+the settings pages "members" and "reasons".
 """
 
 from django.urls import include, path
 
 from leads import views
+from leads.roi.views import CampaignRoiPageView
 from leads.team import views as team
-from leads.views import edit, feedback, import_mapping, imports, merges, routing, sales_queue
+from leads.views import (
+    edit,
+    feedback,
+    import_mapping,
+    imports,
+    merges,
+    reports,
+    routing,
+    sales_queue,
+)
 
 lead_patterns = [
     path("", views.LeadListView.as_view(), name="list"),
@@ -71,6 +81,15 @@ feedback_patterns = [
     path("", feedback.FeedbackPageView.as_view(), name="page"),
 ]
 
+report_patterns = [
+    path("funnel/", reports.FunnelPageView.as_view(), name="funnel"),
+    path("funnel.csv", reports.FunnelExportPageView.as_view(), name="funnel-csv"),
+]
+
+roi_patterns = [
+    path("", CampaignRoiPageView.as_view(), name="page"),
+]
+
 urlpatterns = [
     # Before "leads/": "import" is no lead id.
     path("leads/import/", include((import_patterns, "lead_imports"))),
@@ -78,6 +97,8 @@ urlpatterns = [
     path("campaigns/", include((campaign_patterns, "campaigns"))),
     path("queue/", include((queue_patterns, "queue"))),
     path("feedback/", include((feedback_patterns, "feedback"))),
+    path("reports/", include((report_patterns, "reports"))),
+    path("reports/campaigns/", include((roi_patterns, "campaign_roi"))),
     # The team settings that join membership with routing (capacity) and the reasons list.
     path("settings/members/", include((member_patterns, "members"))),
     path("settings/rejection-reasons/", include((reason_patterns, "reasons"))),

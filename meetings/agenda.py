@@ -1,7 +1,8 @@
 """What an alignment meeting talks about: one point per shared number, worded for people.
 
-`agenda_points` reads the numbers of the meeting's period and of the period of equal length
-before it, compares them with what the active SLA agreed, and returns the points in order.
+`agenda_points` reads the numbers of the meeting's period and of the one before it
+(`Period.previous`: the month before a calendar month, else the days of equal length before
+it), compares them with what the active SLA agreed, and returns the points in order.
 It writes nothing; `services.meeting_agenda_generate` stores them.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from meetings import numbers, selectors
 from meetings.models import AgendaKind, Meeting
+from smarketing.periods import Period
 
 # A persona needs this many decided hand-offs before its acceptance rate is compared.
 PERSONA_MIN_DECIDED = 3
@@ -29,18 +31,18 @@ class Point:
 
 
 def agenda_points(*, meeting: Meeting, tz_name: str) -> list[Point]:
-    current = numbers.window(meeting.period_start, meeting.period_end, tz_name=tz_name)
-    previous = numbers.previous_window(current, tz_name=tz_name)
+    current = Period(meeting.period_start, meeting.period_end, tz_name)
+    previous = current.previous()
     terms = numbers.sla_terms() or {}
-    volume, volume_before = numbers.handoff_volume(current), numbers.handoff_volume(previous)
+    volume, volume_before = numbers.funnel(current), numbers.funnel(previous)
     meeting_day = meeting.scheduled_at.astimezone(current.start.tzinfo).date()
     return [
         _volume(AgendaKind.MQL_VOLUME, "MQLs", volume["mqls"], volume_before["mqls"],
                 terms.get("monthly_mql_target"), current, has_sla=bool(terms)),
-        _volume(AgendaKind.SQL_VOLUME, "SQL hand-offs", volume["sqls"], volume_before["sqls"],
+        _volume(AgendaKind.SQL_VOLUME, "SQL hand-offs", volume["sql_handoffs"],
+                volume_before["sql_handoffs"],
                 terms.get("monthly_sql_target"), current, has_sla=bool(terms)),
-        _acceptance(numbers.sales_decisions(current), numbers.sales_decisions(previous),
-                    terms.get("min_acceptance_rate")),
+        _acceptance(volume, volume_before, terms.get("min_acceptance_rate")),
         _breaches(numbers.breaches(current), numbers.breaches(previous)),
         _response(numbers.accept_response(current), numbers.accept_response(previous),
                   terms.get("accept_within_hours")),

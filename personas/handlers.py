@@ -14,10 +14,11 @@ def _tenant_id(tenant: Any) -> int:
     return tenant if isinstance(tenant, int) else tenant.pk
 
 
-def rescore_changed_leads(*, tenant, items, new_ids=(), **context) -> None:
+def rescore_changed_leads(*, tenant, items, new_ids=(), written_leads=(), **context) -> None:
     """Profile data (fit) changed: re-score those leads, engagement decayed to now."""
     ids = [item["id"] for item in items]
-    leads_rescore(tenant_id=_tenant_id(tenant), lead_ids=ids, new_ids=new_ids)
+    leads_rescore(tenant_id=_tenant_id(tenant), lead_ids=ids, new_ids=new_ids,
+                  written=written_leads)  # fmt: skip
 
 
 def add_engagement(*, tenant, items, events_by_lead, **context) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from leads.models import Lead, RejectionReason, Stage, StageTransition, TransitionAction
+from leads.funnel import definitions
+from leads.funnel.figures import FlowFigures, flow_figures_by, transitions_in
+from leads.models import Lead, RejectionReason
 from personas.models import (
     BuyerPersona,
     PersonaApproval,
@@ -20,6 +23,7 @@ from personas.models import (
     ScoringSettings,
 )
 from personas.scoring import EngagementConfig, PersonaSpec, ScoreWeights, validate_criterion
+from smarketing.periods import Period
 
 logger = logging.getLogger(__name__)
 
@@ -127,23 +131,24 @@ def persona_comments(*, persona: BuyerPersona) -> QuerySet[PersonaComment]:
     )
 
 
+def _persona_spec(persona_id: int, number: int, name: str, criteria: Any) -> PersonaSpec:
+    valid = []
+    for raw in criteria or []:
+        try:
+            valid.append(validate_criterion(raw))
+        except ValueError:
+            # Checked on every write; a stored criterion only fails after the rules
+            # tightened, and then it must not stop the persona's other criteria.
+            logger.warning("Skipping invalid criterion %r of persona %s", raw, persona_id)
+    return PersonaSpec(persona_id, number, name, tuple(valid))
+
+
 def approved_persona_specs(*, tenant_id: int) -> list[PersonaSpec]:
     """The approved version of each persona, as the scoring code takes it."""
-    specs = []
     rows = PersonaVersion.objects.filter(tenant_id=tenant_id, status=PersonaStatus.APPROVED)
-    for persona_id, number, name, criteria in rows.values_list(
-        "persona_id", "number", "name", "criteria"
-    ):
-        valid = []
-        for raw in criteria or []:
-            try:
-                valid.append(validate_criterion(raw))
-            except ValueError:
-                # Checked on every write; a stored criterion only fails after the rules
-                # tightened, and then it must not stop the persona's other criteria.
-                logger.warning("Skipping invalid criterion %r of persona %s", raw, persona_id)
-        specs.append(PersonaSpec(persona_id, number, name, tuple(valid)))
-    return specs
+    return [
+        _persona_spec(*row) for row in rows.values_list("persona_id", "number", "name", "criteria")
+    ]
 
 
 # --- scoring settings and jobs -----------------------------------------------------------
@@ -153,18 +158,66 @@ def scoring_settings_row(*, tenant_id: int) -> ScoringSettings | None:
     return ScoringSettings.objects.filter(tenant_id=tenant_id).first()
 
 
-def scoring_config_of(*, tenant_id: int) -> tuple[EngagementConfig, ScoreWeights]:
-    """The tenant's engagement config and blend weights; the defaults where it set none."""
+def _scoring_config(
+    row: tuple[dict | None, float, float, float, float] | None,
+) -> tuple[EngagementConfig, ScoreWeights]:
+    """From (engagement weights, half-life, saturation, fit weight, engagement weight) of a
+    settings row; the defaults where the tenant set none."""
     default = EngagementConfig.default()
-    row = scoring_settings_row(tenant_id=tenant_id)
     if row is None:
         return default, ScoreWeights()
-    weights = {**default.weights, **(row.engagement_weights or {})}
+    engagement_weights, half_life_days, saturation, fit_weight, engagement_weight = row
+    weights = {**default.weights, **(engagement_weights or {})}
     return (
-        EngagementConfig(weights=weights, half_life_days=row.half_life_days,
-                         saturation=row.saturation),
-        ScoreWeights(fit=row.fit_weight, engagement=row.engagement_weight),
+        EngagementConfig(weights=weights, half_life_days=half_life_days, saturation=saturation),
+        ScoreWeights(fit=fit_weight, engagement=engagement_weight),
+    )
+
+
+def scoring_config_of(*, tenant_id: int) -> tuple[EngagementConfig, ScoreWeights]:
+    """The tenant's engagement config and blend weights; the defaults where it set none."""
+    row = scoring_settings_row(tenant_id=tenant_id)
+    return _scoring_config(
+        None
+        if row is None
+        else (row.engagement_weights, row.half_life_days, row.saturation, row.fit_weight,
+              row.engagement_weight)
     )  # fmt: skip
+
+
+# The settings row (if any) beside each approved version (if any), in one read: scoring a
+# single upserted lead needs both, and each read is a round trip.
+_SCORING_INPUTS = """
+SELECT CAST(s.engagement_weights AS text), s.half_life_days, s.saturation, s.fit_weight,
+       s.engagement_weight, v.persona_id, v.number, v.name, CAST(v.criteria AS text)
+FROM (SELECT 1 AS one) AS one
+LEFT JOIN {settings} AS s ON s.tenant_id = %s
+LEFT JOIN {versions} AS v ON v.tenant_id = %s AND v.status = %s
+ORDER BY v.persona_id, v.number DESC
+"""
+
+
+def scoring_inputs_of(
+    *, tenant_id: int
+) -> tuple[EngagementConfig, ScoreWeights, list[PersonaSpec]]:
+    """`scoring_config_of` and `approved_persona_specs` together, in one query."""
+    sql = _SCORING_INPUTS.format(
+        settings=connection.ops.quote_name(ScoringSettings._meta.db_table),
+        versions=connection.ops.quote_name(PersonaVersion._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tenant_id, tenant_id, PersonaStatus.APPROVED])
+        rows = cursor.fetchall()
+    first = rows[0]
+    settings = None
+    if first[1] is not None:  # half_life_days is never null in a row
+        settings = (json.loads(first[0]) if first[0] else None, *first[1:5])
+    specs = [
+        _persona_spec(persona_id, number, name, json.loads(criteria) if criteria else None)
+        for *_, persona_id, number, name, criteria in rows
+        if persona_id is not None
+    ]
+    return (*_scoring_config(settings), specs)
 
 
 def scoring_settings_of(*, tenant_id: int) -> dict[str, Any]:
@@ -189,44 +242,27 @@ def latest_rescore_job() -> RescoreJob | None:
 # --- performance --------------------------------------------------------------------------
 
 
-def persona_performance(*, persona_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Funnel figures per persona from the immutable history, in four queries for any number.
-
-    A lead counts for the persona it is scored with now (`Lead.persona_id`). MQLs, SQLs and
-    opportunities are leads that ever reached the stage; the acceptance rate is accepted
-    hand-offs out of those sales decided (accepted or rejected).
-    """
+def persona_performance(
+    *, persona_ids: list[int], period: Period | None = None
+) -> dict[int, dict[str, Any]]:
+    """The funnel's figures (`leads.funnel`) per persona, of `period` (all time for None),
+    in three queries for any number. A lead counts for the persona it is scored with now.
+    A cold SQL the system recycled is neither a rejection nor a rejection reason."""
     if not persona_ids:
         return {}
     lead_counts = dict(
         Lead.objects.filter(persona_id__in=persona_ids)
+        .order_by()
         .values_list("persona_id")
         .annotate(n=Count("id"))
         .values_list("persona_id", "n")
     )
-
-    def reached(stage: str) -> Count:
-        return Count("lead", distinct=True, filter=Q(action=TransitionAction.MOVE, to_stage=stage))
-
-    funnel = {
-        row["lead__persona_id"]: row
-        for row in StageTransition.objects.filter(lead__persona_id__in=persona_ids)
-        .values("lead__persona_id")
-        .annotate(
-            mqls=reached(Stage.MQL),
-            sqls=reached(Stage.SQL),
-            opportunities=reached(Stage.OPPORTUNITY),
-            won=reached(Stage.WON),
-            accepted=Count("id", filter=Q(action=TransitionAction.ACCEPT)),
-            rejected=Count("id", filter=Q(action=TransitionAction.REJECT)),
-            revenue=Sum("amount", filter=Q(action=TransitionAction.MOVE, to_stage=Stage.WON)),
-        )
-    }
+    mine = Q(lead__persona_id__in=persona_ids)
+    funnel = flow_figures_by(period, group_by="lead__persona_id", lead_filter=mine)
     reasons: dict[int, list[tuple[str, int]]] = {}
     for persona_id, code, count in (
-        StageTransition.objects.filter(
-            lead__persona_id__in=persona_ids, action=TransitionAction.REJECT
-        )
+        transitions_in(period, lead_filter=mine)
+        .filter(definitions.SALES_REJECTION)
         .values_list("lead__persona_id", "reason_code")
         .annotate(n=Count("id"))
         .order_by("lead__persona_id", "-n", "reason_code")
@@ -234,26 +270,22 @@ def persona_performance(*, persona_ids: list[int]) -> dict[int, dict[str, Any]]:
         reasons.setdefault(persona_id, []).append((code, count))
     labels = dict(RejectionReason.objects.values_list("code", "label"))
 
-    def rate(part: int, whole: int) -> float | None:
-        return round(part / whole, 3) if whole else None
-
+    rate = definitions.rate
     stats = {}
     for persona_id in persona_ids:
-        row = funnel.get(persona_id, {})
-        mqls, sqls = row.get("mqls", 0), row.get("sqls", 0)
-        accepted, rejected = row.get("accepted", 0), row.get("rejected", 0)
+        figures = funnel.get(persona_id) or FlowFigures()
         stats[persona_id] = {
             "leads": lead_counts.get(persona_id, 0),
-            "mqls": mqls,
-            "sqls": sqls,
-            "accepted": accepted,
-            "rejected": rejected,
-            "opportunities": row.get("opportunities", 0),
-            "won": row.get("won", 0),
-            "mql_to_sql_rate": rate(sqls, mqls),
-            "acceptance_rate": rate(accepted, accepted + rejected),
-            "sql_to_opportunity_rate": rate(row.get("opportunities", 0), sqls),
-            "won_revenue": row.get("revenue") or Decimal("0"),
+            "mqls": figures.mqls,
+            "sqls": figures.sql_handoffs,
+            "accepted": figures.accepted,
+            "rejected": figures.rejected,
+            "opportunities": figures.opportunities,
+            "won": figures.won,
+            "mql_to_sql_rate": rate(figures.sql_handoffs, figures.mqls),
+            "acceptance_rate": figures.acceptance_rate,
+            "sql_to_opportunity_rate": rate(figures.opportunities, figures.sql_handoffs),
+            "won_revenue": figures.won_revenue,
             "rejection_reasons": [
                 {"code": code, "label": labels.get(code, code), "count": count}
                 for code, count in reasons.get(persona_id, [])

@@ -112,7 +112,7 @@ class PerformanceSerializer(serializers.Serializer):
     mqls = serializers.IntegerField()
     sqls = serializers.IntegerField()
     accepted = serializers.IntegerField()
-    rejected = serializers.IntegerField()
+    rejected = serializers.IntegerField(help_text="Rejections by sales (cold recycles apart)")
     opportunities = serializers.IntegerField()
     won = serializers.IntegerField()
     mql_to_sql_rate = serializers.FloatField(allow_null=True)

@@ -4,6 +4,7 @@ from sla.models import (
     Breach,
     FunnelRollup,
     Obligation,
+    ObligationMonthRollup,
     ObligationRollup,
     RollupState,
     SlaVersion,
@@ -53,6 +54,14 @@ class ObligationRollupAdmin(RecordAdmin):
     """Derived rows: rebuilt by the rollup task, so never edited by hand."""
 
     list_display = ["tenant", "day", "kind", "owner", "opened", "met_on_time", "breached"]
+    list_filter = ["kind", "tenant"]
+
+
+@admin.register(ObligationMonthRollup)
+class ObligationMonthRollupAdmin(RecordAdmin):
+    """Derived rows: each month is rebuilt from its days, so never edited by hand."""
+
+    list_display = ["tenant", "month", "kind", "owner", "opened", "met_on_time", "breached"]
     list_filter = ["kind", "tenant"]
 
 

@@ -1,18 +1,23 @@
 """SLA endpoints: versions with sign-off and activation, the obligations they create, and
 how well both teams keep them (compliance)."""
 
-from zoneinfo import ZoneInfo
-
 import django_filters
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from leads.api.exports import CSV_SCHEMA, CSVRenderer, csv_download
 from sla import selectors, services
 from sla import serializers as s
+from sla.compliance import csv as compliance_csv
 from sla.compliance.periods import GROUPS, parse_group_by, parse_period, parse_team
 from sla.compliance.report import compliance_report
 from sla.models import Obligation, ObligationKind, ObligationStatus, SlaVersion
@@ -149,10 +154,24 @@ class ComplianceView(TenantAPIView):
         params = request.query_params
         group_by, team_id = parse_group_by(params), parse_team(params)
         state = services.compliance_rollups_refresh(tenant_id=request.tenant.pk)
-        zone = ZoneInfo(state.timezone if state else rollup_timezone())
-        period = parse_period(
-            params, today=timezone.now().astimezone(zone).date(), blank_is_default=False
-        )
+        tz_name = state.timezone if state else rollup_timezone()
+        period = parse_period(params, tz_name=tz_name, blank_is_default=False)
         report = compliance_report(period=period, group_by=group_by, team_id=team_id,
                                    state=state)  # fmt: skip
         return Response(report)
+
+
+@extend_schema_view(get=extend_schema(operation_id="v1_sla_compliance_csv", responses=CSV_SCHEMA))
+class ComplianceCsvView(ComplianceView):
+    """The compliance report with the same parameters, as CSV (`sla.compliance.csv`): the
+    report is the JSON view's own answer, so both always take the same filters."""
+
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Response) and response.status_code == 200:
+            response = csv_download(
+                request=request, name="sla-compliance", header=compliance_csv.HEADER,
+                rows=compliance_csv.compliance_rows(response.data),
+            )  # fmt: skip
+        return super().finalize_response(request, response, *args, **kwargs)

@@ -10,5 +10,6 @@ router.register("sla", api.SlaVersionViewSet, basename="sla-version")
 
 urlpatterns = [
     path("sla/compliance/", api.ComplianceView.as_view(), name="sla-compliance"),
+    path("sla/compliance.csv", api.ComplianceCsvView.as_view(), name="sla-compliance-csv"),
     *router.urls,
 ]

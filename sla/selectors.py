@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime, timedelta
 
-from sla.models import Obligation, SlaStatus, SlaVersion, TenantCalendar
+from django.db.models import Q, QuerySet
+
+from sla.calendar import add_business_time
+from sla.models import (
+    Obligation,
+    ObligationKind,
+    ObligationStatus,
+    SlaStatus,
+    SlaVersion,
+    TenantCalendar,
+)
 from smarketing.tenancy.models import Membership
 from smarketing.tenancy.roles import LEADERSHIP_ROLES
 
@@ -18,6 +28,27 @@ def hot_score_in_force() -> int | None:
     """The current tenant's hot score under the SLA in force (None: no lead is hot)."""
     version = active_version()
     return version.hot_score if version else None
+
+
+# A deadline is "due soon" when it falls within this much business time from now.
+DUE_SOON = timedelta(hours=2)
+
+
+def due_soon_until(*, now: datetime, version: SlaVersion | None) -> datetime | None:
+    """The end of the "due soon" window: `DUE_SOON` of business time from `now` on the
+    calendar of `version` (the SLA in force). No SLA in force: no deadline, none due soon."""
+    if version is None:
+        return None
+    return add_business_time(now, DUE_SOON, version.business_calendar())
+
+
+def first_touch_owed() -> Q:
+    """Leads with a pending `first_touch` obligation: accepted, and no sales touch yet."""
+    return Q(
+        pk__in=Obligation.objects.filter(
+            kind=ObligationKind.FIRST_TOUCH, status=ObligationStatus.PENDING
+        ).values("lead_id")
+    )
 
 
 def default_calendar() -> TenantCalendar | None:

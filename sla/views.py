@@ -9,12 +9,10 @@ and the scoreboard they share. Drafting, editing and activating are for managers
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -28,6 +26,7 @@ from sla.models import SIGN_SIDES, SlaStatus, SlaVersion
 from sla.services.rollups import rollup_timezone
 from sla.services.versions import signable_sides
 from smarketing.errors import DomainError
+from smarketing.periods import InvalidPeriod
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import has_capability
 from smarketing.tenancy.views import TenantPageMixin
@@ -48,18 +47,18 @@ class DashboardView(TenantPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        today = timezone.now().astimezone(ZoneInfo(rollup_timezone())).date()
+        tz_name = rollup_timezone()
         try:
-            period = parse_period(self.request.GET, today=today)
-        except InvalidSlaData as error:
+            period = parse_period(self.request.GET, tz_name=tz_name)
+        except InvalidPeriod as error:
             messages.error(self.request, error.detail)
-            period = parse_period({}, today=today)
+            period = parse_period({}, tz_name=tz_name)
         team = (self.request.GET.get("team") or "").strip()
         teams = list(Team.objects.order_by("name").values_list("pk", "name"))
         context.update(
             period=period,
             range_days=period.days,
-            week_range_start=max(period.start, period.end - timedelta(weeks=12)),
+            week_range_start=max(period.first_day, period.last_day - timedelta(weeks=12)),
             teams=teams,
             team=int(team) if team.isdigit() and int(team) in dict(teams) else None,
             versions=list(selectors.version_list().order_by("-number")),

@@ -65,8 +65,11 @@ def may_see_detail(request: HttpRequest) -> bool:
     return bool(token) and hmac.compare_digest(presented.encode(), f"Bearer {token}".encode())
 
 
-@never_cache
-def healthz(request):
+def health_checks() -> dict[str, dict]:
+    """The database, the broker and the workers, each `{"ok": bool, ...}`, within the budget.
+
+    /healthz answers with them, and the admins' home shows them.
+    """
     deadline = time.monotonic() + BUDGET_SECONDS
     checks = {"database": _database(), "broker": _broker()}
     if checks["broker"]["ok"]:
@@ -74,6 +77,12 @@ def healthz(request):
         checks["workers"] = _workers(timeout=left)
     else:
         checks["workers"] = {"ok": False, "count": 0}
+    return checks
+
+
+@never_cache
+def healthz(request):
+    checks = health_checks()
     healthy = all(check["ok"] for check in checks.values())
     body: dict = {"status": "ok" if healthy else "unavailable"}
     if may_see_detail(request):

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "smarketing.webhooks",
     "smarketing.notifications",
     "smarketing.privacy",
+    "smarketing.home",
     "leads",
     "personas",
     "sla",
@@ -117,6 +118,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, sending the tenant scope to the session only when it changes.
+    DATABASES["default"]["ENGINE"] = "smarketing.tenancy.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server, the worker and beat share the file. WAL lets pages read while the
     # worker writes; a write transaction takes the lock when it begins (IMMEDIATE), so two
@@ -210,7 +214,14 @@ else:
     for _folder in ("queue", "control", "processed"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# A kicked outbox relay waits this long before it claims rows, so that one run relays a
+# burst of commits (docs/performance.md); 0 relays each commit's rows on their own.
+OUTBOX_RELAY_LINGER_SECONDS = float(os.environ.get("OUTBOX_RELAY_LINGER_SECONDS", "0.1"))
 CELERY_TASK_EAGER_PROPAGATES = True
+
+# Web workers keep what an API key stands for, checked against a token in Redis on every
+# request (smarketing/tenancy/credentials.py); off, every request reads the database.
+API_KEYS_KEPT_PER_WORKER = env_bool("API_KEYS_KEPT_PER_WORKER", default=True)
 
 # --- REST API -----------------------------------------------------------------------------
 # The largest body read into memory (Django's default, stated): a bulk of 1,000 leads with

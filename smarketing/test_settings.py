@@ -22,6 +22,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"api_key": "1000000/min", "tenant": "1000000/min"},
 }
 ALLOWED_HOSTS = ["*"]
+# Tests count queries around steps that change keys, members and tenants: each request reads
+# its key from the database, so a count does not depend on what the step before left kept.
+# Tests of the kept path turn it on (tests/leads/test_api_query_counts.py), and real servers
+# keep keys as deployed (tests/tenancy/test_credentials_across_workers.py).
+API_KEYS_KEPT_PER_WORKER = False
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: the live server's threads then open their own connections, as the

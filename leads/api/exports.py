@@ -91,6 +91,23 @@ def csv_stream(*, tenant, header: list[str], rows: Iterable[Iterable[Any]]) -> I
             yield "".join(pending)
 
 
+def csv_download(
+    *, request, name: str, header: list[str], rows: Iterable[Iterable[Any]]
+) -> StreamingHttpResponse:
+    """A report's rows as a streamed CSV attachment named `<name>-<tenant>-<date>.csv`:
+    the header row first, RFC 4180 quoting, every text cell through `neutralize_cell`."""
+    response = StreamingHttpResponse(
+        csv_stream(tenant=request.tenant, header=header, rows=rows),
+        content_type="text/csv; charset=utf-8",
+    )
+    filename = f"{name}-{request.tenant.slug}-{timezone.localdate().isoformat()}.csv"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+CSV_SCHEMA = {(200, "text/csv"): OpenApiTypes.STR}
+
+
 class LeadExportView(TenantScopedAPIMixin, GenericAPIView):
     """The lead list with the list's filters and ordering, as CSV."""
 
@@ -114,10 +131,4 @@ class LeadExportView(TenantScopedAPIMixin, GenericAPIView):
     def get(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         rows = queryset.values_list(*EXPORT_COLUMNS.values()).iterator(chunk_size=CHUNK_SIZE)
-        response = StreamingHttpResponse(
-            csv_stream(tenant=request.tenant, header=list(EXPORT_COLUMNS), rows=rows),
-            content_type="text/csv; charset=utf-8",
-        )
-        filename = f"leads-{request.tenant.slug}-{timezone.localdate().isoformat()}.csv"
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        return response
+        return csv_download(request=request, name="leads", header=list(EXPORT_COLUMNS), rows=rows)

@@ -66,6 +66,13 @@ class PersonalImportSerializer(serializers.Serializer):
     )
 
 
+class PersonalCampaignTouchSerializer(serializers.Serializer):
+    campaign = serializers.IntegerField(source="campaign_id")
+    campaign_name = serializers.CharField(source="campaign.name")
+    source = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
 class PersonalDataSerializer(serializers.Serializer):
     exported_at = serializers.DateTimeField()
     lead = LeadSerializer()
@@ -76,6 +83,9 @@ class PersonalDataSerializer(serializers.Serializer):
     notifications = PersonalNotificationSerializer(many=True)
     webhook_events = PersonalWebhookEventSerializer(many=True)
     import_rows = PersonalImportSerializer(many=True)
+    campaign_history = PersonalCampaignTouchSerializer(
+        many=True, help_text="Every campaign the person came through, oldest first"
+    )
     consent = serializers.JSONField(
         allow_null=True, help_text="Consent records: none are kept, so always null."
     )

@@ -248,5 +248,5 @@ class RejectionFeedbackView(TenantAPIView):
         period = feedback.parse_period(
             request.query_params, tz_name=tz_name, blank_is_default=False
         )
-        report = feedback.rejection_feedback(period=period, group_by=group_by, tz_name=tz_name)
+        report = feedback.rejection_feedback(period=period, group_by=group_by)
         return Response(FeedbackSerializer(report).data)

@@ -42,13 +42,68 @@ COUNTED = {
 # Each summed amount and the moves whose `amount` it sums.
 SUMMED = {"won_revenue": WON, "pipeline": OPPORTUNITY}
 
+# The actions of every transition a figure counts: the predicate of the partial index
+# `transition_at_idx`, which a read of a period's history names as such so the planner
+# takes that index (assignments, merges and erasures are no part of the funnel).
+FUNNEL_ACTIONS = (TransitionAction.MOVE, TransitionAction.ACCEPT, TransitionAction.REJECT)
 # Every transition any figure counts: a read of the history can filter on it first.
-ANY_FIGURE = MQL | SQL_HANDOFF | ACCEPTED | Q(action=TransitionAction.REJECT) | OPPORTUNITY | WON
+ANY_FIGURE = Q(action__in=FUNNEL_ACTIONS) & (
+    MQL | SQL_HANDOFF | ACCEPTED | Q(action=TransitionAction.REJECT) | OPPORTUNITY | WON
+)
 
 
 def is_sales_rejection(*, action: str, reason_code: str) -> bool:
     """The same rule as `SALES_REJECTION`, for code that tallies rows in Python."""
     return action == TransitionAction.REJECT and reason_code != COLD_RECYCLE_REASON
+
+
+def figure_of(*, action: str, to_stage: str, reason_code: str) -> str | None:
+    """The counted figure (a key of `COUNTED`) one transition adds to, or None: the same
+    conditions as the `Q` objects above, for code that tallies rows in Python (the stored
+    compliance rollups). The property tests hold both to the same answers."""
+    if action == TransitionAction.ACCEPT:
+        return "accepted"
+    if action == TransitionAction.REJECT:
+        return (
+            "rejected"
+            if is_sales_rejection(action=action, reason_code=reason_code)
+            else ("went_cold")
+        )
+    if action == TransitionAction.MOVE:
+        return _MOVED_INTO.get(to_stage)
+    return None
+
+
+_MOVED_INTO = {
+    Stage.MQL: "mqls",
+    Stage.SQL: "sql_handoffs",
+    Stage.OPPORTUNITY: "opportunities",
+    Stage.WON: "won",
+}
+
+# --- the funnel's stages -------------------------------------------------------------------
+# The steps a lead walks, top to bottom, and the transition that enters each one (the first
+# step is entered by the lead's creation). `accepted` is a step, not a stage: sales taking
+# an SQL leaves its stage as it is.
+STAGES = ("lead", "mql", "sql", "accepted", "opportunity", "won")
+ENTERED_BY = {
+    "mql": MQL,
+    "sql": SQL_HANDOFF,
+    "accepted": ACCEPTED,
+    "opportunity": OPPORTUNITY,
+    "won": WON,
+}
+# The same stages under the names of `COUNTED`, so a funnel's flow counts are its figures.
+FIGURE_OF_STAGE = {
+    "mql": "mqls",
+    "sql": "sql_handoffs",
+    "accepted": "accepted",
+    "opportunity": "opportunities",
+    "won": "won",
+}
+# Top, middle and bottom of the funnel: marketing's, the hand-off's, and sales' deals.
+BANDS = {"lead": "tofu", "mql": "tofu", "sql": "mofu", "accepted": "mofu",
+         "opportunity": "bofu", "won": "bofu"}  # fmt: skip
 
 
 def rate(part: int, whole: int) -> float | None:

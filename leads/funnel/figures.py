@@ -73,13 +73,16 @@ def flow_figures(period: Period | None, *, lead_filter: Q | None = None) -> Flow
 
 
 def flow_figures_by(
-    period: Period | None, *, group_by: str, lead_filter: Q | None = None
+    period: Period | None,
+    *,
+    group_by: str,
+    lead_filter: Q | None = None,
+    group_expression: Any = None,
 ) -> dict[Any, FlowFigures]:
-    """The same figures per value of the transition field `group_by`."""
-    rows = (
-        transitions_in(period, lead_filter=lead_filter)
-        .order_by()
-        .values(group_by)
-        .annotate(**_aggregates())
-    )
+    """The same figures per value of the transition field `group_by` (or, with
+    `group_expression`, of that expression over each transition, named `group_by`)."""
+    rows = transitions_in(period, lead_filter=lead_filter)
+    if group_expression is not None:
+        rows = rows.annotate(**{group_by: group_expression})
+    rows = rows.order_by().values(group_by).annotate(**_aggregates())
     return {row[group_by]: _figures(row) for row in rows}

@@ -30,6 +30,7 @@ from leads.imports.csvfile import (
 from leads.imports.mapping import campaigns_by_name, clean_mapping, column_map_for
 from leads.imports.models import ImportStatus, LeadImport
 from leads.imports.report import ErrorReport, reason_text
+from leads.models import TouchSource
 from leads.services import leads_bulk_upsert
 from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
@@ -215,8 +216,9 @@ class _Run:
             self._fail(line, cells, unknown[index], email=str(data.get("email", "")))
         started = monotonic()
         results = leads_bulk_upsert(
-            tenant=self.lead_import.tenant, actor=actor, items=[data for _, _, data in self.batch]
-        )
+            tenant=self.lead_import.tenant, actor=actor, items=[data for _, _, data in self.batch],
+            touch_source=TouchSource.IMPORT,
+        )  # fmt: skip
         held = monotonic() - started
         for (line, cells, data), result in zip(self.batch, results, strict=True):
             if result.status == "error":

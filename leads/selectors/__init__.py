@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from itertools import chain
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from leads.models import Lead, LeadEvent, Stage, StageTransition
+from leads.funnel.figures import FlowFigures, flow_figures_by
+from leads.models import Campaign, Lead, LeadEvent, StageTransition
+from smarketing.periods import Period
 
 
 def lead_search_filter(search: str) -> Q:
@@ -66,56 +69,40 @@ def lead_history(*, lead: Lead, limit: int = 200) -> list[dict[str, Any]]:
     return sorted(entries, key=lambda entry: entry["at"], reverse=True)[:limit]
 
 
-def campaign_stats(*, campaign_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Funnel figures per campaign, from the immutable history: two queries for any page."""
-    from decimal import Decimal
-
-    from django.db.models import Count, Sum
-
-    from leads.models import Campaign, TransitionAction
-
+def campaign_stats(
+    *, campaign_ids: list[int], period: Period | None = None
+) -> dict[int, dict[str, Any]]:
+    """The funnel's figures (`leads.funnel`) per campaign, of `period` (all time for None),
+    in two queries for any page. A lead counts for the campaign it has now."""
     if not campaign_ids:
         return {}
+    leads = Lead.objects.filter(campaign_id__in=campaign_ids)
+    if period is not None:
+        leads = leads.filter(created_at__gte=period.start, created_at__lt=period.end)
     lead_counts = dict(
-        Lead.objects.filter(campaign_id__in=campaign_ids)
+        leads.order_by()
         .values_list("campaign_id")
         .annotate(n=Count("id"))
         .values_list("campaign_id", "n")
     )
-
-    def reached(stage: str) -> Count:
-        return Count("lead", distinct=True, filter=Q(action=TransitionAction.MOVE, to_stage=stage))
-
-    funnel = {
-        row["lead__campaign_id"]: row
-        for row in StageTransition.objects.filter(lead__campaign_id__in=campaign_ids)
-        .values("lead__campaign_id")
-        .annotate(
-            mqls=reached(Stage.MQL),
-            sqls=reached(Stage.SQL),
-            opportunities=reached(Stage.OPPORTUNITY),
-            won=reached(Stage.WON),
-            accepted=Count("lead", distinct=True, filter=Q(action=TransitionAction.ACCEPT)),
-            rejected=Count("id", filter=Q(action=TransitionAction.REJECT)),
-            revenue=Sum("amount", filter=Q(to_stage=Stage.WON)),
-        )
-    }
+    funnel = flow_figures_by(
+        period, group_by="lead__campaign_id", lead_filter=Q(lead__campaign_id__in=campaign_ids)
+    )
     costs = dict(Campaign.objects.filter(pk__in=campaign_ids).values_list("pk", "cost"))
     stats = {}
     for campaign_id in campaign_ids:
-        row = funnel.get(campaign_id, {})
-        decided = row.get("accepted", 0) + row.get("rejected", 0)
-        revenue = row.get("revenue") or Decimal("0")
+        figures = funnel.get(campaign_id) or FlowFigures()
         cost = costs.get(campaign_id) or Decimal("0")
+        revenue = figures.won_revenue
         stats[campaign_id] = {
             "leads": lead_counts.get(campaign_id, 0),
-            "mqls": row.get("mqls", 0),
-            "sqls": row.get("sqls", 0),
-            "accepted": row.get("accepted", 0),
-            "rejected": row.get("rejected", 0),
-            "acceptance_rate": round(row.get("accepted", 0) / decided, 3) if decided else None,
-            "opportunities": row.get("opportunities", 0),
-            "won": row.get("won", 0),
+            "mqls": figures.mqls,
+            "sqls": figures.sql_handoffs,
+            "accepted": figures.accepted,
+            "rejected": figures.rejected,
+            "acceptance_rate": figures.acceptance_rate,
+            "opportunities": figures.opportunities,
+            "won": figures.won,
             "won_revenue": revenue,
             "roi": round(float((revenue - cost) / cost), 3) if cost else None,
         }

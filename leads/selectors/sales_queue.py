@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from leads import lifecycle
 from leads.models import Lead, Stage
@@ -41,6 +41,21 @@ def queue_hot_score() -> int | None:
     return _hot_score_reader() if _hot_score_reader else None
 
 
+# Until when a deadline is "due soon" is business time on the SLA's calendar: `sla`
+# registers how to read it, as the hot score. Without one, no deadline is due soon.
+_due_soon_reader: Callable[[datetime], datetime | None] | None = None
+
+
+def queue_due_soon_reader_set(reader: Callable[[datetime], datetime | None]) -> None:
+    global _due_soon_reader
+    _due_soon_reader = reader
+
+
+def queue_due_soon_until(now: datetime) -> datetime | None:
+    """Deadlines after `now` and up to this instant are due soon (None: none is)."""
+    return _due_soon_reader(now) if _due_soon_reader else None
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     """What a rep narrows the queue to; empty fields narrow nothing."""
@@ -50,6 +65,7 @@ class QueueFilters:
     country: str = ""
     hot: bool = False
     overdue: bool = False
+    due_soon: bool = False
     sort: str = "urgent"
 
 
@@ -81,6 +97,9 @@ def queue_filtered(*, actor: Actor, filters: QueueFilters, now: datetime) -> Que
         leads = leads.filter(score__gte=hot_from) if hot_from is not None else leads.none()
     if filters.overdue:
         leads = leads.filter(accept_due_at__lte=now)
+    if filters.due_soon:
+        until = queue_due_soon_until(now)
+        leads = leads.filter(due_soon(now=now, until=until)) if until else leads.none()
     _, order = QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["urgent"])
     return leads.order_by(*order)
 
@@ -107,6 +126,20 @@ def queue_facets(*, actor: Actor) -> dict[str, list[tuple]]:
 
 def queue_size(*, actor: Actor) -> int:
     return Lead.objects.filter(queue_takeable(actor=actor)).count()
+
+
+def due_soon(*, now: datetime, until: datetime) -> Q:
+    """Not overdue yet, and due by `until`."""
+    return Q(accept_due_at__gt=now, accept_due_at__lte=until)
+
+
+def queue_urgency(*, actor: Actor, now: datetime, due_soon_until: datetime | None) -> dict:
+    """How many SQLs wait in the caller's queue, how many are overdue and how many are due
+    soon (by `due_soon_until`), in one query."""
+    counts = {"waiting": Count("id"), "overdue": Count("id", filter=Q(accept_due_at__lte=now))}
+    if due_soon_until is not None:
+        counts["due_soon"] = Count("id", filter=due_soon(now=now, until=due_soon_until))
+    return {"due_soon": 0} | Lead.objects.filter(queue_takeable(actor=actor)).aggregate(**counts)
 
 
 def my_open_leads(*, actor: Actor) -> QuerySet[Lead]:

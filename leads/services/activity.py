@@ -14,7 +14,8 @@ from django.utils.dateparse import parse_datetime
 from leads import lifecycle
 from leads.errors import IllegalTransition, InvalidLeadData, NotAllowed
 from leads.input import normalize_email
-from leads.models import SALES_TOUCH_TYPES, EventType, Lead, LeadEvent
+from leads.models import SALES_TOUCH_TYPES, EventType, Lead, LeadEvent, TouchSource
+from leads.services.touches import campaign_ids_of, campaign_touches_record, campaigns_named_by
 from smarketing.events import publish_many
 from smarketing.tenancy.actors import Actor
 
@@ -193,7 +194,23 @@ def lead_events_record(*, tenant, actor: Actor, items: list[Any]) -> list[EventI
     return [results[index] for index in range(len(items))]
 
 
+def _credit_campaigns(*, tenant, events: list[LeadEvent]) -> None:
+    """Events that name a campaign (`campaign` id or `utm_campaign` slug in their properties)
+    add it to the lead's campaign history, at the time the event happened."""
+    named = [(event, campaigns_named_by(event.properties)) for event in events]
+    if not any(names for _, names in named):
+        return
+    ids = campaign_ids_of(name for _, names in named for name in names)
+    campaign_touches_record(
+        tenant_id=tenant.pk,
+        touches=[(event.lead_id, ids[name], event.occurred_at) for event, names in named
+                 for name in names if name in ids],
+        source=TouchSource.EVENT,
+    )  # fmt: skip
+
+
 def _after_events(*, tenant, actor: Actor, events: list[LeadEvent]) -> None:
+    _credit_campaigns(tenant=tenant, events=events)
     latest: dict[int, datetime] = {}
     per_lead: dict[int, list[LeadEvent]] = defaultdict(list)
     for event in events:

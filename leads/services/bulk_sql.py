@@ -8,6 +8,7 @@ change are left alone (no write, no history), and are not returned.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import NamedTuple
 
 from django.db import connection
@@ -84,9 +85,11 @@ class WrittenLead(NamedTuple):
 _PAYLOAD_FIELDS = WrittenLead._fields[:-1]
 
 
-def bulk_upsert_rows(*, tenant_id: int, leads: list[CleanLead]) -> list[WrittenLead]:
+def bulk_upsert_rows(
+    *, tenant_id: int, leads: list[CleanLead], now: datetime | None = None
+) -> list[WrittenLead]:
     """Upsert in one statement; return the rows it inserted or changed (unchanged ones are
-    left alone and not returned)."""
+    left alone and not returned). Inserted rows are created at `now` (default: now)."""
     table = Lead._meta.db_table
     records = []
     for clean in leads:
@@ -109,7 +112,7 @@ def bulk_upsert_rows(*, tenant_id: int, leads: list[CleanLead]) -> list[WrittenL
         f"ON CONFLICT (tenant_id, email) DO UPDATE SET {assignments} WHERE {changed} "
         f"RETURNING {', '.join(RETURNED)}, (xmax = 0) AS inserted"
     )
-    now = timezone.now()
+    now = now or timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(sql, [tenant_id, Stage.LEAD, now, now, now, json.dumps(records)])
         return [WrittenLead(*row) for row in cursor.fetchall()]

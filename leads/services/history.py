@@ -18,7 +18,9 @@ def transition_record(
     note: str = "",
     amount: Decimal | None = None,
     at=None,
+    step_started_at=None,
 ) -> StageTransition:
+    """`step_started_at`: when the lead entered the step this record ends (see the model)."""
     # A stage move is no derived data: it commits durably even inside a re-score's batch.
     require_durable_commit()
     return StageTransition.objects.create(
@@ -33,4 +35,5 @@ def transition_record(
         note=note or "",
         amount=amount,
         at=at or timezone.now(),
+        step_started_at=step_started_at,
     )

@@ -93,6 +93,8 @@ def lead_transition(
     _validate_needs(move, reason_code=reason_code, amount=amount)
 
     now = timezone.now()
+    # The step the lead leaves: an accepted SQL has been in sales' hands since acceptance.
+    step_started_at = lead.accepted_at if lead.is_accepted else lead.stage_changed_at
     changes = {"stage": to, "stage_changed_at": now, "updated_at": now}
     if to in _CLEARS_OWNER:
         changes.update(owner=None, accepted_at=None)
@@ -108,6 +110,7 @@ def lead_transition(
     transition_record(
         lead=lead, action=action, from_stage=from_stage, to_stage=to, actor=actor,
         reason_code=reason_code or "", note=note, amount=amount, at=now,
+        step_started_at=step_started_at,
     )  # fmt: skip
     publish(
         "lead.stage_changed",
@@ -156,7 +159,7 @@ def lead_accept(*, lead: Lead, actor: Actor) -> Lead:
     lead.owner, lead.accepted_at, lead.updated_at = actor.user, now, now
     transition_record(
         lead=lead, action=TransitionAction.ACCEPT, from_stage=Stage.SQL, to_stage=Stage.SQL,
-        actor=actor, at=now,
+        actor=actor, at=now, step_started_at=lead.stage_changed_at,
     )  # fmt: skip
     publish("lead.accepted", tenant=lead.tenant_id,
             data={**lead_payload(lead), "accepted_at": now}, lead=lead, actor=actor)  # fmt: skip

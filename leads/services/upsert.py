@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from leads.errors import InvalidLeadData
 from leads.input import CleanLead, clean_lead, is_empty
-from leads.models import Campaign, Lead, StageTransition, TransitionAction
+from leads.models import Campaign, Lead, StageTransition, TouchSource, TransitionAction
 from leads.payloads import lead_payload
 from leads.services.bulk_sql import WrittenLead, bulk_upsert_rows
 from leads.services.history import transition_record
+from leads.services.touches import campaign_touches_record
 from smarketing.events import publish_many
 from smarketing.tenancy.actors import Actor
 
@@ -76,7 +77,11 @@ def _merge(lead: Lead, values: dict[str, Any]) -> list[str]:
     return changed
 
 
-def _publish_upserts(*, tenant, actor: Actor, created: list[Lead], changed: list[Lead]) -> None:
+def _publish_upserts(
+    *, tenant, actor: Actor, created: list[Lead], changed: list[Lead], held: bool = False
+) -> None:
+    """`held`: the leads were created or read under a row lock by this transaction, so the
+    instances are the rows as they stand and handlers need not read them again."""
     publish_many(
         "lead.created",
         tenant=tenant,
@@ -90,6 +95,7 @@ def _publish_upserts(*, tenant, actor: Actor, created: list[Lead], changed: list
         tenant=tenant,
         items=[{"id": x.pk} for x in touched],
         leads=touched,
+        written_leads=touched if held else (),
         new_ids=[x.pk for x in created],
         actor=actor,
     )
@@ -127,15 +133,27 @@ def _insert_if_new(lead: Lead) -> bool:
     return True
 
 
+def _touch(lead: Lead, campaign_id: int | None, at, source: str) -> None:
+    if campaign_id:
+        campaign_touches_record(
+            tenant_id=lead.tenant_id, touches=[(lead.pk, campaign_id, at)], source=source
+        )
+
+
 @transaction.atomic
-def lead_upsert(*, tenant, actor: Actor, data: CleanLead) -> UpsertResult:
-    """Create the lead with this e-mail, or merge `data` into the existing one."""
+def lead_upsert(
+    *, tenant, actor: Actor, data: CleanLead, touch_source: str = TouchSource.INGEST
+) -> UpsertResult:
+    """Create the lead with this e-mail, or merge `data` into the existing one. A campaign
+    named in `data` joins the lead's campaign history (as `touch_source`)."""
     values = _model_values(data.fields)
     if values.get("campaign_id") and _check_campaigns({values["campaign_id"]}):
         raise InvalidLeadData({"campaign": [f"No campaign {values['campaign_id']} here."]})
     lead = Lead(tenant=tenant, email=data.email, stage_changed_at=timezone.now(), **values)
     if _insert_if_new(lead):
-        _publish_upserts(tenant=tenant, actor=actor, created=[lead], changed=[])
+        # Touched when it was created: attribution credits the lead itself to the campaign.
+        _touch(lead, values.get("campaign_id"), lead.created_at, touch_source)
+        _publish_upserts(tenant=tenant, actor=actor, created=[lead], changed=[], held=True)
         return UpsertResult(lead=lead, created=True, changed_fields=tuple(values))
     # The address is taken (perhaps by a request that committed a moment ago): merge.
     lead = Lead.objects.select_for_update().get(email=data.email)
@@ -143,7 +161,8 @@ def lead_upsert(*, tenant, actor: Actor, data: CleanLead) -> UpsertResult:
     if changed:
         lead.save(update_fields=[*changed, "updated_at"])
         _record_merge(lead, changed, actor)
-        _publish_upserts(tenant=tenant, actor=actor, created=[], changed=[lead])
+        _publish_upserts(tenant=tenant, actor=actor, created=[], changed=[lead], held=True)
+    _touch(lead, values.get("campaign_id"), timezone.now(), touch_source)
     return UpsertResult(lead=lead, created=False, changed_fields=tuple(changed))
 
 
@@ -173,12 +192,17 @@ def lead_update(*, lead: Lead, actor: Actor, data: CleanLead) -> UpsertResult:
         )
         _record_merge(lead, changed, actor)
         _publish_upserts(tenant=lead.tenant_id, actor=actor, created=[], changed=[lead])
+    if "campaign_id" in changed:
+        _touch(lead, lead.campaign_id, timezone.now(), TouchSource.EDIT)
     return UpsertResult(lead=lead, created=False, changed_fields=tuple(changed))
 
 
-def leads_bulk_upsert(*, tenant, actor: Actor, items: list[Any]) -> list[BulkItemResult]:
+def leads_bulk_upsert(
+    *, tenant, actor: Actor, items: list[Any], touch_source: str = TouchSource.INGEST
+) -> list[BulkItemResult]:
     """Upsert up to 1,000 leads. Each item is cleaned on its own, so one bad item does not
-    sink the others; on PostgreSQL the good ones are written by one INSERT … ON CONFLICT.
+    sink the others; on PostgreSQL the good ones are written by one INSERT … ON CONFLICT,
+    and the campaigns they name join the campaign history in one more insert.
     """
     if len(items) > MAX_BULK_ITEMS:
         raise InvalidLeadData({"items": [f"At most {MAX_BULK_ITEMS} leads per request."]})
@@ -206,7 +230,8 @@ def leads_bulk_upsert(*, tenant, actor: Actor, items: list[Any]) -> list[BulkIte
 
     if by_email:
         with transaction.atomic():
-            outcome = _write_bulk(tenant=tenant, actor=actor, leads=list(by_email.values()))
+            outcome = _write_bulk(tenant=tenant, actor=actor, leads=list(by_email.values()),
+                                  touch_source=touch_source)  # fmt: skip
         for email, (lead_id, status) in outcome.items():
             for position, index in enumerate(indexes_by_email[email]):
                 # Later duplicates in one request were merged into the first.
@@ -217,15 +242,18 @@ def leads_bulk_upsert(*, tenant, actor: Actor, items: list[Any]) -> list[BulkIte
     return [results[index] for index in range(len(items))]
 
 
-def _write_bulk(*, tenant, actor: Actor, leads: list[CleanLead]) -> dict[str, tuple[int, str]]:
+def _write_bulk(
+    *, tenant, actor: Actor, leads: list[CleanLead], touch_source: str
+) -> dict[str, tuple[int, str]]:
     if connection.vendor != "postgresql":
         outcome = {}
         for clean in leads:
-            result = lead_upsert(tenant=tenant, actor=actor, data=clean)
+            result = lead_upsert(tenant=tenant, actor=actor, data=clean, touch_source=touch_source)
             changed = "updated" if result.changed_fields else "unchanged"
             outcome[clean.email] = (result.lead.pk, "created" if result.created else changed)
         return outcome
-    written = bulk_upsert_rows(tenant_id=tenant.pk, leads=leads)
+    now = timezone.now()
+    written = bulk_upsert_rows(tenant_id=tenant.pk, leads=leads, now=now)
     created = [row for row in written if row.inserted]
     changed = [row for row in written if not row.inserted]
     if changed:
@@ -239,6 +267,13 @@ def _write_bulk(*, tenant, actor: Actor, leads: list[CleanLead]) -> dict[str, tu
     unchanged_emails = [c.email for c in leads if c.email not in outcome]
     unchanged = dict(Lead.objects.filter(email__in=unchanged_emails).values_list("email", "pk"))
     outcome.update({email: (unchanged[email], "unchanged") for email in unchanged_emails})
+    # `now` is the created_at of the rows inserted: a new lead is touched when it was created.
+    campaign_touches_record(
+        tenant_id=tenant.pk,
+        touches=[(outcome[c.email][0], c.fields["campaign"], now) for c in leads
+                 if c.fields.get("campaign")],
+        source=touch_source,
+    )  # fmt: skip
     return outcome
 
 

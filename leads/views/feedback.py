@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.views.generic import TemplateView
 
 from leads import feedback
-from leads.errors import InvalidLeadData
+from smarketing.periods import InvalidPeriod
 from smarketing.tenancy.views import TenantPageMixin
 
 GROUP_LABELS = {"campaign": "Campaign", "persona": "Persona", "reason": "Reason"}
@@ -22,12 +22,10 @@ class FeedbackPageView(TenantPageMixin, TemplateView):
         error = ""
         try:
             period = feedback.parse_period(params, tz_name=tz_name)
-        except InvalidLeadData as problem:
+        except InvalidPeriod as problem:
             error = " ".join(m for messages in problem.errors.values() for m in messages)
             period = feedback.parse_period({}, tz_name=tz_name)
-        report = feedback.rejection_feedback(
-            period=period, group_by=group_by or "campaign", tz_name=tz_name
-        )
+        report = feedback.rejection_feedback(period=period, group_by=group_by or "campaign")
         context.update(
             report=report, error=error, group_label=GROUP_LABELS[report["group_by"]],
             groups=list(GROUP_LABELS.items()),

@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from leads import selectors
-from leads.filters import LeadFilter
+from leads.filters import LeadPageFilter
 from leads.forms import BulkMoveForm, first_error
 from leads.models import Campaign, Lead, Stage
 from leads.page_actions import LeadOutcome, bulk_actions, bulk_transition
@@ -66,7 +66,7 @@ class LeadListView(TenantPageMixin, ListView):
         return requested if requested in ORDERINGS else DEFAULT_ORDERING
 
     def get_queryset(self):
-        self.filterset = LeadFilter(
+        self.filterset = LeadPageFilter(
             self.request.GET or None, queryset=selectors.lead_list(), request=self.request
         )
         return self.filterset.qs.order_by(*ORDERINGS[self.get_ordering()][1])

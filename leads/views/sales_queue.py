@@ -55,6 +55,7 @@ class QueueFilterForm(forms.Form):
     country = forms.CharField(required=False, max_length=2)
     hot = forms.BooleanField(required=False)
     overdue = forms.BooleanField(required=False)
+    due_soon = forms.BooleanField(required=False)
     sort = forms.ChoiceField(required=False, choices=[(k, v[0]) for k, v in QUEUE_SORTS.items()])
     view = forms.ChoiceField(required=False, choices=[("cards", "Cards"), ("rows", "Rows")])
     page = forms.IntegerField(required=False, min_value=1)
@@ -64,7 +65,8 @@ class QueueFilterForm(forms.Form):
         return QueueFilters(
             campaign_id=data.get("campaign"), persona_id=data.get("persona"),
             country=(data.get("country") or "").upper(), hot=bool(data.get("hot")),
-            overdue=bool(data.get("overdue")), sort=data.get("sort") or "urgent",
+            overdue=bool(data.get("overdue")), due_soon=bool(data.get("due_soon")),
+            sort=data.get("sort") or "urgent",
         )  # fmt: skip
 
 
@@ -97,7 +99,7 @@ def queue_context(request) -> dict:
         "compact": data.get("view") == "rows", "query": query.urlencode(),
         "refresh_query": request.GET.urlencode(),
         "filtered": any((filters.campaign_id, filters.persona_id, filters.country,
-                         filters.hot, filters.overdue)),
+                         filters.hot, filters.overdue, filters.due_soon)),
         "sorts": [(key, label) for key, (label, _) in QUEUE_SORTS.items()],
         "refresh_seconds": REFRESH_SECONDS,
         "reasons": list(RejectionReason.objects.filter(is_active=True)),

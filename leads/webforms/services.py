@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from leads.input import clean_lead
-from leads.models import Campaign, CampaignTouch, Lead
+from leads.models import Campaign, Lead, TouchSource
 from leads.services.activity import lead_events_record
+from leads.services.touches import campaign_touches_record
 from leads.services.upsert import lead_upsert
 from leads.webforms import guard
 from leads.webforms.errors import InvalidForm, InvalidSubmission, SubmissionRefused
@@ -211,16 +212,15 @@ def submission_refusal(*, form: WebForm, data: dict[str, Any], hosted_page: bool
     return None
 
 
-def _credit_campaigns(*, form: WebForm, lead: Lead, utm_campaign: str, at) -> None:
-    credited = []
-    if form.campaign_id:
-        credited.append((form.campaign_id, "form"))
-    if utm_campaign:
-        match = Campaign.objects.filter(slug=utm_campaign.lower()).values_list("pk", flat=True)
-        credited += [(pk, "utm") for pk in match if pk != form.campaign_id]
-    CampaignTouch.objects.bulk_create(
-        CampaignTouch(tenant_id=form.tenant_id, lead=lead, campaign_id=pk, source=source, at=at)
-        for pk, source in credited
+def _credit_utm_campaign(*, form: WebForm, lead: Lead, utm_campaign: str, at) -> None:
+    """The form's own campaign was credited by the upsert; a tagged link credits its own."""
+    if not utm_campaign:
+        return
+    match = Campaign.objects.filter(slug=utm_campaign.lower()).values_list("pk", flat=True)
+    campaign_touches_record(
+        tenant_id=form.tenant_id,
+        touches=[(lead.pk, pk, at) for pk in match if pk != form.campaign_id],
+        source=TouchSource.UTM,
     )
 
 
@@ -239,7 +239,7 @@ def webform_submit(
     if form.campaign_id:
         clean.fields["campaign"] = form.campaign_id
     actor = Actor(user=None, role=INTEGRATION, label=f"Web form “{form.name}”"[:120])
-    result = lead_upsert(tenant=form.tenant, actor=actor, data=clean)
+    result = lead_upsert(tenant=form.tenant, actor=actor, data=clean, touch_source=TouchSource.FORM)
     now = timezone.now()
     utm = {name: _text(data.get(name)) for name in UTM_FIELDS if _text(data.get(name))}
     properties = {"form": form.pk, "form_name": form.name, "page_url": _text(data.get("page_url")),
@@ -248,7 +248,9 @@ def webform_submit(
         "lead_id": result.lead.pk, "type": "form_submit", "occurred_at": now,
         "properties": properties,
     }])  # fmt: skip
-    _credit_campaigns(form=form, lead=result.lead, utm_campaign=utm.get("utm_campaign", ""), at=now)
+    _credit_utm_campaign(
+        form=form, lead=result.lead, utm_campaign=utm.get("utm_campaign", ""), at=now
+    )
     if form.asks_consent:
         LeadConsent.objects.create(
             tenant_id=form.tenant_id, lead=result.lead, form=form, text=form.consent_text,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from django.db.models.functions import Cast
 
 from leads.models import Lead
 from smarketing.durability import relax_commit_durability
+from smarketing.tenancy.scope import apply_scope_now
 
 # What scoring needs of a lead, and what it compares to tell whether the lead changed.
 # JSON columns are read as text and decoded only where needed.
@@ -120,6 +122,21 @@ def scoring_rows(
     return list(queryset[:limit] if limit is not None else queryset)
 
 
+def rows_of(leads: Iterable[Lead]) -> list[tuple]:
+    """What `scoring_rows` reads, from leads this transaction has just written and holds
+    (created, or locked and updated), by id: read back, they would give the same. Without a
+    row version, the write does not compare one: no one else can have changed them."""
+    rows = []
+    for lead in sorted(leads, key=lambda lead: lead.pk):
+        values = tuple(getattr(lead, name) for name in READ_FIELDS)
+        breakdown = lead.score_breakdown if isinstance(lead.score_breakdown, dict) else {}
+        points = breakdown.get("engagement_points")
+        rows.append((*values, json.dumps(lead.custom_fields),
+                     json.dumps(points) if lead.engagement_raw > 0 and points is not None
+                     else None, None))  # fmt: skip
+    return rows
+
+
 _PG_BUFFER = "personas_score_buffer"
 # Rows of earlier writes in the same transaction stay in the buffer until the commit; each
 # write reads only its own, by number.
@@ -195,23 +212,66 @@ def _pg_write(cursor, batch: _Batch) -> set[int]:
     return {row[0] for row in cursor.fetchall()}
 
 
+# Writes inside a request or a handler (an upsert's leads, a bulk's, an event batch's) send
+# the batch as one JSON document to one UPDATE: the buffer (three statements and a savepoint)
+# only pays off for the re-score job's large batches, which keep it (`BackgroundWriter`).
+_PG_UPDATE_JSON = f"""
+UPDATE "{Lead._meta.db_table}" AS l SET
+    score = v.score, fit_score = v.fit_score, engagement_score = v.engagement_score,
+    engagement_raw = v.engagement_raw, engagement_at = v.engagement_at,
+    score_breakdown = (%s::jsonb -> v.fragment::text) || jsonb_build_object(
+        'score', v.score, 'fit', v.fit_score, 'engagement', v.engagement_score,
+        'engagement_contributions', v.contributions, 'engagement_raw', v.shown_raw,
+        'engagement_points', v.points),
+    persona_id = v.persona_id, persona_version = v.persona_version
+FROM jsonb_to_recordset(%s::jsonb) AS v (
+    id bigint, row_version text, score smallint, fit_score smallint, engagement_score smallint,
+    engagement_raw double precision, engagement_at timestamptz, fragment integer,
+    contributions jsonb, shown_raw double precision, points jsonb, persona_id bigint,
+    persona_version integer)
+WHERE l.id = ANY(%s) AND l.id = v.id
+    AND (v.row_version IS NULL OR l.xmin = v.row_version::xid)
+RETURNING l.id
+"""
+
+
+def _pg_write_json(scored: list[Scored]) -> set[int]:
+    items, fragments = [], {}
+    for s in scored:
+        key, text = s.fragment
+        fragments[key] = text
+        version = s.row[ROW_VERSION] if len(s.row) > ROW_VERSION else None
+        items.append(
+            f'{{"id":{s.id},"row_version":{json.dumps(version)},"score":{s.score},'
+            f'"fit_score":{s.fit},"engagement_score":{s.eng},"engagement_raw":{s.raw!r},'
+            f'"engagement_at":"{s.at.isoformat()}","fragment":{key},'
+            f'"contributions":{s.contributions},"shown_raw":{s.shown_raw!r},'
+            f'"points":{s.points},"persona_id":{json.dumps(s.persona_id)},'
+            f'"persona_version":{json.dumps(s.persona_version)}}}'
+        )
+    shared = "{" + ",".join(f'"{key}":{text}' for key, text in fragments.items()) + "}"
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_UPDATE_JSON, [shared, "[" + ",".join(items) + "]",
+                                         [s.id for s in scored]])  # fmt: skip
+        return {row[0] for row in cursor.fetchall()}
+
+
 def write_scores(scored: list[Scored]) -> set[int]:
     """Write the new scores of a batch; returns the ids actually written."""
     if not scored:
         return set()
-    if connection.vendor != "postgresql":
-        table = connection.ops.quote_name(Lead._meta.db_table)
-        adapt = connection.ops.adapt_datetimefield_value
-        params = [
-            (s.score, s.fit, s.eng, s.raw, adapt(s.at), s.breakdown, s.persona_id,
-             s.persona_version, s.id)
-            for s in scored
-        ]  # fmt: skip
-        with connection.cursor() as cursor:
-            cursor.executemany(_UPDATE_ONE.format(table=table), params)
-        return {s.id for s in scored}
+    if connection.vendor == "postgresql":
+        return _pg_write_json(scored)
+    table = connection.ops.quote_name(Lead._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [
+        (s.score, s.fit, s.eng, s.raw, adapt(s.at), s.breakdown, s.persona_id,
+         s.persona_version, s.id)
+        for s in scored
+    ]  # fmt: skip
     with connection.cursor() as cursor:
-        return _pg_write(cursor, _batch(scored))
+        cursor.executemany(_UPDATE_ONE.format(table=table), params)
+    return {s.id for s in scored}
 
 
 class BackgroundWriter:
@@ -236,7 +296,8 @@ class BackgroundWriter:
             done: Future = Future()
             done.set_result(write_scores(scored))
             return done
-        connection.ensure_connection()
+        # The helper thread writes past Django's cursors: the session needs the scope first.
+        apply_scope_now(connection)
         return self._pool.submit(_write_raw, connection.connection, _batch(scored))
 
     def close(self) -> None:

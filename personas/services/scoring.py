@@ -42,13 +42,14 @@ from personas.scoring import (
     fit_score,
     score_breakdown,
 )
-from personas.selectors import approved_persona_specs, scoring_config_of
+from personas.selectors import scoring_inputs_of
 from personas.services.score_store import (
     COLUMN,
     CUSTOM,
     POINTS,
     Scored,
     ScoredLeads,
+    rows_of,
     scoring_rows,
     write_scores,
 )
@@ -97,8 +98,7 @@ class ScoringContext:
 
 
 def scoring_context_for(*, tenant_id: int) -> ScoringContext:
-    engagement, weights = scoring_config_of(tenant_id=tenant_id)
-    specs = approved_persona_specs(tenant_id=tenant_id)
+    engagement, weights, specs = scoring_inputs_of(tenant_id=tenant_id)
     return ScoringContext(
         personas=compile_personas(specs),
         engagement=engagement,
@@ -259,7 +259,8 @@ def leads_score(
     """
     ctx = ctx or scoring_context_for(tenant_id=tenant_id)
     now = now or timezone.now()
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint: a failure here fails the caller's work.
+    with transaction.atomic(savepoint=False):
         recounted = (
             event_points([row[_ID] for row in rows], ctx.engagement, now)
             if recompute_engagement
@@ -274,12 +275,23 @@ def leads_score(
         )  # fmt: skip
 
 
+def _has_scores(lead: Lead) -> bool:
+    return bool(lead.engagement_raw > 0 or lead.score > 0 or lead.fit_score > 0
+                or lead.persona_id is not None)  # fmt: skip
+
+
 def leads_rescore(
-    *, tenant_id: int, lead_ids: Iterable[int], new_ids: Iterable[int] = ()
+    *,
+    tenant_id: int,
+    lead_ids: Iterable[int],
+    new_ids: Iterable[int] = (),
+    written: Iterable[Lead] = (),
 ) -> ScoreOutcome:
     """Re-score these leads now: their profile (fit) changed, engagement decays to now.
 
     `new_ids`: those of them created just now, so with no score and no engagement yet.
+    `written`: some of them as this transaction has just written them (see `rows_of`);
+    those are not read again.
     """
     ids = sorted(set(lead_ids))
     if not ids:
@@ -290,15 +302,22 @@ def leads_rescore(
         ids = sorted(set(ids) - set(new_ids))
         if not ids:
             return ScoreOutcome()
-    leads = Lead.objects.filter(pk__in=ids)
+    known = [lead for lead in written if lead.pk in set(ids)]
     if not ctx.personas.fields:
-        # No approved persona: fit is 0 for everyone, so a lead with nothing scored and no
-        # engagement stays at 0 and is not read or written (a fresh import skips scoring).
-        leads = leads.filter(
-            Q(engagement_raw__gt=0) | Q(score__gt=0) | Q(fit_score__gt=0)
-            | Q(persona_id__isnull=False)
-        )  # fmt: skip
-    rows = scoring_rows(leads)
+        known = [lead for lead in known if _has_scores(lead)]
+    rest = sorted(set(ids) - {lead.pk for lead in written})
+    rows = rows_of(known)
+    if rest:
+        leads = Lead.objects.filter(pk__in=rest)
+        if not ctx.personas.fields:
+            # No approved persona: fit is 0 for everyone, so a lead with nothing scored and
+            # no engagement stays at 0 and is not read or written (a fresh import skips
+            # scoring).
+            leads = leads.filter(
+                Q(engagement_raw__gt=0) | Q(score__gt=0) | Q(fit_score__gt=0)
+                | Q(persona_id__isnull=False)
+            )  # fmt: skip
+        rows = sorted(rows + scoring_rows(leads), key=lambda row: row[_ID])
     if not rows:
         return ScoreOutcome()
     return leads_score(tenant_id=tenant_id, rows=rows, ctx=ctx)

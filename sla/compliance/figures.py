@@ -1,8 +1,10 @@
 """Mergeable cells of compliance figures and the arithmetic on them. Pure: no database.
 
 A cell adds obligations (or stage transitions) one by one, merges with other cells, and
-renders figures. Rollup rows are stored cells; the report merges them per group, so a
-figure over any range is the same as if it were computed from the raw rows at once.
+renders figures. What a transition counts as is the funnel's one definition
+(`leads.funnel.definitions`), asked row by row. Rollup rows are stored cells; the report
+merges them per group, so a figure over any range is the same as if it were computed from
+the raw rows at once.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-COLD_REASON_CODE = "went_cold"
+from leads.funnel import definitions
 
 
 def hundredths(hours: float) -> int:
@@ -165,13 +167,14 @@ class FunnelCell:
     rejected_by_reason: Counter = field(default_factory=Counter)
 
     def add(self, *, action: str, to_stage: str, reason_code: str) -> None:
-        if action == "move" and to_stage == "mql":
+        figure = definitions.figure_of(action=action, to_stage=to_stage, reason_code=reason_code)
+        if figure == "mqls":
             self.mqls += 1
-        elif action == "move" and to_stage == "sql":
+        elif figure == "sql_handoffs":
             self.sql_handoffs += 1
-        elif action == "accept":
+        elif figure == "accepted":
             self.accepted += 1
-        elif action == "reject" and reason_code != COLD_REASON_CODE:
+        elif figure == "rejected":
             self.rejected += 1
             self.rejected_by_reason[reason_code or ""] += 1
 
@@ -191,5 +194,7 @@ class FunnelCell:
             "sql_handoffs": self.sql_handoffs,
             "accepted": self.accepted,
             "rejected": self.rejected,
-            "acceptance_rate": rate(self.accepted, self.accepted + self.rejected),
+            "acceptance_rate": definitions.acceptance_rate(
+                accepted=self.accepted, rejected=self.rejected
+            ),
         }

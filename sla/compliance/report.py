@@ -12,6 +12,7 @@ import calendar as month_calendar
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,10 +24,11 @@ from leads.routing.models import Team
 from leads.routing.selectors import team_members
 from sla import selectors
 from sla.compliance.figures import FunnelCell, SalesCell, SalesTally, rate
-from sla.compliance.periods import Period
+from sla.compliance.months import month_cells, split_by_months
 from sla.errors import NoSuchTeam
 from sla.models import FunnelRollup, ObligationKind, ObligationRollup, RollupState
 from sla.services.rollups import funnel_cells, obligation_cells, rollup_timezone
+from smarketing.periods import Period
 
 # The SLA promises every obligation on time: the line the on-time rate is drawn against.
 ON_TIME_TARGET = 1.0
@@ -60,26 +62,42 @@ def prorated(monthly: int, start: date, end: date) -> float:
 
 def _live_from(state: RollupState | None, period: Period, zone: ZoneInfo) -> date:
     if state is None or state.fresh_until is None:
-        return period.start
-    return max(period.start, state.fresh_until.astimezone(zone).date())
+        return period.first_day
+    return max(period.first_day, state.fresh_until.astimezone(zone).date())
 
 
-def sales_cells(period: Period, *, state: RollupState | None, zone: ZoneInfo):
-    """(day, kind, owner id, cell) of the period: rolled-up days, then live ones."""
+def _daily_rows(first: date, last: date):
+    rows = ObligationRollup.objects.filter(day__gte=first, day__lte=last)
+    return rows.values_list(*_SALES_COLUMNS).iterator(chunk_size=5000)
+
+
+def sales_cells(
+    period: Period,
+    *,
+    state: RollupState | None,
+    zone: ZoneInfo,
+    months: bool = True,
+    times_by_rep: bool = True,
+):
+    """(day, kind, owner id, cell) of the period: rolled-up months (with `months`; the day
+    is then the month's first; see `month_cells` for `times_by_rep`), rolled-up days, then
+    live ones."""
     live_from = _live_from(state, period, zone)
-    if live_from > period.start:
-        rows = ObligationRollup.objects.filter(
-            day__gte=period.start, day__lt=min(live_from, period.end + timedelta(days=1))
-        ).values_list(*_SALES_COLUMNS)
-        for day, kind, owner_id, *counts, hours_sum, values in rows.iterator(chunk_size=5000):
+    if live_from > period.first_day:
+        rolled_last = min(live_from - timedelta(days=1), period.last_day)
+        whole, edges = split_by_months(period.first_day, rolled_last) if months else ([], [])
+        yield from month_cells(whole, times_by_rep=times_by_rep)
+        ranges = edges if whole else [(period.first_day, rolled_last)]
+        rows = chain.from_iterable(_daily_rows(first, last) for first, last in ranges)
+        for day, kind, owner_id, *counts, hours_sum, values in rows:
             opened, met_on_time, met_late, breached, cancelled = counts
             yield day, kind, owner_id, SalesCell(
                 opened=opened, met_on_time=met_on_time, met_late=met_late, breached=breached,
                 cancelled=cancelled, response_hours_sum=hours_sum, response_hundredths=values,
             )  # fmt: skip
-    if live_from <= period.end:
+    if live_from <= period.last_day:
         for (day, kind, owner_id), cell in obligation_cells(
-            first=live_from, last=period.end, zone=zone
+            first=live_from, last=period.last_day, zone=zone
         ).items():
             yield day, kind, owner_id, cell
 
@@ -87,16 +105,16 @@ def sales_cells(period: Period, *, state: RollupState | None, zone: ZoneInfo):
 def funnel_by_day(period: Period, *, state: RollupState | None, zone: ZoneInfo):
     live_from = _live_from(state, period, zone)
     cells: dict[date, FunnelCell] = {}
-    if live_from > period.start:
+    if live_from > period.first_day:
         rows = FunnelRollup.objects.filter(
-            day__gte=period.start, day__lt=min(live_from, period.end + timedelta(days=1))
+            day__gte=period.first_day, day__lt=min(live_from, period.last_day + timedelta(days=1))
         ).values_list("day", "mqls", "sql_handoffs", "accepted", "rejected", "rejected_by_reason")
         for day, mqls, sqls, accepted, rejected, reasons in rows:
             cell = FunnelCell(mqls=mqls, sql_handoffs=sqls, accepted=accepted, rejected=rejected)
             cell.rejected_by_reason.update(reasons)
             cells[day] = cell
-    if live_from <= period.end:
-        cells.update(funnel_cells(first=live_from, last=period.end, zone=zone))
+    if live_from <= period.last_day:
+        cells.update(funnel_cells(first=live_from, last=period.last_day, zone=zone))
     return cells
 
 
@@ -143,7 +161,7 @@ def _sales_figures(by_kind: dict[str, SalesTally]) -> dict[str, Any]:
 
 
 def _week_bounds(key: date, period: Period) -> tuple[date, date]:
-    return max(key, period.start), min(key + timedelta(days=6), period.end)
+    return max(key, period.first_day), min(key + timedelta(days=6), period.last_day)
 
 
 # --- the report --------------------------------------------------------------------------------
@@ -172,7 +190,11 @@ def compliance_report(
     # Rep and week groups split the cells: their totals are the sum of the groups, so each
     # cell's response times are counted once (on a year, a million of them), not twice.
     partitioned = group_by in ("rep", "week")
-    for day, kind, owner_id, cell in sales_cells(period, state=state, zone=zone):
+    # Months hold no weeks; only a split by rep or team reads each rep's response times.
+    times_by_rep = group_by in ("rep", "team") or team_id is not None
+    cells = sales_cells(period, state=state, zone=zone, months=group_by != "week",
+                        times_by_rep=times_by_rep)  # fmt: skip
+    for day, kind, owner_id, cell in cells:
         if team_id is not None and owner_id not in members:
             continue
         owner = by_owner[owner_id]
@@ -200,8 +222,8 @@ def compliance_report(
         sales["groups"] = _sales_groups(group_by, groups, period, emails=emails, teams=teams)
     live_from = _live_from(state, period, zone)
     return {
-        "from": period.start,
-        "to": period.end,
+        "from": period.first_day,
+        "to": period.last_day,
         "group_by": group_by,
         "team": {"id": team_id, "name": teams.names[team_id]} if team_id is not None else None,
         "timezone": timezone_name,
@@ -226,7 +248,9 @@ def compliance_report(
             )
         ],
         "marketing": _marketing(funnel, period, version=version, by_week=group_by == "week"),
-        "rolled_up_through": live_from - timedelta(days=1) if live_from > period.start else None,
+        "rolled_up_through": (
+            live_from - timedelta(days=1) if live_from > period.first_day else None
+        ),
         "generated_at": now,
     }
 
@@ -235,8 +259,8 @@ def _sales_groups(group_by, groups, period: Period, *, emails, teams: _Teams) ->
     rows = []
     if group_by == "week":
         # Every week of the period, quiet ones too: a chart's x axis has no holes.
-        key = week_of(period.start)
-        while key <= period.end:
+        key = week_of(period.first_day)
+        while key <= period.last_day:
             start, end = _week_bounds(key, period)
             iso = key.isocalendar()
             rows.append(
@@ -281,7 +305,7 @@ def _marketing(funnel: dict[date, FunnelCell], period: Period, *, version, by_we
         weeks[week_of(day)].merge(cell)
     labels = dict(RejectionReason.objects.values_list("code", "label"))
     rejected = total.rejected
-    targets = _targets(version, period.start, period.end)
+    targets = _targets(version, period.first_day, period.last_day)
     result = {
         **total.figures(),
         "targets": targets,
@@ -303,8 +327,8 @@ def _marketing(funnel: dict[date, FunnelCell], period: Period, *, version, by_we
     }
     if by_week:
         result["groups"] = []
-        week = week_of(period.start)
-        while week <= period.end:
+        week = week_of(period.first_day)
+        while week <= period.last_day:
             start, end = _week_bounds(week, period)
             iso = week.isocalendar()
             result["groups"].append({

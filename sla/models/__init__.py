@@ -3,7 +3,13 @@
 from sla.goals.models import Goal
 from sla.models.calendars import TenantCalendar
 from sla.models.obligations import Breach, Obligation, ObligationKind, ObligationStatus
-from sla.models.rollups import FunnelRollup, ObligationRollup, RollupDirtyDay, RollupState
+from sla.models.rollups import (
+    FunnelRollup,
+    ObligationMonthRollup,
+    ObligationRollup,
+    RollupDirtyDay,
+    RollupState,
+)
 from sla.models.versions import SIGN_SIDES, SlaStatus, SlaVersion
 
 __all__ = [
@@ -13,6 +19,7 @@ __all__ = [
     "Goal",
     "Obligation",
     "ObligationKind",
+    "ObligationMonthRollup",
     "ObligationRollup",
     "ObligationStatus",
     "RollupDirtyDay",

@@ -113,3 +113,49 @@ class RollupDirtyDay(TenantScoped):
 
     def __str__(self) -> str:
         return f"dirty {self.day} of {self.tenant_id}"
+
+
+class ObligationMonthRollup(TenantScoped):
+    """The level in front of the daily rows: one calendar month (local days, `month` is its
+    first day) of `ObligationRollup`, per kind and rep, summed.
+
+    Rebuilt from the month's daily rows whenever any of its days is written, in the same
+    transaction, so it always equals the sum of its days. Response times are kept as counts
+    per value, `[value, count, value, count, …]` in value order (hundredths of a business
+    hour): a month of a rep has a few hundred distinct values where it has thousands of
+    answers, and counts per value merge exactly, so medians over months stay exact.
+
+    Each month and kind also has one `all_reps` row (owner null): the same sums over every
+    rep. A report that needs no split by rep reads its response times from there, one row
+    instead of forty.
+    """
+
+    month = models.DateField()
+    all_reps = models.BooleanField(default=False)
+    kind = models.CharField(max_length=20, choices=ObligationKind.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    opened = models.PositiveIntegerField(default=0)
+    met_on_time = models.PositiveIntegerField(default=0)
+    met_late = models.PositiveIntegerField(default=0)
+    breached = models.PositiveIntegerField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+    response_hours_sum = models.FloatField(default=0.0)
+    response_counts = models.JSONField(default=list, blank=True)
+
+    class Meta(TenantScoped.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                "tenant", "month", "kind", Coalesce("owner", 0), "all_reps",
+                name="obligation_month_rollup_unique",
+            )
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.kind} rep {self.owner_id}: {self.opened} opened"

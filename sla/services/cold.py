@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from leads import lifecycle
+from leads.funnel import definitions
 from leads.models import Lead, RejectionReason, Stage
 from leads.payloads import lead_payload
 from leads.services import lead_transition
@@ -31,7 +32,8 @@ from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope
 
 BATCH_SIZE = 1000
-COLD_REASON = ("went_cold", "Went cold (no activity)")
+# The reason the recycle records: the funnel counts it as "went cold", never as a rejection.
+COLD_REASON = (definitions.COLD_RECYCLE_REASON, "Went cold (no activity)")
 # Must stay the expression of the index `sla_lead_cold_due_idx`.
 QUIET_SINCE = Greatest(
     Coalesce(F("last_activity_at"), F("stage_changed_at")), F("stage_changed_at")

@@ -3,6 +3,8 @@
 What is stored: per local day (the tenant's SLA calendar timezone), rep and kind, the outcome
 counts and response times of the obligations *opened* that day (`ObligationRollup`), and per
 day the MQLs, SQL hand-offs, acceptances and rejections recorded that day (`FunnelRollup`).
+In front of the days, per calendar month, rep and kind, the sum of the month's days
+(`ObligationMonthRollup`, `sla.compliance.months`), rewritten whenever one of its days is.
 
 Which days are rebuilt, and why that keeps the report exact:
 
@@ -28,15 +30,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Min
 from django.utils import timezone
 
-from leads.models import Stage, StageTransition, TransitionAction
+from leads.funnel import definitions
+from leads.models import StageTransition
 from sla import selectors
 from sla.compliance.figures import FunnelCell, SalesCell
+from sla.compliance.months import month_start, months_write
 from sla.models import (
     FunnelRollup,
     Obligation,
+    ObligationMonthRollup,
     ObligationRollup,
     RollupDirtyDay,
     RollupState,
@@ -102,8 +107,9 @@ def obligation_cells(*, first: date, last: date, zone: ZoneInfo) -> dict[SalesKe
     return cells
 
 
-FUNNEL_TRANSITIONS = Q(action=TransitionAction.MOVE, to_stage__in=[Stage.MQL, Stage.SQL]) | Q(
-    action__in=[TransitionAction.ACCEPT, TransitionAction.REJECT]
+# The transitions a day's funnel cell counts (what each one counts as: `FunnelCell.add`).
+FUNNEL_TRANSITIONS = (
+    definitions.MQL | definitions.SQL_HANDOFF | definitions.ACCEPTED | definitions.SALES_REJECTION
 )
 
 
@@ -190,6 +196,8 @@ def _write_days(days: list[date], zone: ZoneInfo) -> int:
         ],
         batch_size=2000,
     )  # fmt: skip
+    # The months of these days, in the same transaction: a month always sums its days.
+    months_write(month_start(day) for day in days)
     return len(days)
 
 
@@ -225,6 +233,7 @@ def _rebuild_all(*, tenant_id: int, timezone_name: str, zone: ZoneInfo, today: d
         state.save(update_fields=["fresh_until", "timezone"])
         RollupDirtyDay.objects.all().delete()
         ObligationRollup.objects.all().delete()
+        ObligationMonthRollup.objects.all().delete()
         FunnelRollup.objects.all().delete()
     first = _first_activity(zone)
     if first is None or first > today:

@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+from smarketing.tenancy import credentials
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -45,6 +47,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    # An API key acts as its user, and is kept per worker with it (tenancy.credentials).
+    def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        credentials.saved(self, adding, kwargs.get("update_fields"), free=frozenset({"last_login"}))
+
+    def delete(self, *args, **kwargs):
+        credentials.credentials_changed()
+        return super().delete(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

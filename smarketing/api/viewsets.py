@@ -38,10 +38,15 @@ def resolve_api_tenant(request) -> tuple[Tenant, str]:
         api_key = request.auth
         if api_key.is_integration:
             return api_key.tenant, INTEGRATION
-        membership = membership_in(user=api_key.user, tenant=api_key.tenant)
-        if membership is None:
+        # Resolved with the key by `ApiKeyAuthentication` (kept per worker, see credentials).
+        if hasattr(api_key, "member_role"):
+            role = api_key.member_role
+        else:
+            membership = membership_in(user=api_key.user, tenant=api_key.tenant)
+            role = membership.role if membership is not None else None
+        if role is None:
             raise exceptions.AuthenticationFailed("The user of this API key left the tenant.")
-        return api_key.tenant, membership.role
+        return api_key.tenant, role
     slug = request.headers.get("X-Tenant") or request.session.get(SESSION_TENANT_KEY)
     tenant = tenant_by_slug(slug=slug) if slug else None
     membership = membership_in(user=request.user, tenant=tenant) if tenant else None

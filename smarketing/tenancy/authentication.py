@@ -7,8 +7,11 @@ from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
+from smarketing.tenancy import credentials
 from smarketing.tenancy.models import KEY_PREFIX, ApiKey
+from smarketing.tenancy.roles import INTEGRATION
 from smarketing.tenancy.scope import cross_tenant_scope
+from smarketing.tenancy.selectors import membership_in
 
 # Recording every use would turn each read into a write; once a minute is enough to audit.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -48,6 +51,24 @@ class ApiKeyAuthentication(BaseAuthentication):
         prefix = rest.partition("_")[0]
         if key_prefix != KEY_PREFIX or not prefix:
             raise AuthenticationFailed("This is not a Smarketing API key.")
+        token = credentials.current_token()
+        found = credentials.kept(prefix, token)
+        if found is None:
+            found = self._resolve(prefix, raw_key)
+            credentials.keep(prefix, token, found)
+        api_key, api_key.member_role = found
+        # The secret is checked on every request, kept answer or not.
+        if not api_key.matches(raw_key):
+            raise AuthenticationFailed("Invalid or revoked API key.")
+        if self._touch(api_key):
+            credentials.keep(prefix, token, (api_key, api_key.member_role))
+        principal = api_key.user if api_key.user is not None else IntegrationPrincipal(api_key)
+        return principal, api_key
+
+    @staticmethod
+    def _resolve(prefix: str, raw_key: str) -> tuple[ApiKey, str | None]:
+        """The key with its tenant and user, and the user's role in the tenant (None: no
+        longer a member; INTEGRATION for an integration key). Refuses what cannot sign in."""
         with cross_tenant_scope():
             api_key = (
                 ApiKey.all_tenants.select_related("tenant", "user")
@@ -58,16 +79,21 @@ class ApiKeyAuthentication(BaseAuthentication):
                 raise AuthenticationFailed("Invalid or revoked API key.")
             if api_key.user is not None and not api_key.user.is_active:
                 raise AuthenticationFailed("The user of this API key is inactive.")
-            self._touch(api_key)
-        principal = api_key.user if api_key.user is not None else IntegrationPrincipal(api_key)
-        return principal, api_key
+            if api_key.is_integration:
+                return api_key, INTEGRATION
+            membership = membership_in(user=api_key.user, tenant=api_key.tenant)
+            return api_key, membership.role if membership is not None else None
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'
 
     @staticmethod
-    def _touch(api_key: ApiKey) -> None:
+    def _touch(api_key: ApiKey) -> bool:
+        """Record the use, at most once a minute; returns whether it wrote."""
         now = timezone.now()
         if api_key.last_used_at and now - api_key.last_used_at < LAST_USED_RESOLUTION:
-            return
-        ApiKey.all_tenants.filter(pk=api_key.pk).update(last_used_at=now)
+            return False
+        with cross_tenant_scope():
+            ApiKey.all_tenants.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+        return True

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
+from smarketing.tenancy import credentials
 from smarketing.tenancy.managers import TenantManager
 from smarketing.tenancy.roles import Role
 
@@ -20,6 +21,16 @@ class Tenant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # API keys are resolved with their tenant and kept per worker (see credentials).
+    def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        credentials.saved(self, adding, kwargs.get("update_fields"))
+
+    def delete(self, *args, **kwargs):
+        credentials.credentials_changed()
+        return super().delete(*args, **kwargs)
 
 
 class TenantScoped(models.Model):
@@ -58,6 +69,16 @@ class Membership(TenantScoped):
     def __str__(self) -> str:
         return f"{self.user} in {self.tenant_id} as {self.role}"
 
+    # A user key's role comes from the membership and is kept per worker (see credentials).
+    def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        credentials.saved(self, adding, kwargs.get("update_fields"), free=frozenset({"is_away"}))
+
+    def delete(self, *args, **kwargs):
+        credentials.credentials_changed()
+        return super().delete(*args, **kwargs)
+
 
 KEY_PREFIX = "smk"
 
@@ -92,6 +113,17 @@ class ApiKey(TenantScoped):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        credentials.saved(
+            self, adding, kwargs.get("update_fields"), free=frozenset({"last_used_at"})
+        )
+
+    def delete(self, *args, **kwargs):
+        credentials.credentials_changed()
+        return super().delete(*args, **kwargs)
 
     @property
     def is_integration(self) -> bool:

@@ -14,8 +14,6 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.db import connection
-from django.db.backends.signals import connection_created
-from django.dispatch import receiver
 
 _tenant_id: ContextVar[int | None] = ContextVar("smarketing_tenant_id", default=None)
 _cross_tenant: ContextVar[bool] = ContextVar("smarketing_cross_tenant", default=False)
@@ -39,42 +37,51 @@ def require_tenant_id() -> int:
     return tenant_id
 
 
-def _apply_to_connection(conn: Any) -> None:
-    if conn.vendor != "postgresql":
-        return
-    tenant_id = _tenant_id.get()
-    with conn.cursor() as cursor:
-        if tenant_id is None and not _cross_tenant.get():
-            # Outside every scope the connection falls back to its own default: nothing
-            # visible in deployment.
-            cursor.execute("RESET app.tenant_id; RESET app.cross_tenant")
-            return
-        cursor.execute(
-            "SELECT set_config('app.tenant_id', %s, false), "
-            "set_config('app.cross_tenant', %s, false)",
-            ["" if tenant_id is None else str(tenant_id), "on" if _cross_tenant.get() else "off"],
-        )
+# What a session holds outside every scope: the settings unset (nothing visible).
+UNSCOPED: tuple[int | None, bool] = (None, False)
 
 
-@receiver(connection_created)
-def _scope_new_connection(sender: Any, connection: Any, **kwargs: Any) -> None:
-    # A connection opened (or reopened) inside a scope must carry it from its first query.
-    if _tenant_id.get() is not None or _cross_tenant.get():
-        _apply_to_connection(connection)
+def current_scope() -> tuple[int | None, bool]:
+    """(tenant id, cross-tenant) of the work running now: what the session must hold."""
+    return _tenant_id.get(), _cross_tenant.get()
+
+
+def scope_sql(state: tuple[int | None, bool]) -> str:
+    """The statement that gives a PostgreSQL session the settings of `state` (literal, so it
+    can go in front of another statement: ids are integers, nothing else is interpolated)."""
+    if state == UNSCOPED:
+        # Outside every scope the connection falls back to its own default: nothing
+        # visible in deployment.
+        return "RESET app.tenant_id; RESET app.cross_tenant"
+    tenant_id, cross_tenant = state
+    tenant = "" if tenant_id is None else str(int(tenant_id))
+    cross = "on" if cross_tenant else "off"
+    return (
+        f"SELECT set_config('app.tenant_id', '{tenant}', false), "
+        f"set_config('app.cross_tenant', '{cross}', false)"
+    )
+
+
+def apply_scope_now(conn: Any = connection) -> None:
+    """Give the session the current scope's settings now, for work that sends statements
+    past Django's cursors (a raw driver connection). Django's own statements get them
+    on their way (`smarketing.tenancy.postgresql`)."""
+    apply = getattr(conn, "apply_scope", None)
+    if apply is not None:
+        conn.ensure_connection()
+        apply()
 
 
 @contextmanager
 def _scoped(tenant_id: int | None, cross_tenant: bool) -> Iterator[None]:
+    # Only the context changes here; the session follows before its next statement.
     tenant_token = _tenant_id.set(tenant_id)
     cross_token = _cross_tenant.set(cross_tenant)
     try:
-        _apply_to_connection(connection)
         yield
     finally:
         _tenant_id.reset(tenant_token)
         _cross_tenant.reset(cross_token)
-        if connection.connection is not None and not connection.needs_rollback:
-            _apply_to_connection(connection)
 
 
 def tenant_scope(tenant: Any) -> Any:

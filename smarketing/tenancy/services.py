@@ -11,6 +11,7 @@ from smarketing.errors import Forbidden
 from smarketing.events import publish
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.audit import audit_record
+from smarketing.tenancy.credentials import credentials_changed
 from smarketing.tenancy.models import ApiKey, Membership, Tenant, hash_key
 from smarketing.tenancy.roles import Role, has_capability
 from smarketing.tenancy.scope import tenant_scope
@@ -123,6 +124,7 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor | None = None) -> None:
         if ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         ):
+            credentials_changed()
             audit_record(
                 tenant=api_key.tenant_id,
                 actor=actor,

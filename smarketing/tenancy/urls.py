@@ -1,5 +1,6 @@
 from django.urls import path
 
+from smarketing.home import views as home
 from smarketing.tenancy import views
 from smarketing.tenancy.pages import general, invites, keys
 
@@ -11,8 +12,10 @@ urlpatterns = [
     path("invite/<str:token>/", invites.accept_invitation, name="invite-accept"),
 ]
 
+# The tenant's home: the tiles of the member's role (smarketing.home).
 tenant_urlpatterns = [
-    path("", views.TenantHomeView.as_view(), name="home"),
+    path("", home.HomeView.as_view(), name="home"),
+    path("home/tiles/<slug:key>/", home.TileView.as_view(), name="home-tile"),
 ]
 
 # The core's settings pages, mounted at /t/<slug>/settings/ (namespace "settings").

@@ -7,7 +7,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
 
 from smarketing.api.viewsets import SESSION_TENANT_KEY
 from smarketing.tenancy.roles import has_capability
@@ -62,10 +61,6 @@ class TenantPageMixin(LoginRequiredMixin):
             if hasattr(response, "render") and callable(response.render):
                 response.render()
             return response
-
-
-class TenantHomeView(TenantPageMixin, TemplateView):
-    template_name = "tenancy/home.html"
 
 
 def landing(request):

@@ -8,8 +8,9 @@ class WebhooksConfig(AppConfig):
 
     def ready(self) -> None:
         from smarketing.events import register_outbox_consumer
-        from smarketing.webhooks import notifications
+        from smarketing.webhooks import home, notifications
         from smarketing.webhooks.relay import webhook_deliveries_create
 
         register_outbox_consumer(webhook_deliveries_create)
         notifications.register()
+        home.register()

@@ -1,8 +1,13 @@
 """Reads about webhooks, in the current tenant scope."""
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from datetime import datetime, timedelta
 
-from smarketing.webhooks.models import WebhookDelivery, WebhookEndpoint
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet
+
+from smarketing.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+
+# How far back a failed delivery makes its endpoint "failing".
+FAILING_WINDOW = timedelta(hours=24)
 
 
 def endpoint_list() -> QuerySet[WebhookEndpoint]:
@@ -20,4 +25,24 @@ def endpoint_deliveries(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookDeliver
             )
         )
         .order_by("-id")
+    )
+
+
+def endpoints_failing(*, now: datetime) -> QuerySet[WebhookEndpoint]:
+    """Endpoints whose deliveries fail: given up on, or retrying after a failed attempt,
+    within `FAILING_WINDOW`; each with its `failed` count and `last_failure_at`, the most
+    recently failing first. One query, however many deliveries."""
+    recent = Q(
+        deliveries__last_attempt_at__gte=now - FAILING_WINDOW,
+    ) & (
+        Q(deliveries__status=DeliveryStatus.FAILED)
+        | Q(deliveries__status=DeliveryStatus.PENDING, deliveries__failures__gt=0)
+    )
+    return (
+        WebhookEndpoint.objects.annotate(
+            failed=Count("deliveries", filter=recent),
+            last_failure_at=Max("deliveries__last_attempt_at", filter=recent),
+        )
+        .filter(failed__gt=0)
+        .order_by("-last_failure_at", "-id")
     )

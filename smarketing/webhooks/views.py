@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -42,7 +43,11 @@ class WebhookListView(WebhookPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["endpoints"] = selectors.endpoint_list()
+        # ?failing=1: the endpoints whose deliveries fail (the admins' home links here).
+        failing = self.request.GET.get("failing") == "1"
+        context["failing"] = failing
+        endpoints = selectors.endpoints_failing(now=timezone.now()) if failing else None
+        context["endpoints"] = endpoints if failing else selectors.endpoint_list()
         context.setdefault("form", EndpointForm(initial={"enabled": True}))
         return context
 

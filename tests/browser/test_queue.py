@@ -49,7 +49,7 @@ def test_a_rep_works_the_queue_and_marketing_reads_the_feedback(tenant, member, 
     page = browser_as(rep)
     # Both SQLs were routed to the only rep: two unread notifications.
     expect(page.get_by_test_id("bell-count")).to_have_text("2")
-    page.get_by_role("link", name="Queue").click()
+    page.get_by_role("link", name="Queue", exact=True).click()
     expect(page.get_by_role("heading", name="Queue")).to_be_visible()
     expect(page.locator(".queue-item")).to_have_count(2)
     # The hot lead's deadline is the nearest: it comes first, counting down by the second.
@@ -92,7 +92,7 @@ def test_a_rep_works_the_queue_and_marketing_reads_the_feedback(tenant, member, 
 
     # Marketing reads why the lead came back.
     feedback = browser_as(marketer)
-    feedback.get_by_role("link", name="Feedback").click()
+    feedback.get_by_role("link", name="Feedback", exact=True).click()
     expect(feedback.get_by_role("heading", name="Feedback from sales")).to_be_visible()
     expect(feedback.get_by_text("A student writing a thesis, not a buyer.")).to_be_visible()
     groups = feedback.get_by_test_id("feedback-groups")

@@ -167,8 +167,8 @@ def test_volumes_count_hand_offs_in_the_tenants_days_against_prorated_targets(te
 
 
 def test_the_agenda_and_the_compliance_report_count_the_same_hand_offs(tenant, week):
-    from sla.compliance.periods import Period
     from sla.compliance.report import compliance_report
+    from smarketing.periods import Period
 
     _, agenda = generate(tenant)
     with tenant_scope(tenant):

@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from sla import services, tasks
-from sla.compliance.periods import Period
 from sla.compliance.report import compliance_report
 from sla.models import ObligationRollup, RollupDirtyDay, RollupState, SlaVersion
 from smarketing.celery import app
+from smarketing.periods import Period
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import tenant_scope
 from tests.leads.factories import StageTransitionFactory
@@ -32,7 +32,7 @@ def _rows(tenant):
 def _report(tenant, *, days=10, group_by=None):
     with tenant_scope(tenant):
         state = services.compliance_rollups_refresh(tenant_id=tenant.pk)
-        period = Period(start=(NOW - timedelta(days=days)).date(), end=NOW.date())
+        period = Period((NOW - timedelta(days=days)).date(), NOW.date())
         return compliance_report(period=period, group_by=group_by, state=state, now=NOW)
 
 
@@ -159,7 +159,9 @@ def test_the_beat_schedule_runs_the_rollups_for_every_tenant(tenant, other_tenan
             assert RollupState.objects.get().fresh_until == NOW - services.rollups.FRESH_MARGIN
 
 
-@pytest.mark.parametrize("model", ["obligationrollup", "funnelrollup", "rollupstate"])
+@pytest.mark.parametrize(
+    "model", ["obligationrollup", "obligationmonthrollup", "funnelrollup", "rollupstate"]
+)
 def test_operators_read_rollups_in_the_admin_but_never_write_them(admin_client, tenant, model):
     services.compliance_rollups_build(tenant_id=tenant.pk)
     assert admin_client.get(f"/admin/sla/{model}/").status_code == 200

@@ -16,6 +16,7 @@ from django.utils import timezone
 from smarketing.events import publish
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.audit import audit_record, changes_between
+from smarketing.tenancy.credentials import credentials_changed
 from smarketing.tenancy.errors import InvalidSettings, NotAdmin
 from smarketing.tenancy.models import ApiKey, Membership
 from smarketing.tenancy.roles import Role, has_capability
@@ -90,6 +91,7 @@ def _end_access(membership: Membership, actor: Actor) -> None:
         ApiKey.objects.filter(user=user, revoked_at__isnull=True).values_list("name", flat=True)
     )
     ApiKey.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    credentials_changed()
     if revoked:
         audit_record(
             tenant=membership.tenant_id,
