@@ -19,17 +19,14 @@ from typing import Any
 from meetings import numbers
 from meetings.agenda import Point, _breaches, _rejections, hours, pct
 from meetings.models import AgendaKind, Meeting
-from sla.compliance.periods import Period
 from sla.compliance.report import compliance_report
+from smarketing.periods import Period
 
 
 def review_points(*, meeting: Meeting, tz_name: str) -> list[Point]:
-    current = numbers.window(meeting.period_start, meeting.period_end, tz_name=tz_name)
-    previous = numbers.previous_window(current, tz_name=tz_name)
-    report = compliance_report(
-        period=Period(start=meeting.period_start, end=meeting.period_end),
-        group_by=None, state=None,
-    )  # fmt: skip
+    current = Period(meeting.period_start, meeting.period_end, tz_name)
+    previous = current.previous()
+    report = compliance_report(period=current, group_by=None, state=None)
     version = meeting.sla_version
     return [
         _under_review(meeting, version),
