@@ -1,6 +1,6 @@
 """The ways a meeting operation can be refused, each with a stable API code."""
 
-from smarketing.errors import Conflict, InvalidInput
+from smarketing.errors import Conflict, Forbidden, InvalidInput
 
 
 class InvalidMeetingData(InvalidInput):
@@ -10,3 +10,22 @@ class InvalidMeetingData(InvalidInput):
 class MeetingHeld(Conflict):
     code = "meeting_held"
     title = "The meeting was held"
+
+
+class MeetingClosed(Conflict):
+    code = "meeting_closed"
+    title = "The meeting was closed"
+
+
+class MeetingCancelled(Conflict):
+    code = "meeting_cancelled"
+    title = "The meeting was cancelled"
+
+
+class NotAReview(Conflict):
+    code = "not_a_review"
+    title = "The meeting is no SLA review"
+
+
+class ProposalNotAllowed(Forbidden):
+    pass

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from django import forms
 
-from meetings.models import ActionItemStatus
+from meetings.models import ActionItemStatus, Cadence
 
 
 def _member_choices(members) -> list[tuple[str, str]]:
@@ -57,3 +59,47 @@ class ActionItemForm(forms.Form):
 
 class ActionItemStatusForm(forms.Form):
     status = forms.ChoiceField(choices=ActionItemStatus.choices)
+
+
+WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"),
+            (5, "Saturday"), (6, "Sunday")]  # fmt: skip
+
+
+def _zones() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(available_timezones()) if "/" in name or name == "UTC"]
+
+
+class SeriesForm(forms.Form):
+    name = forms.CharField(max_length=200, initial="Monthly smarketing alignment")
+    cadence = forms.ChoiceField(choices=Cadence.choices, initial=Cadence.WEEKLY)
+    weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int, label="Weekday")
+    time = forms.TimeField(
+        label="Time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    # No bounds here: the service's message says what is wrong with a duration.
+    duration_minutes = forms.IntegerField(label="Duration (minutes)", initial=45)
+    timezone = forms.ChoiceField(label="Timezone")
+    attendees = forms.MultipleChoiceField(
+        required=False, label="Attendees", widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, members=(), default_timezone="UTC", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].choices = _member_choices(members)
+        self.fields["timezone"].choices = _zones()
+        self.fields["timezone"].initial = default_timezone
+
+    def data_for_service(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class NotesForm(forms.Form):
+    notes = forms.CharField(
+        max_length=20000, required=False, label="Notes", widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class SeriesEditForm(SeriesForm):
+    active = forms.BooleanField(
+        required=False, label="Meets (untick to stop the series and cancel its meetings to come)"
+    )

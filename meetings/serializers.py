@@ -6,7 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from meetings.models import ActionItemStatus, AgendaKind, MeetingStatus
+from meetings.models import ActionItemStatus, AgendaKind, Cadence, MeetingKind, MeetingStatus
 
 
 def _user(user) -> dict | None:
@@ -18,6 +18,16 @@ class PersonRefSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     email = serializers.EmailField()
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "10:00"}
+)
+class ClockTimeField(serializers.TimeField):
+    """A wall-clock time as `HH:MM`, read and written (a series meets on the minute)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
 
 
 class StrictSerializer(serializers.Serializer):
@@ -53,7 +63,34 @@ class MeetingWriteSerializer(StrictSerializer):
 class MeetingPatchSerializer(MeetingWriteSerializer):
     title = serializers.CharField(max_length=200, required=False)
     scheduled_at = serializers.DateTimeField(required=False)
-    status = serializers.ChoiceField(choices=MeetingStatus.choices, required=False)
+    status = serializers.ChoiceField(
+        choices=[MeetingStatus.PLANNED, MeetingStatus.HELD], required=False,
+        help_text="Planned or held; `POST .../close/` closes a meeting.",
+    )  # fmt: skip
+
+
+class SeriesWriteSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+    cadence = serializers.ChoiceField(choices=Cadence.choices)
+    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday.")
+    time = ClockTimeField(help_text="HH:MM, local time in `timezone`.")
+    duration_minutes = serializers.IntegerField(help_text="1 to 600.")
+    timezone = serializers.CharField(max_length=64, help_text="An IANA zone, e.g. Europe/Rome.")
+    attendees = serializers.ListField(
+        child=serializers.EmailField(), required=False, max_length=100,
+        help_text="E-mails of members of the tenant.",
+    )  # fmt: skip
+
+
+class SeriesPatchSerializer(SeriesWriteSerializer):
+    active = serializers.BooleanField(
+        required=False, help_text="false stops the series: the meetings to come are cancelled."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
 
 
 class DecisionWriteSerializer(StrictSerializer):
@@ -112,6 +149,16 @@ class MeetingSerializer(serializers.Serializer):
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     status = serializers.ChoiceField(choices=MeetingStatus.choices)
+    kind = serializers.ChoiceField(choices=MeetingKind.choices)
+    duration_minutes = serializers.IntegerField()
+    timezone = serializers.CharField(source="zone_name")
+    series = serializers.IntegerField(source="series_id", allow_null=True)
+    sequence = serializers.IntegerField(help_text="The iCalendar SEQUENCE of its invitation.")
+    closed_at = serializers.DateTimeField(allow_null=True)
+    sla_version = serializers.IntegerField(source="sla_version_id", allow_null=True)
+    proposed_sla_version = serializers.IntegerField(
+        source="proposed_sla_version_id", allow_null=True
+    )
     notes = serializers.CharField()
     attendees = serializers.SerializerMethodField()
     created_by = serializers.SerializerMethodField()
@@ -155,3 +202,52 @@ class AgendaSerializer(serializers.Serializer):
     period_end = serializers.DateField()
     generated_at = serializers.DateTimeField()
     items = AgendaItemSerializer(many=True)
+
+
+class SeriesMeetingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    scheduled_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=MeetingStatus.choices)
+
+
+class SeriesSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    cadence = serializers.ChoiceField(choices=Cadence.choices)
+    weekday = serializers.IntegerField()
+    time = ClockTimeField()
+    duration_minutes = serializers.IntegerField()
+    timezone = serializers.CharField()
+    attendees = serializers.SerializerMethodField()
+    active = serializers.BooleanField()
+    next_meeting = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.EmailField()))
+    def get_attendees(self, series) -> list[str]:
+        return [attendee.user.email for attendee in series.attendance.all()]
+
+    @extend_schema_field(SeriesMeetingSerializer(allow_null=True))
+    def get_next_meeting(self, series) -> dict | None:
+        upcoming = getattr(series, "upcoming", None)
+        if not upcoming:
+            return None
+        return SeriesMeetingSerializer(upcoming[0]).data
+
+
+class SlaTermDiffSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    before = serializers.CharField()
+    after = serializers.CharField()
+
+
+class SlaProposalSerializer(serializers.Serializer):
+    meeting = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="The draft SLA version's id.")
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    changes = SlaTermDiffSerializer(
+        many=True, help_text="Terms that differ from the version in force."
+    )

@@ -15,8 +15,16 @@ from django.views.generic import TemplateView
 
 from meetings import selectors, services
 from meetings.errors import InvalidMeetingData
-from meetings.forms import ActionItemForm, ActionItemStatusForm, DecisionForm, MeetingForm
-from meetings.models import Meeting, MeetingStatus
+from meetings.forms import (
+    ActionItemForm,
+    ActionItemStatusForm,
+    DecisionForm,
+    MeetingForm,
+    NotesForm,
+)
+from meetings.models import Meeting, MeetingKind, MeetingStatus
+from meetings.services.reviews import may_propose
+from sla.diff import version_diff
 from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import has_capability
@@ -95,7 +103,17 @@ class MeetingDetailView(TenantPageMixin, LocalTimeMixin, TemplateView):
         members = _members(self.request)
         agenda = services.meeting_agenda_ensure(meeting=meeting)
         meeting.refresh_from_db(fields=["agenda_generated_at"])
+        proposed = meeting.proposed_sla_version
+        under_review = meeting.sla_version
         context.update(
+            is_review=meeting.kind == MeetingKind.SLA_REVIEW,
+            can_propose=may_propose(self.request.role) and meeting.status != MeetingStatus.CLOSED,
+            proposed=proposed,
+            proposal_diff=[d for d in version_diff(under_review, proposed) if d.changed]
+            if proposed and under_review
+            else [],
+            notes_form=NotesForm(initial={"notes": meeting.notes}),
+            is_closed=meeting.status == MeetingStatus.CLOSED,
             meeting=meeting,
             agenda=agenda,
             decisions=list(selectors.decisions(meeting=meeting).order_by("id")),
@@ -136,7 +154,7 @@ class RegenerateAgendaView(MeetingActionView):
 class MeetingStatusView(MeetingActionView):
     def perform(self, request, meeting, **kwargs):
         status = request.POST.get("status")
-        if status not in MeetingStatus.values:
+        if status not in (MeetingStatus.PLANNED, MeetingStatus.HELD):
             raise InvalidMeetingData({"status": ["Planned or held."]})
         services.meeting_update(meeting=meeting, actor=Actor.from_request(request),
                                 data={"status": status})  # fmt: skip
@@ -176,3 +194,30 @@ class ActionItemStatusView(MeetingActionView):
             item=item, actor=Actor.from_request(request), data=dict(form.cleaned_data)
         )
         return f"“{item.title}” is {item.get_status_display().lower()}."
+
+
+class MeetingNotesView(MeetingActionView):
+    def perform(self, request, meeting, **kwargs):
+        form = NotesForm(request.POST)
+        if not form.is_valid():
+            raise InvalidMeetingData({"notes": [_first_error(form)]})
+        services.meeting_update(meeting=meeting, actor=Actor.from_request(request),
+                                data={"notes": form.cleaned_data["notes"]})  # fmt: skip
+        return "Notes saved."
+
+
+class MeetingCloseView(MeetingActionView):
+    def perform(self, request, meeting, **kwargs):
+        services.meeting_close(meeting=meeting, actor=Actor.from_request(request))
+        return "Meeting closed: the minutes are final and on their way to the attendees."
+
+
+class ProposeSlaChangeView(MeetingActionView):
+    post_capability = "sla.manage"
+
+    def perform(self, request, meeting, **kwargs):
+        draft = services.meeting_sla_change_propose(
+            meeting=meeting, actor=Actor.from_request(request)
+        )
+        return (f"Draft SLA version {draft.number} proposed: edit its terms, then both teams "
+                "sign it.")  # fmt: skip

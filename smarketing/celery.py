@@ -66,6 +66,10 @@ app.conf.beat_schedule = {
     "privacy-retention-sweep": {"task": "privacy.retention_sweep", "schedule": 3600.0},
     # Action items of alignment meetings whose due day has come: each announced once.
     "meetings-action-items-due": {"task": "meetings.action_items_due", "schedule": 3600.0},
+    # Meetings of series and SLA reviews, created ahead (MEETINGS_PLAN_AHEAD_DAYS) and invited.
+    "meetings-series-plan": {"task": "meetings.series_plan", "schedule": 3600.0},
+    "meetings-sla-reviews-plan": {"task": "meetings.sla_reviews_plan", "schedule": 3600.0},
+    "meetings-mail-sweep": {"task": "meetings.mail_sweep", "schedule": 300.0},
 }
 
 app.autodiscover_tasks()

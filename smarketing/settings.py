@@ -272,6 +272,8 @@ SPECTACULAR_SETTINGS = {
         "LeadStage": "leads.models.Stage",
         "MeetingStatus": "meetings.models.MeetingStatus",
         "ActionItemStatus": "meetings.models.ActionItemStatus",
+        "MeetingKind": "meetings.models.MeetingKind",
+        "MeetingCadence": "meetings.models.Cadence",
         "SignSide": "sla.signoff.SIGN_SIDES",
     },
     # Served from our own static files: the docs page loads nothing from third-party hosts.
@@ -307,6 +309,10 @@ WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE")
 # Certificates of webhook receivers are checked against this CA bundle (a file), or the
 # public CAs (certifi) when empty: for receivers inside a company behind a private CA.
 WEBHOOKS_CA_BUNDLE = os.environ.get("WEBHOOKS_CA_BUNDLE", "")
+# Meeting series: how many days ahead the planner creates meetings (the next one of a series
+# always exists, however far); SLA reviews: how many days before the review date they meet.
+MEETINGS_PLAN_AHEAD_DAYS = int(os.environ.get("MEETINGS_PLAN_AHEAD_DAYS", "14"))
+MEETINGS_REVIEW_LEAD_DAYS = int(os.environ.get("MEETINGS_REVIEW_LEAD_DAYS", "7"))
 
 # --- Retention: what is kept only for a while (smarketing/privacy/retention.py) -----------
 # Relayed outbox events (the payloads webhooks send), while no delivery log refers to them.

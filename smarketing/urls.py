@@ -47,6 +47,8 @@ urlpatterns = [
     path("", include(tenancy_urls)),
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),
     path("api/v1/", include(api_v1_patterns)),
+    # Each person's calendar feed: no login, the secret token names the person and tenant.
+    path("cal/", include("meetings.feed_urls")),
     # Public web forms: no login, the form's key names the tenant.
     path("f/", include(("leads.webforms.public_urls", "webforms-public"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

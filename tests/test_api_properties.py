@@ -135,6 +135,10 @@ REFUSED_BY_RULES_THE_SCHEMA_CANNOT_STATE = {
     "PATCH /api/v1/meetings/{id}/": "days outside 1990-2999",
     "POST /api/v1/meetings/{id}/action-items/": "an owner who is not a member; due days",
     "PATCH /api/v1/meetings/{id}/action-items/{item_id}/": "an owner who is not a member",
+    "POST /api/v1/meetings/series/": "a time the clocks skip; an unknown timezone; a duration "
+    "of 0 or less; attendees who are not members",
+    "PATCH /api/v1/meetings/series/{id}/": "a time the clocks skip; an unknown timezone; a "
+    "duration of 0 or less; attendees who are not members",
     "POST /api/v1/personas/": "criteria on unknown fields; too many entries",
     "PATCH /api/v1/personas/{id}/": "criteria on unknown fields; too many entries",
     "POST /api/v1/personas/{id}/comments/": "a version the persona does not have",

@@ -39,7 +39,12 @@ from meetings.demo.data import (
     TITLES,
 )
 from meetings.demo.timeline import after, at, before, business_moment
-from meetings.services import action_item_create, meeting_agenda_generate, meeting_create
+from meetings.services import (
+    action_item_create,
+    meeting_agenda_generate,
+    meeting_create,
+    series_create,
+)
 from personas.models import BuyerPersona
 from personas.services import persona_approve, persona_create
 from sla.calendar import BusinessCalendar, business_time_between
@@ -94,6 +99,7 @@ def seed_demo(*, slug: str, leads: int, say: Callable[[str], None], seed: int = 
     cold_leads_sweep(tenant_id=tenant.pk)
     with tenant_scope(tenant):
         meeting = _meeting(tenant, actor, calendar, now)
+        _series(tenant, actor)
     say(
         f"Breaches: {Breach.all_tenants.filter(tenant=tenant).count()}; meeting "
         f"'{meeting.title}' with its agenda."
@@ -375,3 +381,16 @@ def _meeting(tenant, actor, calendar: BusinessCalendar, now):
         due_on=(scheduled + timedelta(days=5)).date(),
     )
     return meeting
+
+
+def _series(tenant, actor) -> None:
+    """The monthly alignment of both teams, planned ahead by the series planner."""
+    series_create(
+        tenant=tenant,
+        actor=actor["marco.manager"],
+        data={
+            "name": "Monthly smarketing alignment", "cadence": "monthly", "weekday": 1,
+            "time": time(10, 0), "duration_minutes": 60, "timezone": tenant.timezone or "UTC",
+            "attendees": [actor[name].user.email for name in ("giulia.marketing", "sara.sales")],
+        },
+    )  # fmt: skip

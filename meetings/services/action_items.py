@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_date
 
 from meetings.models import ActionItem, ActionItemStatus, Meeting
 from meetings.services import checks
+from meetings.services.meetings import refuse_if_closed
 from smarketing.events import publish_many
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope
@@ -23,6 +24,7 @@ def action_item_create(
     *, meeting: Meeting, actor: Actor, title: str, owner_email: str, due_on: date
 ) -> ActionItem:
     """An action item for a member of the tenant, due on a day of the tenant's calendar."""
+    refuse_if_closed(meeting)
     title = checks.clean_text(title, "title", max_length=300)
     checks.check_day(due_on, "due_on")
     (owner,) = checks.member_users(meeting.tenant, [owner_email], "owner")

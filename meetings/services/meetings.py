@@ -11,21 +11,19 @@ from django.utils import timezone
 
 from meetings import selectors
 from meetings.agenda import agenda_points
-from meetings.errors import InvalidMeetingData, MeetingHeld
-from meetings.models import AgendaItem, Attendee, Decision, Meeting, MeetingStatus
+from meetings.errors import InvalidMeetingData, MeetingClosed, MeetingHeld
+from meetings.models import AgendaItem, Decision, Meeting, MeetingKind, MeetingStatus
+from meetings.review_agenda import review_points
 from meetings.services import checks
+from meetings.services.calendar import attendees_set, meeting_invite_soon
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.models import Tenant
 
 
-def _set_attendees(meeting: Meeting, users: list) -> None:
-    wanted = {user.pk for user in users}
-    Attendee.objects.filter(meeting=meeting).exclude(user_id__in=wanted).delete()
-    present = set(Attendee.objects.filter(meeting=meeting).values_list("user_id", flat=True))
-    Attendee.objects.bulk_create([
-        Attendee(tenant_id=meeting.tenant_id, meeting=meeting, user_id=user_id)
-        for user_id in sorted(wanted - present)
-    ])  # fmt: skip
+def refuse_if_closed(meeting: Meeting) -> None:
+    """A closed meeting's record is what its minutes say: nothing of it changes any more."""
+    if meeting.status == MeetingStatus.CLOSED:
+        raise MeetingClosed("The meeting was closed: its minutes are final.")
 
 
 @transaction.atomic
@@ -53,7 +51,9 @@ def meeting_create(*, tenant: Tenant, actor: Actor, data: dict[str, Any]) -> Mee
         ),
         created_by=actor.user,
     )
-    _set_attendees(meeting, attendees)
+    attendees_set(meeting, attendees)
+    if attendees:
+        meeting_invite_soon(meeting)
     return meeting
 
 
@@ -62,6 +62,7 @@ def meeting_update(*, meeting: Meeting, actor: Actor, data: dict[str, Any]) -> M
     """Edit a meeting. A new period makes the agenda stale: it is dropped and generated again
     when next read. The period of a held meeting stays what was discussed (409)."""
     meeting = _locked(meeting)
+    refuse_if_closed(meeting)
     changed = []
     if "title" in data:
         meeting.title = checks.clean_text(data["title"], "title", max_length=200)
@@ -86,12 +87,21 @@ def meeting_update(*, meeting: Meeting, actor: Actor, data: dict[str, Any]) -> M
         meeting.agenda_generated_at = None
         changed += ["period_start", "period_end", "agenda_generated_at"]
     if "status" in data:
+        if data["status"] not in (MeetingStatus.PLANNED, MeetingStatus.HELD):
+            raise InvalidMeetingData({"status": ["Planned or held; close a meeting to end it."]})
         meeting.status = data["status"]
         changed.append("status")
+    people_changed, removed = False, []
     if "attendees" in data:
-        _set_attendees(
+        people_changed, removed = attendees_set(
             meeting, checks.member_users(meeting.tenant, data["attendees"] or [], "attendees")
         )
+    # Attendees' calendars follow what they can see of the meeting: its time, its title
+    # and who is invited. A changed period or status is no news to a calendar.
+    if people_changed or {"scheduled_at", "title"} & set(changed):
+        meeting.sequence += 1
+        changed.append("sequence")
+        meeting_invite_soon(meeting, withdrawn=removed)
     if changed:
         meeting.save(update_fields=[*changed, "updated_at"])
     return meeting
@@ -103,7 +113,10 @@ def _locked(meeting: Meeting) -> Meeting:
 
 
 def _write_agenda(meeting: Meeting) -> list[AgendaItem]:
-    points = agenda_points(meeting=meeting, tz_name=meeting.tenant.timezone)
+    if meeting.kind == MeetingKind.SLA_REVIEW:
+        points = review_points(meeting=meeting, tz_name=meeting.tenant.timezone)
+    else:
+        points = agenda_points(meeting=meeting, tz_name=meeting.tenant.timezone)
     AgendaItem.objects.filter(meeting=meeting).delete()
     items = AgendaItem.objects.bulk_create([
         AgendaItem(tenant_id=meeting.tenant_id, meeting=meeting, position=position,
@@ -121,7 +134,7 @@ def meeting_agenda_generate(*, meeting: Meeting) -> list[AgendaItem]:
     """Generate the agenda from the live numbers, replacing the one generated before: run
     twice, it leaves one agenda. A held meeting keeps the agenda it was held with (409)."""
     meeting = _locked(meeting)
-    if meeting.status == MeetingStatus.HELD:
+    if meeting.status in (MeetingStatus.HELD, MeetingStatus.CLOSED):
         raise MeetingHeld("The meeting was held: its agenda is the record of what was discussed.")
     return _write_agenda(meeting)
 
@@ -138,6 +151,7 @@ def meeting_agenda_ensure(*, meeting: Meeting) -> list[AgendaItem]:
 
 @transaction.atomic
 def decision_record(*, meeting: Meeting, actor: Actor, text: str) -> Decision:
+    refuse_if_closed(_locked(meeting))
     return Decision.objects.create(
         tenant_id=meeting.tenant_id,
         meeting=meeting,

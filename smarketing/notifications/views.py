@@ -13,6 +13,7 @@ from smarketing.errors import DomainError
 from smarketing.notifications import selectors, services
 from smarketing.notifications.kinds import Channel, Kind
 from smarketing.notifications.models import Notification
+from smarketing.notifications.panels import preferences_panels
 from smarketing.tenancy.views import TenantPageMixin
 
 PAGE_SIZE = 50
@@ -40,6 +41,7 @@ class NotificationListView(TenantPageMixin, TemplateView):
             ),
             preferences=selectors.preferences_of(user=self.request.user),
             channels=Channel.choices,
+            panels=preferences_panels(self.request),
         )
         return context
 

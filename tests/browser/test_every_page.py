@@ -54,6 +54,8 @@ DETAIL_PAGES = {
     "leads:detail",
     "personas:detail",
     "meetings:detail",
+    "meetings:series",
+    "meetings:series-edit",
     "sla:version",
     "lead_imports:detail",
 }

@@ -18,8 +18,8 @@ TILES = {
     Role.SALES_REP: {"queue": "My queue", "first-touch": "First touches owed"},
     Role.MARKETER: {"rejections": "Rejections from sales", "pace": "Pace against targets",
                     "cold-mqls": "Cold MQLs"},
-    Role.MANAGER: {"breaches": "Sales breaches", "compliance": "Compliance"},
-    Role.ADMIN: {"breaches": "Sales breaches", "compliance": "Compliance",
+    Role.MANAGER: {"breaches": "Sales breaches", "compliance": "Compliance", "goals": "Goals"},
+    Role.ADMIN: {"breaches": "Sales breaches", "compliance": "Compliance", "goals": "Goals",
                  "health": "Workers' health", "webhooks-failing": "Failing webhook endpoints"},
 }  # fmt: skip
 OVERFLOW = "document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"

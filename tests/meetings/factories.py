@@ -1,11 +1,21 @@
 """Factories of the meetings app. Each takes `tenant`; people are members of that tenant."""
 
-from datetime import date, timedelta
+import secrets
+from datetime import date, time, timedelta
 
 import factory
 from django.utils import timezone
 
-from meetings.models import ActionItem, AgendaItem, Attendee, Decision, Meeting
+from meetings.models import (
+    ActionItem,
+    AgendaItem,
+    Attendee,
+    CalendarFeed,
+    Decision,
+    Meeting,
+    MeetingSeries,
+    SeriesAttendee,
+)
 from tests.factories import MembershipFactory, TenantFactory, TenantScopedFactory
 
 
@@ -64,3 +74,35 @@ class ActionItemFactory(TenantScopedFactory):
     title = factory.Sequence(lambda n: f"Follow up {n}")
     owner = factory.LazyAttribute(lambda o: _member_of(o.tenant))
     due_on = factory.LazyFunction(lambda: date.today() + timedelta(days=7))
+
+
+class MeetingSeriesFactory(TenantScopedFactory):
+    class Meta:
+        model = MeetingSeries
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"Weekly alignment series {n}")
+    cadence = "weekly"
+    weekday = 0
+    time = time(10, 0)
+    duration_minutes = 45
+    timezone = "Europe/Rome"
+    anchor_on = factory.LazyFunction(date.today)
+
+
+class SeriesAttendeeFactory(TenantScopedFactory):
+    class Meta:
+        model = SeriesAttendee
+
+    tenant = factory.SubFactory(TenantFactory)
+    series = factory.SubFactory(MeetingSeriesFactory, tenant=factory.SelfAttribute("..tenant"))
+    user = factory.LazyAttribute(lambda o: _member_of(o.tenant))
+
+
+class CalendarFeedFactory(TenantScopedFactory):
+    class Meta:
+        model = CalendarFeed
+
+    tenant = factory.SubFactory(TenantFactory)
+    user = factory.LazyAttribute(lambda o: _member_of(o.tenant))
+    nonce = factory.LazyFunction(lambda: secrets.token_hex(12))

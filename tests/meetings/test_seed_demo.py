@@ -28,8 +28,10 @@ def test_seed_demo_builds_a_tenant_with_every_part_of_the_product():
     assert StageTransition.all_tenants.filter(action="reject").exists()
     assert SlaVersion.all_tenants.filter(tenant__slug="demo", status="active").count() == 1
     assert Breach.all_tenants.filter(tenant__slug="demo").exists()
-    meeting = Meeting.all_tenants.get(tenant__slug="demo")
+    meeting = Meeting.all_tenants.get(tenant__slug="demo", series__isnull=True)
     assert AgendaItem.all_tenants.filter(meeting=meeting).exists()
+    planned = Meeting.all_tenants.get(tenant__slug="demo", series__name__startswith="Monthly")
+    assert AgendaItem.all_tenants.filter(meeting=planned).exists()
 
 
 def test_the_demo_is_a_working_day_of_a_believable_company():
@@ -49,7 +51,7 @@ def test_the_demo_is_a_working_day_of_a_believable_company():
         touches = LeadEvent.objects.filter(type__in=["call", "email", "meeting"])
         hours = {event.occurred_at.astimezone(zone).hour for event in touches}
         assert hours and hours <= set(range(8, 19))
-        meeting = Meeting.objects.get()
+        meeting = Meeting.objects.get(series__isnull=True)
         assert meeting.scheduled_at.astimezone(zone).hour == 10
         assert meeting.scheduled_at > now
         # A rejection's note says the same as its reason.

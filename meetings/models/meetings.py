@@ -2,8 +2,12 @@
 and who does what by when.
 
 The agenda is generated from the live numbers (`meetings.agenda`); decisions and action
-items are written by people during and after the meeting.
+items are written by people during and after the meeting. A meeting may be one occurrence
+of a series (`meetings.models.series`) or the review of an SLA version.
 """
+
+import uuid
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -16,6 +20,18 @@ from smarketing.tenancy.models import TenantScoped
 class MeetingStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     HELD = "held", "Held"
+    # Closed: the minutes are frozen and were sent; nothing of the record changes any more.
+    CLOSED = "closed", "Closed"
+    # Called off (a series edit moved it away): calendars are told with METHOD:CANCEL.
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class MeetingKind(models.TextChoices):
+    ALIGNMENT = "alignment", "Alignment meeting"
+    SLA_REVIEW = "sla_review", "SLA review"
+
+
+DEFAULT_DURATION_MINUTES = 60
 
 
 class Meeting(TenantScoped):
@@ -32,6 +48,35 @@ class Meeting(TenantScoped):
         max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
     agenda_generated_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(
+        max_length=12, choices=MeetingKind.choices, default=MeetingKind.ALIGNMENT
+    )
+    duration_minutes = models.PositiveSmallIntegerField(default=DEFAULT_DURATION_MINUTES)
+    # The zone the meeting is held in (its series'); blank: the tenant's.
+    timezone = models.CharField(max_length=64, blank=True)
+    series = models.ForeignKey(
+        "meetings.MeetingSeries", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="meetings",
+    )  # fmt: skip
+    # The series' day this meeting stands for, in the series' zone: one meeting per day.
+    occurs_on = models.DateField(null=True, blank=True)
+    # Calendar identity: the UID never changes; SEQUENCE rises with every change attendees
+    # must see, and `invited_sequence` is the SEQUENCE last e-mailed to them.
+    ical_uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    invited_sequence = models.IntegerField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Minutes: frozen Markdown written when the meeting is closed, e-mailed once.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    minutes = models.TextField(blank=True)
+    minutes_emailed_at = models.DateTimeField(null=True, blank=True)
+    # An SLA review: the version under review, and the draft proposed in the meeting.
+    sla_version = models.ForeignKey(
+        "sla.SlaVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_sla_version = models.ForeignKey(
+        "sla.SlaVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -42,9 +87,39 @@ class Meeting(TenantScoped):
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="meeting_period_ordered"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1), name="meeting_duration_positive"
+            ),
+            # The series planner and the review planner may run twice or race: these make the
+            # second insert fail instead of planning a meeting twice.
+            models.UniqueConstraint(
+                fields=["tenant", "series", "occurs_on"],
+                condition=Q(series__isnull=False),
+                name="meeting_one_per_series_day",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "sla_version"],
+                condition=Q(kind="sla_review"),
+                name="meeting_one_review_per_version",
+            ),
         ]
-        indexes = [models.Index(fields=["tenant", "-scheduled_at"], name="meeting_scheduled_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "-scheduled_at"], name="meeting_scheduled_idx"),
+            # The e-mail sweep reads meetings to come and the recently closed, across tenants.
+            models.Index(fields=["scheduled_at"], name="meeting_when_idx"),
+        ]
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == MeetingStatus.CLOSED
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.scheduled_at + timedelta(minutes=self.duration_minutes)
+
+    def zone_name(self) -> str:
+        return self.timezone or self.tenant.timezone or "UTC"
 
     def __str__(self) -> str:
         return self.title
@@ -78,6 +153,10 @@ class AgendaKind(models.TextChoices):
     COLD_LEADS = "cold_leads", "Cold leads"
     PERSONAS = "personas", "Personas"
     ACTION_ITEMS = "action_items", "Open action items"
+    # The SLA review's own points.
+    SLA_UNDER_REVIEW = "sla_under_review", "SLA under review"
+    SALES_COMPLIANCE = "sales_compliance", "Sales compliance"
+    MARKETING_COMPLIANCE = "marketing_comp", "Marketing compliance"
 
 
 class AgendaItem(TenantScoped):
