@@ -5,10 +5,9 @@ Sales' and marketing's compliance come from the SLA's own compliance report
 (`sla.compliance.report`), so the review shows the dashboard's figures; breaches by rep and
 rejection notes from `meetings.numbers`, as the weekly agenda does.
 
-Two sections are still to come from other parts of the product, and have their place here:
-`_marketing_shortfalls` (marketing's commitments at risk or missed, from the SLA's shortfall
-records) and `_goals` (the shared goals' scoreboard). Until those records exist they add
-no point: the review shows what is measured, nothing made up.
+Marketing's side also shows its shortfalls (the SLA sweep's records, as in the regular
+agenda), and the shared goals of the period's months and quarters come from the goals'
+scoreboard, so the review reads the figures both teams see on their pages.
 """
 
 from __future__ import annotations
@@ -17,10 +16,12 @@ from datetime import date
 from typing import Any
 
 from meetings import numbers
-from meetings.agenda import Point, _breaches, _rejections, hours, pct
+from meetings.agenda import Point, _breaches, _rejections, _shortfalls, hours, pct
 from meetings.models import AgendaKind, Meeting
 from sla.compliance.report import compliance_report
-from smarketing.periods import Period
+from sla.goals.models import Goal
+from sla.goals.selectors import goal_scoreboard
+from smarketing.periods import Period, parse_named
 
 
 def review_points(*, meeting: Meeting, tz_name: str) -> list[Point]:
@@ -33,9 +34,9 @@ def review_points(*, meeting: Meeting, tz_name: str) -> list[Point]:
         _sales(report["sales"], version),
         _breaches(numbers.breaches(current), numbers.breaches(previous)),
         _marketing(report["marketing"]),
-        *_marketing_shortfalls(meeting),
+        *_marketing_shortfalls(current),
         _rejections(numbers.rejection_reasons(current), numbers.rejection_reasons(previous)),
-        *_goals(meeting),
+        *_goals(current, tenant=meeting.tenant),
     ]
 
 
@@ -106,17 +107,44 @@ def _marketing(marketing: dict[str, Any]) -> Point:
     return Point(AgendaKind.MARKETING_COMPLIANCE, title, body, figures)
 
 
-# --- sections that other parts of the product will fill ------------------------------------
+# --- marketing's shortfalls and the shared goals ----------------------------------------------
 
 
-def _marketing_shortfalls(meeting: Meeting) -> list[Point]:
-    """Marketing's commitments at risk or missed over the review period. The shortfall
-    records (`GET /api/v1/sla/shortfalls/`) do not exist yet: when they do, read them here
-    through an `sla` selector for `meeting.period_start`..`meeting.period_end`."""
-    return []
+def _marketing_shortfalls(current: Period) -> list[Point]:
+    """Marketing's commitments at risk or missed in the months of the review period (the
+    SLA sweep's shortfall records, the same point as the regular agenda's)."""
+    return [_shortfalls(current)]
 
 
-def _goals(meeting: Meeting) -> list[Point]:
-    """The shared goals of the review period and how far each got (the scoreboard of
-    `GET /api/v1/goals/scoreboard/`). No goals exist yet: plug the scoreboard in here."""
-    return []
+def _goals(current: Period, *, tenant) -> list[Point]:
+    """The shared goals of the months and quarters the review period touches, each with its
+    actual, its pace and its status (the goals scoreboard, one per goal period)."""
+    periods = sorted(
+        {goal.period for goal in Goal.objects.filter(starts_on__lte=current.last_day,
+                                                     ends_on__gte=current.first_day)}
+    )  # fmt: skip
+    rows = []
+    for label in periods:
+        board = goal_scoreboard(tenant=tenant, period=parse_named(label, tz_name=current.tz_name))
+        rows += [
+            {"period": label, "metric": score.goal.metric, "target": float(score.goal.target),
+             "actual": None if score.actual is None else float(score.actual),
+             "status": score.status.value, "in_effect": score.in_effect}
+            for score in board.scores
+        ]  # fmt: skip
+    if not rows:
+        none = "No goal was set for a month or quarter of the review period."
+        return [Point(AgendaKind.GOALS, "Shared goals — none set for these months", none, {})]
+    counts = {status: sum(row["status"] == status for row in rows)
+              for status in ("met", "missed", "on_track", "at_risk")}  # fmt: skip
+    title = (f"Shared goals — {counts['met']} met, {counts['missed']} missed, "
+             f"{counts['on_track'] + counts['at_risk']} still running")  # fmt: skip
+    body = "; ".join(_goal_line(row) for row in rows) + "."
+    return [Point(AgendaKind.GOALS, title, body, {**counts, "goals": rows})]
+
+
+def _goal_line(row: dict[str, Any]) -> str:
+    actual = "n/a" if row["actual"] is None else f"{row['actual']:g}"
+    what = row["metric"].replace("_", " ")
+    status = row["status"].replace("_", " ")
+    return f"{what} in {row['period']}: {status} ({actual} of {row['target']:g})"

@@ -148,6 +148,7 @@ class AgendaKind(models.TextChoices):
     ACCEPTANCE = "acceptance", "Acceptance rate"
     BREACHES = "breaches", "SLA breaches"
     SHORTFALLS = "shortfalls", "Marketing's SLA shortfalls"
+    GOALS = "goals", "Shared goals"
     RESPONSE_TIME = "response_time", "Response time"
     REJECTIONS = "rejections", "Rejection reasons"
     COLD_LEADS = "cold_leads", "Cold leads"

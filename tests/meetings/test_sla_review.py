@@ -60,7 +60,7 @@ def test_a_review_meeting_is_planned_before_the_review_date_over_the_whole_perio
     assert meeting.title == "SLA review: v2 2027 H1"
     kinds = list(AgendaItem.all_tenants.filter(meeting=meeting).values_list("kind", flat=True))
     assert kinds == ["sla_under_review", "sales_compliance", "breaches", "marketing_comp",
-                     "rejections"]  # fmt: skip
+                     "shortfalls", "rejections", "goals"]  # fmt: skip
     attendees = meeting.attendance.model.all_tenants.filter(meeting=meeting)
     assert list(attendees.values_list("user__email", flat=True)) == ["boss@acme.example"]
 
@@ -165,3 +165,23 @@ def test_activating_the_proposed_draft_moves_the_review_date_and_plans_the_next_
     assert review_of(draft).scheduled_at == datetime(2027, 6, 21, 10, 0, tzinfo=ROME)
     assert timezone.localtime(review_of(draft).scheduled_at, ROME).hour == 10
     assert timedelta(days=7) == draft.review_on - review_of(draft).scheduled_at.date()
+
+
+def test_the_review_agenda_scores_the_shared_goals_of_its_months(tenant, version, clock):
+    from tests.sla.goals.factories import GoalFactory
+
+    GoalFactory(tenant=tenant, period="2027-02", metric="mqls", target=2)
+    GoalFactory(tenant=tenant, period="2027-03", metric="sql_handoffs", target=5)
+    GoalFactory(tenant=tenant, period="2026-11", metric="mqls", target=9)  # before the period
+    for _ in range(2):
+        StageTransitionFactory(lead=LeadFactory(tenant=tenant), to_stage="mql",
+                               at=datetime(2027, 2, 10, 12, 0, tzinfo=ROME))  # fmt: skip
+    now = clock.set(datetime(2027, 3, 20, 8, 0, tzinfo=ROME))
+
+    sla_reviews_plan(now=now)
+
+    item = AgendaItem.all_tenants.get(meeting=review_of(version), kind="goals")
+    assert [(g["period"], g["metric"], g["status"]) for g in item.figures["goals"]] == [
+        ("2027-02", "mqls", "met"), ("2027-03", "sql_handoffs", "at_risk")
+    ]  # fmt: skip
+    assert item.title == "Shared goals — 1 met, 0 missed, 1 still running"
