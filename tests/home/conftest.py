@@ -7,10 +7,12 @@ from django.test import Client
 from django.utils import timezone
 
 from sla.goals.metrics import METRICS
+from sla.goals.models import Goal
 from smarketing.home.tiles import HomeContext
 from smarketing.periods import current_month
 from smarketing.tenancy.roles import Role
 from tests.leads.factories import LeadFactory, StageTransitionFactory
+from tests.scopes import across_tenants
 from tests.sla.factories import BreachFactory, ObligationFactory, SlaVersionFactory
 from tests.sla.goals.factories import GoalFactory
 from tests.webhooks.factories import WebhookDeliveryFactory, WebhookEndpointFactory
@@ -54,12 +56,24 @@ def active_sla(tenant):
     return make
 
 
+def _add_goals(tenant, count: int, now) -> None:
+    """Up to `count` more of this month's goals (one per metric and period: a second call
+    adds the metrics the first left out)."""
+    period = current_month(tenant.timezone, now).label
+    with across_tenants():
+        taken = set(Goal.all_tenants.filter(tenant=tenant, period=period)
+                    .values_list("metric", flat=True))  # fmt: skip
+    for metric in [metric for metric in GOAL_METRICS if metric not in taken][:count]:
+        GoalFactory(tenant=tenant, period=period, metric=metric, target=1000)
+
+
 def add_work(tenant, people, count: int, *, now=None) -> None:
     """`count` of everything a tile counts or lists: queued SQLs (overdue and due soon),
     first touches owed, rejections (and cold recycles), cold MQLs, MQLs and hand-offs,
     breaches, failing webhook endpoints."""
     now = now or timezone.now()
     rep = people[Role.SALES_REP]
+    _add_goals(tenant, count, now)
     for n in range(count):
         LeadFactory(tenant=tenant, stage="sql", accept_due_at=now - timedelta(minutes=n + 1))
         LeadFactory(tenant=tenant, stage="sql", accept_due_at=now + timedelta(minutes=30 + n))
@@ -88,6 +102,3 @@ def add_work(tenant, people, count: int, *, now=None) -> None:
             tenant=tenant, endpoint=WebhookEndpointFactory(tenant=tenant), status="failed",
             failures=3, attempts=3, last_attempt_at=now - timedelta(minutes=n + 1),
         )  # fmt: skip
-        if n < len(GOAL_METRICS):  # one goal per metric and period
-            GoalFactory(tenant=tenant, period=current_month(tenant.timezone, now).label,
-                        metric=GOAL_METRICS[n], target=1000)  # fmt: skip
