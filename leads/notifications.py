@@ -14,7 +14,22 @@ from smarketing.notifications.builders import (
     register_builder,
     register_label_loader,
 )
-from smarketing.notifications.kinds import Kind
+from smarketing.notifications.kinds import Channel, register_kind
+
+LEAD_ASSIGNED = register_kind(
+    "lead_assigned", "A lead is routed or assigned to me", default_channel=Channel.BOTH
+)
+LEAD_COLD = register_kind("lead_cold", "A lead I own went cold", default_channel=Channel.IN_APP)
+# Named as the contract names them (the dotted event names).
+LEAD_REJECTED = register_kind(
+    "lead.rejected", "Sales rejected a lead I handed off", default_channel=Channel.BOTH
+)
+# The digest is opt-in: nobody receives it before choosing a channel for it.
+LEAD_REJECTED_DIGEST = register_kind(
+    "lead.rejected_digest",
+    "A daily digest of the leads sales rejected",
+    default_channel=Channel.NONE,
+)
 
 
 def lead_url(batch: Batch, tenant_id: int, lead_id: Any) -> str:
@@ -48,7 +63,7 @@ def lead_assigned(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
         return []
     label = lead_label(batch, data)
     company = data.get("company") or ""
-    return [Draft(owner, Kind.LEAD_ASSIGNED, f"Lead routed to you: {label}",
+    return [Draft(owner, LEAD_ASSIGNED, f"Lead routed to you: {label}",
                   f"{label}{f' at {company}' if company else ''} is yours to accept or reject "
                   "within the SLA.", lead_url(batch, tenant_id, data.get("id")))]  # fmt: skip
 
@@ -60,7 +75,7 @@ def lead_cold(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
     label = lead_label(batch, data)
     days = data.get("cold_after_days")
     quiet = f"No activity for {days} days." if days else "No activity for a while."
-    return [Draft(owner, Kind.LEAD_COLD, f"Lead gone cold: {label}",
+    return [Draft(owner, LEAD_COLD, f"Lead gone cold: {label}",
                   f"{quiet} Log a touch to warm it up.",
                   lead_url(batch, tenant_id, data.get("id")))]  # fmt: skip
 
@@ -77,7 +92,7 @@ def lead_rejected(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
     by = data.get("by") or "Sales"
     body = f"{by} sent it back to marketing: {reason}.{_quoted(data.get('note'))}"
     return [
-        Draft(uid, Kind.LEAD_REJECTED, f"Lead rejected by sales: {label} — {reason}", body,
+        Draft(uid, LEAD_REJECTED, f"Lead rejected by sales: {label} — {reason}", body,
               lead_url(batch, tenant_id, data.get("id")))
         for uid in people(data.get("notify"))
     ]  # fmt: skip
@@ -100,7 +115,7 @@ def rejections_digest(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
         ]
         count = len(items)
         title = f"{count} lead{'s' if count != 1 else ''} rejected by sales on {day}"
-        drafts.append(Draft(uid, Kind.LEAD_REJECTED_DIGEST, title, "\n".join(lines),
+        drafts.append(Draft(uid, LEAD_REJECTED_DIGEST, title, "\n".join(lines),
                             batch.page(tenant_id, "feedback/")))  # fmt: skip
     return drafts
 

@@ -9,7 +9,11 @@ from smarketing.notifications.builders import (
     person_id,
     register_builder,
 )
-from smarketing.notifications.kinds import Kind
+from smarketing.notifications.kinds import Channel, register_kind
+
+ACTION_ITEM_DUE = register_kind(
+    "action_item_due", "An action item of mine is due", default_channel=Channel.BOTH
+)
 
 
 def action_item_due(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
@@ -21,7 +25,7 @@ def action_item_due(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
     meeting_id = person_id(meeting) if isinstance(meeting, dict) else meeting
     url = batch.page(tenant_id, f"meetings/{meeting_id}/" if meeting_id else "meetings/")
     return [
-        Draft(uid, Kind.ACTION_ITEM_DUE, f"Action item due: {title}"[:200],
+        Draft(uid, ACTION_ITEM_DUE, f"Action item due: {title}"[:200],
               f"{title} is due{f' on {due}' if due else ''}.", url)
         for uid in recipients
     ]  # fmt: skip

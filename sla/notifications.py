@@ -4,7 +4,29 @@ from __future__ import annotations
 
 from leads.notifications import lead_label, lead_url
 from smarketing.notifications.builders import Batch, Draft, people, register_builder
-from smarketing.notifications.kinds import Kind
+from smarketing.notifications.kinds import Channel, register_kind
+
+SLA_WARNING = register_kind(
+    "sla_warning",
+    "An SLA deadline is close (80% of the time used)",
+    default_channel=Channel.IN_APP,
+)
+SLA_BREACHED = register_kind(
+    "sla_breached", "An SLA deadline was missed", default_channel=Channel.BOTH
+)
+SLA_REVIEW_DUE = register_kind(
+    "sla_review_due", "The SLA is due for review", default_channel=Channel.IN_APP
+)
+SLA_MARKETING_AT_RISK = register_kind(
+    "sla.marketing_at_risk",
+    "Marketing's SLA commitment is at risk",
+    default_channel=Channel.IN_APP,
+)
+SLA_MARKETING_MISSED = register_kind(
+    "sla.marketing_missed",
+    "Marketing's SLA commitment was missed",
+    default_channel=Channel.BOTH,
+)
 
 _OBLIGATION = {"accept": "Accept or reject", "first_touch": "First touch on"}
 
@@ -14,7 +36,7 @@ def sla_warning(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
     what = _OBLIGATION.get(data.get("kind"), "Answer")
     due = batch.when(tenant_id, data.get("due_at"))
     return [
-        Draft(uid, Kind.SLA_WARNING, f"SLA deadline close: {what.lower()} {label}",
+        Draft(uid, SLA_WARNING, f"SLA deadline close: {what.lower()} {label}",
               f"80% of the time is used. {what} {label} by {due}.",
               lead_url(batch, tenant_id, data.get("lead")))
         for uid in people(data.get("notify"))
@@ -32,7 +54,7 @@ def sla_breached(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
     if rerouted.get("email"):
         body += f" Re-routed to {rerouted['email']}."
     return [
-        Draft(uid, Kind.SLA_BREACHED, f"SLA breached: {what.lower()} {label}", body,
+        Draft(uid, SLA_BREACHED, f"SLA breached: {what.lower()} {label}", body,
               lead_url(batch, tenant_id, data.get("lead")))
         for uid in people(data.get("notify"))
     ]  # fmt: skip
@@ -41,7 +63,7 @@ def sla_breached(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
 def sla_review_due(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
     name = data.get("name") or f"version {data.get('number')}"
     return [
-        Draft(uid, Kind.SLA_REVIEW_DUE, f"SLA review due: {name}",
+        Draft(uid, SLA_REVIEW_DUE, f"SLA review due: {name}",
               f"The SLA {name} was due for review on {data.get('review_on')}: meet, check the "
               "numbers, agree new terms.", batch.page(tenant_id, "sla/"))
         for uid in people(data.get("notify"))
@@ -67,7 +89,7 @@ def _shortfall(kind: str, tenant_id: int, data: dict, batch: Batch) -> list[Draf
     term, period = data.get("term") or "", data.get("period") or ""
     label = _TERMS.get(term, term)
     target, actual = _figure(term, data.get("target")), _figure(term, data.get("actual"))
-    if kind == Kind.SLA_MARKETING_AT_RISK:
+    if kind == SLA_MARKETING_AT_RISK:
         expected = _figure(term, data.get("expected"))
         title = f"{label} behind pace in {period}: {actual} of {expected} expected by now"
         body = (f"The SLA asks for {target} in {period}; at this pace the month falls short. "
@@ -91,11 +113,11 @@ def _shortfall(kind: str, tenant_id: int, data: dict, batch: Batch) -> list[Draf
 
 
 def sla_marketing_at_risk(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
-    return _shortfall(Kind.SLA_MARKETING_AT_RISK, tenant_id, data, batch)
+    return _shortfall(SLA_MARKETING_AT_RISK, tenant_id, data, batch)
 
 
 def sla_marketing_missed(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
-    return _shortfall(Kind.SLA_MARKETING_MISSED, tenant_id, data, batch)
+    return _shortfall(SLA_MARKETING_MISSED, tenant_id, data, batch)
 
 
 def register() -> None:

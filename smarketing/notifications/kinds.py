@@ -1,25 +1,15 @@
-"""The kinds of notification, the channels a person may choose for each, and the defaults."""
+"""The kinds of notification, the channels a person may choose for each, and the defaults.
+
+The core knows no app's kinds: each app declares its own (`register_kind`) in the module of
+its notification builders, which its `AppConfig.ready` imports.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-
-
-class Kind(models.TextChoices):
-    LEAD_ASSIGNED = "lead_assigned", "A lead is routed or assigned to me"
-    SLA_WARNING = "sla_warning", "An SLA deadline is close (80% of the time used)"
-    SLA_BREACHED = "sla_breached", "An SLA deadline was missed"
-    LEAD_COLD = "lead_cold", "A lead I own went cold"
-    ACTION_ITEM_DUE = "action_item_due", "An action item of mine is due"
-    SLA_REVIEW_DUE = "sla_review_due", "The SLA is due for review"
-    WEBHOOK_DISABLED = "webhook_disabled", "A webhook endpoint was disabled"
-    # Named as the contract names them (the dotted event names).
-    LEAD_REJECTED = "lead.rejected", "Sales rejected a lead I handed off"
-    LEAD_REJECTED_DIGEST = "lead.rejected_digest", "A daily digest of the leads sales rejected"
-    SLA_MARKETING_AT_RISK = "sla.marketing_at_risk", "Marketing's SLA commitment is at risk"
-    SLA_MARKETING_MISSED = "sla.marketing_missed", "Marketing's SLA commitment was missed"
 
 
 class Channel(models.TextChoices):
@@ -29,27 +19,50 @@ class Channel(models.TextChoices):
     NONE = "none", "Not at all"
 
 
-# What a person gets before choosing: what needs acting on now reaches the inbox too.
-DEFAULT_CHANNELS: dict[str, str] = {
-    Kind.LEAD_ASSIGNED: Channel.BOTH,
-    Kind.SLA_WARNING: Channel.IN_APP,
-    Kind.SLA_BREACHED: Channel.BOTH,
-    Kind.LEAD_COLD: Channel.IN_APP,
-    Kind.ACTION_ITEM_DUE: Channel.BOTH,
-    Kind.SLA_REVIEW_DUE: Channel.IN_APP,
-    Kind.WEBHOOK_DISABLED: Channel.BOTH,
-    Kind.LEAD_REJECTED: Channel.BOTH,
-    # The digest is opt-in: nobody receives it before choosing a channel for it.
-    Kind.LEAD_REJECTED_DIGEST: Channel.NONE,
-    Kind.SLA_MARKETING_AT_RISK: Channel.IN_APP,
-    Kind.SLA_MARKETING_MISSED: Channel.BOTH,
-}
+@dataclass(frozen=True)
+class NotificationKind:
+    code: str
+    label: str  # what the preferences page calls it: "A lead is routed or assigned to me"
+    default_channel: str  # what a person gets before choosing
+
+
+_KINDS: dict[str, NotificationKind] = {}
+
+
+def register_kind(code: str, label: str, *, default_channel: str) -> str:
+    """Declare a kind of notification (apps do, beside their builders); returns its code.
+
+    What needs acting on now should default to both channels; a digest is opt-in (`none`).
+    Declaring the same kind again with the same words is harmless (a module imported twice).
+    """
+    kind = NotificationKind(code, label, Channel(default_channel))
+    known = _KINDS.setdefault(code, kind)
+    if known != kind:
+        raise ValueError(f"Notification kind {code!r} is declared twice, differently.")
+    return code
+
+
+def registered_kinds() -> list[NotificationKind]:
+    """Every kind, in the order the apps declared them (the preferences page's order)."""
+    return list(_KINDS.values())
+
+
+def kind_codes() -> list[str]:
+    return list(_KINDS)
+
+
+def kind_label(code: str) -> str:
+    kind = _KINDS.get(code)
+    return kind.label if kind else code.replace("_", " ").replace(".", " ").capitalize()
 
 
 def channel_for(preferences: Any, kind: str) -> str:
     """The channel a person chose for `kind` (stored preferences may be partial or stale)."""
     chosen = preferences.get(kind) if isinstance(preferences, dict) else None
-    return chosen if chosen in Channel.values else DEFAULT_CHANNELS[kind]
+    if chosen in Channel.values:
+        return chosen
+    known = _KINDS.get(kind)
+    return known.default_channel if known else Channel.NONE
 
 
 def wants_in_app(channel: str) -> bool:

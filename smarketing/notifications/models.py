@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from smarketing.notifications.kinds import Kind
+from smarketing.notifications.kinds import kind_label
 from smarketing.tenancy.models import TenantScoped
 
 
@@ -18,7 +18,8 @@ class Notification(TenantScoped):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(max_length=30, choices=Kind.choices)
+    # A kind an app declared (`kinds.register_kind`): no choices here, the core lists none.
+    kind = models.CharField(max_length=30)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500, blank=True)  # a path inside the app
@@ -57,6 +58,10 @@ class Notification(TenantScoped):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.user_id}: {self.title}"
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.kind)
 
     @property
     def is_read(self) -> bool:

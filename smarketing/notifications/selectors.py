@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import BigIntegerField, Case, F, QuerySet, Value, When
 
-from smarketing.notifications.kinds import Kind, channel_for
+from smarketing.notifications.kinds import channel_for, registered_kinds
 from smarketing.notifications.models import Notification
 
 # Unread rows sort above read ones; within each, newest first. One integer key keeps cursor
@@ -37,6 +37,6 @@ def unread_count(*, tenant_id: int, user_id: int) -> int:
 def preferences_of(*, user) -> list[dict]:
     chosen = user.notification_preferences
     return [
-        {"kind": kind, "label": label, "channel": channel_for(chosen, kind)}
-        for kind, label in Kind.choices
+        {"kind": kind.code, "label": kind.label, "channel": channel_for(chosen, kind.code)}
+        for kind in registered_kinds()
     ]

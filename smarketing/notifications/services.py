@@ -16,7 +16,13 @@ from smarketing.errors import DomainError
 from smarketing.events.models import OutboxEvent
 from smarketing.notifications import builders
 from smarketing.notifications.builders import Batch, Draft
-from smarketing.notifications.kinds import Channel, Kind, channel_for, wants_email, wants_in_app
+from smarketing.notifications.kinds import (
+    Channel,
+    channel_for,
+    kind_codes,
+    wants_email,
+    wants_in_app,
+)
 from smarketing.notifications.models import Notification
 from smarketing.tenancy.models import Membership, Tenant
 from smarketing.tenancy.roles import Role
@@ -201,7 +207,7 @@ def notification_preferences_set(*, user, preferences: dict[str, Any]) -> dict[s
     """Each kind: in_app, email, both or none. Kinds left out keep their current choice."""
     errors = {}
     for kind, channel in preferences.items():
-        if kind not in Kind.values:
+        if kind not in kind_codes():
             errors[kind] = ["Unknown kind of notification."]
         elif channel not in Channel.values:
             errors[kind] = [f"Use one of {', '.join(Channel.values)}."]
@@ -212,4 +218,4 @@ def notification_preferences_set(*, user, preferences: dict[str, Any]) -> dict[s
     )
     user.notification_preferences = {**current, **preferences}
     user.save(update_fields=["notification_preferences"])
-    return {kind: channel_for(user.notification_preferences, kind) for kind in Kind.values}
+    return {kind: channel_for(user.notification_preferences, kind) for kind in kind_codes()}

@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from smarketing.errors import DomainError
 from smarketing.notifications import selectors, services
-from smarketing.notifications.kinds import Channel, Kind
+from smarketing.notifications.kinds import Channel, kind_codes
 from smarketing.notifications.models import Notification
 from smarketing.notifications.panels import preferences_panels
 from smarketing.tenancy.views import TenantPageMixin
@@ -70,7 +70,7 @@ class NotificationReadAllView(TenantPageMixin, View):
 
 class PreferencesView(TenantPageMixin, View):
     def post(self, request):
-        chosen = {kind: request.POST[kind] for kind in Kind.values if kind in request.POST}
+        chosen = {kind: request.POST[kind] for kind in kind_codes() if kind in request.POST}
         try:
             services.notification_preferences_set(user=request.user, preferences=chosen)
         except DomainError as error:

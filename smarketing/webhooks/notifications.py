@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from smarketing.notifications.builders import Batch, Draft, register_builder
-from smarketing.notifications.kinds import Kind
+from smarketing.notifications.kinds import Channel, register_kind
+
+WEBHOOK_DISABLED = register_kind(
+    "webhook_disabled", "A webhook endpoint was disabled", default_channel=Channel.BOTH
+)
 
 
 def webhook_disabled(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
@@ -11,7 +15,7 @@ def webhook_disabled(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
     endpoint = data.get("id")
     link = batch.page(tenant_id, f"settings/webhooks/{endpoint}/" if endpoint else "settings/")
     return [
-        Draft(uid, Kind.WEBHOOK_DISABLED, f"Webhook endpoint disabled: {url}"[:200],
+        Draft(uid, WEBHOOK_DISABLED, f"Webhook endpoint disabled: {url}"[:200],
               f"Deliveries to {url} kept failing, so it was disabled: {data.get('reason', '')}. "
               "Fix the receiver, then enable it again.", link)
         for uid in batch.admins.get(tenant_id, [])
