@@ -118,6 +118,13 @@ def finished_report(run: subprocess.Popen, report_dir: Path) -> dict:
 REFUSED_BY_RULES_THE_SCHEMA_CANNOT_STATE = {
     "GET /api/v1/feedback/rejections/": "at most ten years at once; `from` after `to`",
     "GET /api/v1/sla/compliance/": "at most ten years at once; `from` after `to`",
+    "GET /api/v1/sla/compliance.csv": "at most ten years at once; `from` after `to`",
+    "GET /api/v1/feedback/rejections.csv": "at most ten years at once; `from` after `to`",
+    "GET /api/v1/reports/funnel/": "at most 731 days at once; `from` after `to`",
+    "GET /api/v1/reports/funnel.csv": "at most 731 days at once; `from` after `to`",
+    "GET /api/v1/reports/campaigns/": "at most ten years at once; `from` after `to`",
+    "GET /api/v1/reports/campaigns.csv": "at most ten years at once; `from` after `to`",
+    "GET /api/v1/sla/shortfalls/": "a period of year 0000 or past 9999-11",
     "POST /api/v1/campaigns/": "a campaign name already taken",
     "PATCH /api/v1/campaigns/{id}/": "a campaign name already taken",
     "PATCH /api/v1/leads/{id}/": "another lead's address; an unknown country code",
