@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from leads.errors import InvalidLeadData, NotAllowed
 from leads.saved_views.models import LEAD_COLUMNS, SavedView
 from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.audit import audit_record
 
 # Query parameters that are part of a view; paging and unknown keys are dropped.
 VIEW_PARAMETERS = frozenset({
@@ -56,14 +57,29 @@ def saved_view_create(
         raise NotAllowed("Only a person saves views.")
     if SavedView.objects.filter(owner_id=actor.user_id, name__iexact=name).exists():
         raise InvalidLeadData({"name": [f"You already have a view named “{name}”."]})
-    return SavedView.objects.create(
+    saved_view = SavedView.objects.create(
         tenant=tenant, owner_id=actor.user_id, name=name, query=clean_query(query)[:2000],
         columns=clean_columns(columns), shared=shared,
     )  # fmt: skip
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="saved_view.created",
+        target=saved_view,
+        changes={"query": saved_view.query, "columns": saved_view.columns, "shared": shared},
+    )
+    return saved_view
 
 
 @transaction.atomic
 def saved_view_delete(*, saved_view: SavedView, actor: Actor) -> None:
     if not saved_view_may_delete(saved_view=saved_view, actor=actor):
         raise NotAllowed("Only the person who saved a view deletes it.")
+    audit_record(
+        tenant=saved_view.tenant_id,
+        actor=actor,
+        action="saved_view.deleted",
+        target=saved_view,
+        changes={"shared": saved_view.shared},
+    )
     saved_view.delete()

@@ -5,7 +5,9 @@ import pytest
 from django.test import Client
 
 from leads.models import SavedView, Stage
+from smarketing.tenancy.audit_models import AuditEntry
 from smarketing.tenancy.roles import Role
+from smarketing.tenancy.scope import tenant_scope
 from tests.leads.factories import LeadFactory, SavedViewFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +90,22 @@ def test_a_view_without_a_usable_name_is_refused_with_a_message(tenant, people, 
                            follow=True)  # fmt: skip
     assert message in response.content.decode()
     assert SavedView.all_tenants.count() == 1
+
+
+def test_saving_and_deleting_a_view_leave_audit_rows(tenant, people):
+    giulia, luca = people["giulia"], people["luca"]
+
+    def audited():
+        with tenant_scope(tenant):
+            entries = AuditEntry.objects.filter(action__startswith="saved_view.")
+            return list(entries.order_by("id").values_list("action", "target_label"))
+
+    giulia.post(
+        leads_url(tenant, "views/"), {"name": "Team MQLs", "query": "stage=mql", "shared": "on"}
+    )
+    saved = SavedView.all_tenants.get()
+    assert audited() == [("saved_view.created", "Team MQLs")]
+    luca.post(leads_url(tenant, f"views/{saved.pk}/delete/"))  # refused: not Luca's
+    assert audited() == [("saved_view.created", "Team MQLs")]
+    giulia.post(leads_url(tenant, f"views/{saved.pk}/delete/"))
+    assert audited() == [("saved_view.created", "Team MQLs"), ("saved_view.deleted", "Team MQLs")]
