@@ -1,6 +1,6 @@
 """The ways a lead operation can be refused, each with a stable code for the API."""
 
-from smarketing.errors import Conflict, Forbidden, InvalidInput
+from smarketing.errors import Conflict, Forbidden, InputConflict, InvalidInput
 
 
 class IllegalTransition(Conflict):
@@ -24,6 +24,11 @@ class NotAllowed(Forbidden):
 
 class InvalidLeadData(InvalidInput):
     pass
+
+
+class LeadDataConflict(InputConflict, InvalidLeadData):
+    """Lead data the tenant's current rows refuse (another lead's address, an owner who is
+    no sales member here, a campaign name taken): 409, shaped like `InvalidLeadData`."""
 
 
 class ImportInProgress(Conflict):

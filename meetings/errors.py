@@ -1,10 +1,15 @@
 """The ways a meeting operation can be refused, each with a stable API code."""
 
-from smarketing.errors import Conflict, Forbidden, InvalidInput
+from smarketing.errors import Conflict, Forbidden, InputConflict, InvalidInput
 
 
 class InvalidMeetingData(InvalidInput):
     pass
+
+
+class MeetingDataConflict(InputConflict, InvalidMeetingData):
+    """Meeting data the tenant's current rows refuse (an attendee or owner who is no member
+    here): 409, shaped like `InvalidMeetingData`."""
 
 
 class MeetingHeld(Conflict):

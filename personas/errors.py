@@ -1,10 +1,14 @@
 """The ways a persona or scoring operation can be refused, each with a stable API code."""
 
-from smarketing.errors import Conflict, Forbidden, InvalidInput
+from smarketing.errors import Conflict, Forbidden, InputConflict, InvalidInput
 
 
 class InvalidPersonaData(InvalidInput):
     pass
+
+
+class PersonaDataConflict(InputConflict, InvalidPersonaData):
+    """A persona version the persona does not have: 409, shaped like `InvalidPersonaData`."""
 
 
 class ApprovalRefused(Forbidden):

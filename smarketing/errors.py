@@ -46,6 +46,36 @@ class Conflict(DomainError):
     title = "Conflict with the current state"
 
 
+class InputConflict(InvalidInput, Conflict):
+    """Well-formed input that the tenant's current data refuses, by field: a name another row
+    has, a reference to a row the tenant does not have (an owner who is no member, a reason
+    code not defined, a campaign not here), an agreement signed or ended meanwhile.
+
+    The body is shaped like `InvalidInput`'s (`{field: [messages]}`), and pages that catch
+    an app's `Invalid...` error show it beside the field the same way (each app's conflict
+    kind subclasses both); the API answers 409 rather than 400, since the same request can
+    succeed once the data changes, and no schema can tell it in advance.
+    """
+
+    code = "conflict"
+    title = "Conflicts with the current data"
+
+
+def raise_field_errors(
+    invalid: dict[str, list[str]],
+    conflicts: dict[str, list[str]],
+    *,
+    invalid_kind: type[InvalidInput] = InvalidInput,
+    conflict_kind: type[InputConflict] = InputConflict,
+) -> None:
+    """Raise the field errors a service collected: what is malformed first (400), since a
+    request has to be well-formed before its conflicts with the data mean anything (409)."""
+    if invalid:
+        raise invalid_kind({**invalid})
+    if conflicts:
+        raise conflict_kind({**conflicts})
+
+
 class Forbidden(DomainError):
     """The caller's role may not do this."""
 

@@ -13,8 +13,13 @@ from rest_framework.response import Response
 from leads.api.exports import CSVRenderer
 from leads.imports.csvfile import MalformedFile
 from leads.imports.downloads import error_report_response
-from leads.imports.mapping import InvalidMapping, import_mapping_save, import_preview
-from leads.imports.models import ImportMapping, LeadImport
+from leads.imports.mapping import (
+    InvalidMapping,
+    import_mapping_named,
+    import_mapping_save,
+    import_preview,
+)
+from leads.imports.models import LeadImport
 from leads.imports.services import InvalidImportFile, lead_import_start
 from smarketing.api.viewsets import TenantViewSet
 from smarketing.errors import Conflict
@@ -49,10 +54,7 @@ def _mapping_of(request, tenant) -> dict | None:
             raise InvalidMapping({"mapping": ["Must be a JSON object."]}) from None
     name = request.data.get("mapping_name")
     if not raw and name:
-        saved = ImportMapping.objects.filter(name=name).first()
-        if saved is None:
-            raise InvalidMapping({"mapping_name": [f"No saved mapping named {name!r}."]})
-        raw = saved.mapping
+        raw = import_mapping_named(name)
     if raw and request.data.get("save_mapping_as"):
         import_mapping_save(tenant=tenant, name=request.data["save_mapping_as"], mapping=raw)
     return raw or None

@@ -17,7 +17,7 @@ from leads.imports.columns import CUSTOM_PREFIX, IGNORED, MAX_CUSTOM_NAME, Colum
 from leads.imports.csvfile import HEAD_BYTES, MalformedFile, head_problem, open_rows
 from leads.imports.models import ImportMapping
 from leads.models import Campaign
-from smarketing.errors import InvalidInput
+from smarketing.errors import InputConflict, InvalidInput
 
 IGNORE = "ignore"
 CAMPAIGN_BY_NAME = "campaign_name"
@@ -28,6 +28,10 @@ PREVIEW_ROWS = 5
 
 class InvalidMapping(InvalidInput):
     pass
+
+
+class MappingConflict(InputConflict, InvalidMapping):
+    """A saved mapping the tenant does not have: 409, shaped like `InvalidMapping`."""
 
 
 def target_choices() -> list[tuple[str, str]]:
@@ -133,6 +137,14 @@ def import_mapping_save(*, tenant, name: str, mapping: dict[str, str]) -> Import
         name=name, defaults={"tenant": tenant, "mapping": clean_mapping(mapping)}
     )
     return saved
+
+
+def import_mapping_named(name: str) -> dict[str, str]:
+    """The mapping saved under `name`; a name the tenant has not saved is a conflict."""
+    saved = ImportMapping.objects.filter(name=name).first()
+    if saved is None:
+        raise MappingConflict({"mapping_name": [f"No saved mapping named {name!r}."]})
+    return saved.mapping
 
 
 def campaigns_by_name(items: list[dict[str, Any]], *, tenant, create: bool) -> dict[int, str]:

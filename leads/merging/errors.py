@@ -1,8 +1,12 @@
-from smarketing.errors import Conflict, InvalidInput
+from smarketing.errors import Conflict, InputConflict, InvalidInput
 
 
 class InvalidMerge(InvalidInput):
     pass
+
+
+class MergeDataConflict(InputConflict, InvalidMerge):
+    """A merge naming a lead the tenant does not have: 409, shaped like `InvalidMerge`."""
 
 
 class MergeConflict(Conflict):

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leads.input import is_empty
-from leads.merging.errors import InvalidMerge, MergeConflict, UndoRefused
+from leads.merging.errors import InvalidMerge, MergeConflict, MergeDataConflict, UndoRefused
 from leads.merging.models import LeadMerge
 from leads.merging.snapshots import lead_restore, lead_snapshot
 from leads.models import CampaignTouch, Lead, LeadEvent, StageTransition, TransitionAction
@@ -94,7 +94,7 @@ def lead_merge(*, lead: Lead, other_id: Any, fields: Any, actor: Actor) -> LeadM
     locked = {x.pk: x for x in Lead.objects.select_for_update().filter(pk__in={lead.pk, other_id})
               .order_by("pk")}  # fmt: skip
     if other_id not in locked:
-        raise InvalidMerge({"other": [f"No lead {other_id} here."]})
+        raise MergeDataConflict({"other": [f"No lead {other_id} here."]})
     lead, other = locked[lead.pk], locked[other_id]
     refusal = merge_refusal(lead=lead, other=other)
     if refusal:

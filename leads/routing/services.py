@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from leads.errors import InvalidLeadData, NotAllowed
+from leads.errors import InvalidLeadData, LeadDataConflict, NotAllowed
 from leads.routing.models import (
     RoutingMode,
     RoutingRule,
@@ -41,7 +41,7 @@ def _sales_member_ids(emails: list[str], field: str) -> list[int]:
     )
     missing = sorted(wanted - set(found))
     if missing:
-        raise InvalidLeadData({field: [f"Not a sales rep or manager here: {', '.join(missing)}."]})
+        raise LeadDataConflict({field: [f"Not a sales rep or manager here: {', '.join(missing)}."]})
     return [found[email] for email in sorted(wanted)]
 
 
@@ -115,7 +115,7 @@ def team_save(*, tenant, actor: Actor, name: str, members: list[str], team: Team
     if team is not None:
         clash = clash.exclude(pk=team.pk)
     if clash.exists():
-        raise InvalidLeadData({"name": [f"There is a team called {name} already."]})
+        raise LeadDataConflict({"name": [f"There is a team called {name} already."]})
     before = {"name": None, "members": []}
     if team is None:
         if Team.objects.count() >= MAX_TEAMS:
@@ -263,9 +263,9 @@ def routing_replace(*, tenant, actor: Actor, data: dict[str, Any]) -> None:
 
 
 def _at(error: InvalidLeadData, where: str, index: int) -> InvalidLeadData:
-    return InvalidLeadData(
-        {f"{where}[{index}].{name}": msgs for name, msgs in error.errors.items()}
-    )
+    """The same refusal (a 400 stays a 400, a conflict a conflict), its fields named by
+    where they sit in the body."""
+    return type(error)({f"{where}[{index}].{name}": msgs for name, msgs in error.errors.items()})
 
 
 @transaction.atomic

@@ -1,9 +1,9 @@
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from leads.errors import InvalidLeadData, LeadDataConflict
 from leads.models import Campaign
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.audit import audit_record, changes_between, snapshot
@@ -16,20 +16,25 @@ OWNER_ROLES = MARKETING_ROLES | LEADERSHIP_ROLES
 
 
 def _validated(campaign: Campaign) -> Campaign:
+    """The campaign's own fields first (400), then what the tenant's other rows refuse: a
+    name or slug taken, an owner who is no marketer here (409)."""
     if campaign.starts_on and campaign.ends_on and campaign.ends_on < campaign.starts_on:
-        raise ValidationError({"ends_on": "A campaign cannot end before it starts."})
+        raise InvalidLeadData({"ends_on": ["A campaign cannot end before it starts."]})
+    conflicts: dict[str, list[str]] = {}
     if Campaign.objects.filter(name__iexact=campaign.name).exclude(pk=campaign.pk).exists():
-        raise ValidationError({"name": f"A campaign named {campaign.name!r} exists already."})
+        conflicts["name"] = [f"A campaign named {campaign.name!r} exists already."]
     if campaign.owner_id is not None and not (
         Membership.objects.filter(user_id=campaign.owner_id, role__in=list(OWNER_ROLES),
                                   is_active=True).exists()
     ):  # fmt: skip
-        raise ValidationError({"owner": "The owner must be a marketer, manager or admin here."})
+        conflicts["owner"] = ["The owner must be a marketer, manager or admin here."]
     if (
         campaign.slug
         and Campaign.objects.filter(slug=campaign.slug).exclude(pk=campaign.pk).exists()
     ):
-        raise ValidationError({"slug": f"Another campaign has the slug {campaign.slug!r}."})
+        conflicts["slug"] = [f"Another campaign has the slug {campaign.slug!r}."]
+    if conflicts:
+        raise LeadDataConflict(conflicts)
     return campaign
 
 

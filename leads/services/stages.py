@@ -13,7 +13,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from leads import lifecycle
-from leads.errors import AlreadyAccepted, IllegalTransition, InvalidLeadData, NotAllowed, StaleStage
+from leads.errors import (
+    AlreadyAccepted,
+    IllegalTransition,
+    InvalidLeadData,
+    LeadDataConflict,
+    NotAllowed,
+    StaleStage,
+)
 from leads.funnel.definitions import is_sales_rejection
 from leads.models import FINAL_STAGES, Lead, RejectionReason, Stage, TransitionAction
 from leads.payloads import lead_payload, owner_payload
@@ -59,7 +66,7 @@ def _validate_needs(move: lifecycle.Move, *, reason_code: str | None, amount) ->
         codes = ", ".join(
             RejectionReason.objects.filter(is_active=True).values_list("code", flat=True)
         )
-        raise InvalidLeadData({"reason_code": [f"Unknown rejection reason; use one of: {codes}."]})
+        raise LeadDataConflict({"reason_code": [f"Unknown rejection reason; use one of: {codes}."]})
     if move.needs_amount and amount is None:
         raise InvalidLeadData({"amount": ["A won deal needs its amount."]})
     # Amounts are summed into won revenue and pipeline: a negative one would cancel others.
@@ -199,7 +206,7 @@ def lead_assign(*, lead: Lead, owner_email: str, actor: Actor, note: str = "") -
         .first()
     )
     if membership is None:
-        raise InvalidLeadData({"owner": [f"{owner_email} is not a sales rep or manager here."]})
+        raise LeadDataConflict({"owner": [f"{owner_email} is not a sales rep or manager here."]})
     new_owner = membership.user
     previous = lead.owner
     if not Lead.objects.filter(pk=lead.pk, stage=lead.stage, owner=previous).update(

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from leads.errors import InvalidLeadData
+from leads.errors import InvalidLeadData, LeadDataConflict
 from leads.input import CleanLead, clean_lead, is_empty
 from leads.models import Campaign, Lead, StageTransition, TouchSource, TransitionAction
 from leads.payloads import lead_payload
@@ -148,7 +148,7 @@ def lead_upsert(
     named in `data` joins the lead's campaign history (as `touch_source`)."""
     values = _model_values(data.fields)
     if values.get("campaign_id") and _check_campaigns({values["campaign_id"]}):
-        raise InvalidLeadData({"campaign": [f"No campaign {values['campaign_id']} here."]})
+        raise LeadDataConflict({"campaign": [f"No campaign {values['campaign_id']} here."]})
     lead = Lead(tenant=tenant, email=data.email, stage_changed_at=timezone.now(), **values)
     if _insert_if_new(lead):
         # Touched when it was created: attribution credits the lead itself to the campaign.
@@ -171,10 +171,10 @@ def lead_update(*, lead: Lead, actor: Actor, data: CleanLead) -> UpsertResult:
     """PATCH: like a merge, but the lead is named by id and its e-mail may change."""
     values = _model_values(data.fields)
     if values.get("campaign_id") and _check_campaigns({values["campaign_id"]}):
-        raise InvalidLeadData({"campaign": [f"No campaign {values['campaign_id']} here."]})
+        raise LeadDataConflict({"campaign": [f"No campaign {values['campaign_id']} here."]})
     if data.email and data.email != lead.email:
         if Lead.objects.filter(email=data.email).exclude(pk=lead.pk).exists():
-            raise InvalidLeadData({"email": [f"Another lead has the address {data.email}."]})
+            raise LeadDataConflict({"email": [f"Another lead has the address {data.email}."]})
         values["email"] = data.email
     if "campaign_id" in values and values["campaign_id"] is None:
         lead.campaign_id = None

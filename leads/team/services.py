@@ -7,10 +7,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from leads.errors import InvalidLeadData, NotAllowed
+from leads.errors import InvalidLeadData, LeadDataConflict, NotAllowed
 from leads.models import RejectionReason, StageTransition
 from leads.routing.services import rep_capacity_set
-from smarketing.errors import Conflict
+from smarketing.errors import Conflict, raise_field_errors
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.audit import audit_record, changes_between, snapshot
 from smarketing.tenancy.members.services import member_update
@@ -51,6 +51,7 @@ def _require_admin(actor: Actor) -> None:
 def _clean_reason(data: dict[str, Any], reason: RejectionReason | None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
+    conflicts: dict[str, list[str]] = {}
     if "code" in data or reason is None:
         code = str(data.get("code") or "").strip().lower()
         if not code or len(code) > 50 or not code.replace("_", "").replace("-", "").isalnum():
@@ -62,7 +63,7 @@ def _clean_reason(data: dict[str, Any], reason: RejectionReason | None) -> dict[
             .exclude(pk=getattr(reason, "pk", None))
             .exists()
         ):
-            errors["code"] = [f"There is a reason {code} already."]
+            conflicts["code"] = [f"There is a reason {code} already."]
         values["code"] = code
     if "label" in data or reason is None:
         label = str(data.get("label") or "").strip()
@@ -79,8 +80,8 @@ def _clean_reason(data: dict[str, Any], reason: RejectionReason | None) -> dict[
         if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= 1000:
             errors["position"] = ["A whole number from 0 to 1000."]
         values["position"] = position
-    if errors:
-        raise InvalidLeadData(errors)
+    raise_field_errors(errors, conflicts, invalid_kind=InvalidLeadData,
+                       conflict_kind=LeadDataConflict)  # fmt: skip
     return values
 
 
@@ -133,9 +134,11 @@ def rejection_reasons_update_by_code(*, actor: Actor, items: list[Any]) -> None:
         raise InvalidLeadData({"non_field_errors": ["Send a reason, or a list of reasons."]})
     for index, item in enumerate(items):
         code = item.get("code") if isinstance(item, dict) else None
-        reason = RejectionReason.objects.filter(code=code).first() if code else None
+        if not code:
+            raise InvalidLeadData({f"[{index}].code": ["Name the reason by its code."]})
+        reason = RejectionReason.objects.filter(code=code).first()
         if reason is None:
-            raise InvalidLeadData({f"[{index}].code": [f"No reason with the code {code!r}."]})
+            raise LeadDataConflict({f"[{index}].code": [f"No reason with the code {code!r}."]})
         rejection_reason_update(reason=reason, actor=actor, data=item)
 
 

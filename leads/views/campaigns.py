@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from leads import selectors, services
+from leads.errors import InvalidLeadData
 from leads.forms import CampaignForm
 from leads.models import Campaign
 from leads.services.campaigns import OWNER_ROLES
@@ -52,8 +52,8 @@ class CampaignListView(TenantPageMixin, TemplateView):
                 campaign = services.campaign_create(
                     tenant=request.tenant, data=form.cleaned_data, actor=Actor.from_request(request)
                 )
-            except ValidationError as error:
-                for name, problems in error.message_dict.items():
+            except InvalidLeadData as error:
+                for name, problems in error.errors.items():
                     field = "owner_id" if name == "owner" else name
                     form.add_error(field if field in form.fields else None, problems)
             else:

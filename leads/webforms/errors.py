@@ -1,10 +1,15 @@
 """How a form or a submission can be refused."""
 
-from smarketing.errors import DomainError, InvalidInput
+from smarketing.errors import DomainError, InputConflict, InvalidInput
 
 
 class InvalidForm(InvalidInput):
     """The form's configuration breaks a rule (a field it cannot ask, a bad origin)."""
+
+
+class FormConflict(InputConflict, InvalidForm):
+    """A configuration the tenant's rows refuse (a name another form has, a campaign not
+    here): 409, shaped like `InvalidForm`."""
 
 
 class InvalidSubmission(InvalidInput):

@@ -15,8 +15,9 @@ from leads.services.activity import lead_events_record
 from leads.services.touches import campaign_touches_record
 from leads.services.upsert import lead_upsert
 from leads.webforms import guard
-from leads.webforms.errors import InvalidForm, InvalidSubmission, SubmissionRefused
+from leads.webforms.errors import FormConflict, InvalidForm, InvalidSubmission, SubmissionRefused
 from leads.webforms.models import FORM_FIELDS, LeadConsent, WebForm
+from smarketing.errors import raise_field_errors
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.audit import audit_record, changes_between, snapshot
 from smarketing.tenancy.roles import INTEGRATION
@@ -49,9 +50,13 @@ def _origin(value: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
-def _clean_config(data: dict[str, Any], form: WebForm) -> dict[str, list[str]]:
-    """Apply `data` to `form`; return field errors (nothing is saved here)."""
+def _clean_config(
+    data: dict[str, Any], form: WebForm
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Apply `data` to `form`; return its field errors and its conflicts with the tenant's
+    rows (nothing is saved here)."""
     errors: dict[str, list[str]] = {}
+    conflicts: dict[str, list[str]] = {}
     unknown = [name for name in data if name not in CONFIG_FIELDS]
     for name in unknown:
         errors[name] = ["Unknown field."]
@@ -60,7 +65,7 @@ def _clean_config(data: dict[str, Any], form: WebForm) -> dict[str, list[str]]:
         if not name or len(name) > 200:
             errors["name"] = ["Give the form a name of at most 200 characters."]
         elif WebForm.objects.filter(name__iexact=name).exclude(pk=form.pk).exists():
-            errors["name"] = [f"A form named {name!r} exists already."]
+            conflicts["name"] = [f"A form named {name!r} exists already."]
         form.name = name
     for list_name in ("fields", "required"):
         if list_name in data:
@@ -91,7 +96,7 @@ def _clean_config(data: dict[str, Any], form: WebForm) -> dict[str, list[str]]:
         else:
             found = Campaign.objects.filter(pk=int(campaign)).first()
             if found is None:
-                errors["campaign"] = [f"No campaign {campaign} here."]
+                conflicts["campaign"] = [f"No campaign {campaign} here."]
             form.campaign = found
     if "consent_text" in data:
         text = str(data["consent_text"] or "").strip()
@@ -123,17 +128,16 @@ def _clean_config(data: dict[str, Any], form: WebForm) -> dict[str, list[str]]:
                 errors["allowed_origins"] = problems[:1]
             else:
                 form.allowed_origins = sorted({_origin(o) for o in origins})
-    return errors
+    return errors, conflicts
 
 
 @transaction.atomic
 def webform_create(*, tenant, actor: Actor, data: dict[str, Any]) -> WebForm:
     form = WebForm(tenant=tenant, fields=["email"], required=["email"])
-    errors = _clean_config({"fields": ["email"], **data}, form)
+    errors, conflicts = _clean_config({"fields": ["email"], **data}, form)
     if "name" not in data:
         errors.setdefault("name", ["Give the form a name."])
-    if errors:
-        raise InvalidForm(errors)
+    raise_field_errors(errors, conflicts, invalid_kind=InvalidForm, conflict_kind=FormConflict)
     form.save()
     audit_record(tenant=tenant, actor=actor, action="webform.created", target=form,
                  changes=changes_between({}, snapshot(form, list(CONFIG_FIELDS))))  # fmt: skip
@@ -143,9 +147,8 @@ def webform_create(*, tenant, actor: Actor, data: dict[str, Any]) -> WebForm:
 @transaction.atomic
 def webform_update(*, form: WebForm, actor: Actor, data: dict[str, Any]) -> WebForm:
     before = snapshot(form, list(CONFIG_FIELDS))
-    errors = _clean_config(data, form)
-    if errors:
-        raise InvalidForm(errors)
+    errors, conflicts = _clean_config(data, form)
+    raise_field_errors(errors, conflicts, invalid_kind=InvalidForm, conflict_kind=FormConflict)
     form.save()
     changes = changes_between(before, snapshot(form, list(CONFIG_FIELDS)))
     if changes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from meetings.errors import InvalidMeetingData
+from meetings.errors import InvalidMeetingData, MeetingDataConflict
 from smarketing.tenancy.models import Tenant
 from smarketing.tenancy.selectors import members_of
 
@@ -14,6 +14,8 @@ MAX_PERIOD_DAYS = 366
 # Days a meeting may fall on or cover: the agenda also reads the period before, so a bound
 # well inside the calendar keeps that arithmetic from running off either end.
 EARLIEST, LATEST = date(1990, 1, 1), date(2999, 12, 31)
+# The same bound as the API's schema states it: a day of the years 1990 to 2999.
+DAY_PATTERN = r"^(199[0-9]|2[0-9]{3})-"
 TEXT_MAX = 5000
 NOTES_MAX = 20000
 
@@ -28,13 +30,14 @@ def clean_text(value: Any, field: str, *, max_length: int, required: bool = True
 
 
 def member_users(tenant: Tenant, emails: list[str], field: str) -> list:
-    """The tenant's members with these e-mails; anyone else is a 400."""
+    """The tenant's members with these e-mails; anyone else is a conflict with the tenant's
+    members (409): the address is well-formed, the person is not here (yet)."""
     wanted = list(dict.fromkeys(email.strip().lower() for email in emails))
     found = {m.user.email.lower(): m.user for m in members_of(tenant=tenant)
              .filter(user__email__in=wanted)}  # fmt: skip
     missing = [email for email in wanted if email not in found]
     if missing:
-        raise InvalidMeetingData({field: [f"{missing[0]} is not a member of this tenant."]})
+        raise MeetingDataConflict({field: [f"{missing[0]} is not a member of this tenant."]})
     return [found[email] for email in wanted]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from personas.errors import InvalidPersonaData
+from personas.errors import InvalidPersonaData, PersonaDataConflict
 from personas.input import CONTENT_FIELDS, clean_persona
 from personas.models import (
     BuyerPersona,
@@ -111,7 +111,7 @@ def persona_comment_add(
         else versions.filter(number=version_number).first()
     )
     if version is None:
-        raise InvalidPersonaData({"version": [f"This persona has no version {version_number}."]})
+        raise PersonaDataConflict({"version": [f"This persona has no version {version_number}."]})
     return PersonaComment.objects.create(
         tenant_id=persona.tenant_id, version=version, author=actor.user, role=actor.role, body=text
     )

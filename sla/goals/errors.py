@@ -1,10 +1,15 @@
 """The ways a goal operation can be refused, each with a stable code for the API."""
 
-from smarketing.errors import Conflict, InvalidInput
+from smarketing.errors import Conflict, InputConflict, InvalidInput
 
 
 class InvalidGoalData(InvalidInput):
     pass
+
+
+class GoalDataConflict(InputConflict, InvalidGoalData):
+    """A goal for a period that has ended: well-formed, refused by the calendar's state (409),
+    shaped like `InvalidGoalData`."""
 
 
 class GoalExists(Conflict):

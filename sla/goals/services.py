@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from sla import signoff
 from sla.errors import SignNotAllowed
-from sla.goals.errors import GoalExists, InvalidGoalData, PeriodEnded
+from sla.goals.errors import GoalDataConflict, GoalExists, InvalidGoalData, PeriodEnded
 from sla.goals.metrics import METRICS, GoalMetric, GoalOwner
 from sla.goals.models import Goal
-from smarketing.errors import DomainError
+from smarketing.errors import DomainError, raise_field_errors
 from smarketing.periods import InvalidPeriod, Period, parse_named
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.audit import audit_record
@@ -50,13 +50,14 @@ def goal_create(
         raise SignNotAllowed(f"Your role ({actor.role}) may not set goals.")
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}
+    conflicts: dict[str, list[str]] = {}
     parsed = None
     try:
         parsed = parse_named(period, tz_name=tenant.timezone)
     except InvalidPeriod as error:
         errors.update(error.errors)
     if parsed is not None and parsed.has_ended(now):
-        errors["period"] = [_ended_message(parsed)]
+        conflicts["period"] = [_ended_message(parsed)]
     if metric not in METRICS:
         errors["metric"] = [f"Use one of: {', '.join(GoalMetric.values)}."]
     if owner not in GoalOwner.values:
@@ -72,8 +73,8 @@ def goal_create(
             errors["target"] = [problem]
         elif amount <= 0:
             errors["target"] = ["A target must be positive."]
-    if errors:
-        raise InvalidGoalData(errors)
+    raise_field_errors(errors, conflicts, invalid_kind=InvalidGoalData,
+                       conflict_kind=GoalDataConflict)  # fmt: skip
     if Goal.objects.filter(period=parsed.label, metric=metric).exists():
         raise GoalExists(
             f"{GoalMetric(metric).label} has a goal for {parsed.label} already.",

@@ -37,7 +37,10 @@ ALWAYS = {
     "429": "Too many requests: wait for the seconds in `Retry-After`.",
 }
 UNSAFE = {
-    "409": "Conflicts with the current state (the `code` says which).",
+    "409": "Well-formed, but refused by the tenant's current data: a name another record "
+    "has, a reference to something the tenant does not have (an owner who is no member, a "
+    "rejection reason not defined, a campaign or lead not here), a state that changed "
+    "meanwhile. The `code` says which; `errors` names the fields, as for a 400.",
     "413": "The body is larger than the server accepts.",
     "415": "The body's Content-Type is not accepted.",
     "422": "The Idempotency-Key was used with another request.",

@@ -51,7 +51,6 @@ def test_patch_changes_the_consent_text_and_bumps_its_version(tenant, api_client
         ({"required": ["phone"]}, "required"),
         ({"allowed_origins": ["https://www.acme.example/contact"]}, "allowed_origins"),
         ({"thank_you_url": "javascript:alert(1)"}, "thank_you_url"),
-        ({"campaign": 999999}, "campaign"),
         ({"name": ""}, "name"),
     ],
 )
@@ -69,7 +68,20 @@ def test_a_form_cannot_credit_another_tenants_campaign(tenant, other_tenant, api
     response = api_client_for(tenant, Role.MARKETER).post(
         "/api/v1/forms/", _body(campaign=theirs.pk), format="json"
     )
-    assert response.status_code == 400 and "campaign" in response.json()["errors"]
+    # Well-formed, but no campaign of this tenant: a conflict with its data, naming the field.
+    assert response.status_code == 409
+    assert response.json()["errors"] == {"campaign": [f"No campaign {theirs.pk} here."]}
+
+
+def test_a_form_name_another_form_has_is_a_conflict(tenant, api_client_for):
+    client = api_client_for(tenant, Role.MARKETER)
+    assert client.post("/api/v1/forms/", _body(), format="json").status_code == 201
+    again = client.post("/api/v1/forms/", _body(campaign=999999), format="json")
+    assert again.status_code == 409
+    assert set(again.json()["errors"]) == {"name", "campaign"}
+    # A mistake in the body is answered first: the request must be well-formed to conflict.
+    both = client.post("/api/v1/forms/", _body(required=["phone"]), format="json")
+    assert both.status_code == 400 and set(both.json()["errors"]) == {"required"}
 
 
 def test_sales_reps_read_forms_but_cannot_create_them(tenant, api_client_for):

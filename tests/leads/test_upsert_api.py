@@ -72,8 +72,10 @@ def test_a_campaign_of_another_tenant_cannot_be_attached(tenant, other_tenant, a
     response = api_client_for(tenant).post(
         "/api/v1/leads/", {"email": "a@x.com", "campaign": theirs.pk}
     )
-    assert response.status_code == 400
-    assert "campaign" in response.json()["errors"]
+    # A well-formed id of no campaign here: a conflict with the tenant's data, not bad input.
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+    assert response.json()["errors"]["campaign"] == [f"No campaign {theirs.pk} here."]
 
 
 def test_patch_updates_fields_and_refuses_stage(tenant, api_client_for):

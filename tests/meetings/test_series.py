@@ -122,7 +122,7 @@ def test_an_attendee_of_another_tenant_is_refused(api, other_tenant, member):
 
     response = api.post(BASE, body(attendees=["spy@globex.example"]), format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["errors"]["attendees"] == [
         "spy@globex.example is not a member of this tenant."
     ]

@@ -203,8 +203,12 @@ def test_routing_refuses_unknown_reps_and_teams(tenant, api_client_for, manager,
     rule = {"field": "country", "values": ["IT"], "rep": "nobody@x.example"}
     bad_rep = {"mode": "pull", "default_capacity": 5, "rules": [rule]}
     response = client.put("/api/v1/routing/", bad_rep, format="json")
-    assert response.status_code == 400
-    assert "nobody@x.example" in str(response.json()["errors"])
+    # A rep who is no member here conflicts with the tenant's members...
+    assert response.status_code == 409
+    assert response.json()["errors"] == {
+        "rules[0].rep": ["Not a sales rep or manager here: nobody@x.example."]
+    }
+    # ...a rule naming a team the same body does not define is a mistake in the body.
     bad_team = {"mode": "pull", "default_capacity": 5,
                 "rules": [{"field": "country", "values": ["IT"], "team": "Nowhere"}]}  # fmt: skip
     assert client.put("/api/v1/routing/", bad_team, format="json").status_code == 400

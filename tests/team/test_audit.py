@@ -158,7 +158,7 @@ def test_reasons_are_reordered_by_code_in_one_request_all_or_nothing(tenant, adm
         [{"code": "competitor", "position": 5}, {"code": "nope", "label": "x"}],
         format="json",
     )
-    assert refused.status_code == 400 and "[1].code" in refused.json()["errors"]
+    assert refused.status_code == 409 and "[1].code" in refused.json()["errors"]
     single = admin_api.patch(
         "/api/v1/rejection-reasons/", [{"code": "competitor", "active": False}], format="json"
     )

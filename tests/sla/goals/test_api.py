@@ -83,8 +83,6 @@ def test_only_managers_and_admins_set_goals(tenant, clients, role):
         ({"target": 10.5}, "target", "whole number"),
         ({"metric": "acceptance_rate", "target": 1.5}, "target", "from 0 to 1"),
         ({"metric": "won_revenue", "target": 10.005}, "target", "two decimals"),
-        ({"period": "2026-12"}, "period", "ended on 31 Dec 2026"),
-        ({"period": "2026-Q4"}, "period", "ended"),
         ({"period": "2027-13"}, "period", "YYYY-MM"),
         ({"period": "0000-01"}, "period", "0001-01"),
         ({"metric": "revenue"}, "metric", ""),
@@ -97,6 +95,17 @@ def test_bad_goals_are_refused_with_a_problem_naming_the_field(clients, change, 
     assert response.status_code == 400, response.content[:300]
     assert response["Content-Type"].startswith(PROBLEM)
     assert words in response.json()["errors"][field][0]
+    assert not Goal.all_tenants.exists()
+
+
+@pytest.mark.parametrize(("period", "words"), [("2026-12", "ended on 31 Dec 2026"),
+                                               ("2026-Q4", "ended")])  # fmt: skip
+def test_a_goal_for_a_period_that_ended_is_a_conflict_naming_the_period(clients, period, words):
+    response = clients[Role.MANAGER].post("/api/v1/goals/", {**GOAL, "period": period},
+                                          format="json")  # fmt: skip
+    assert response.status_code == 409, response.content[:300]
+    assert response.json()["code"] == "conflict"
+    assert words in response.json()["errors"]["period"][0]
     assert not Goal.all_tenants.exists()
 
 
