@@ -30,6 +30,11 @@ def zone_of(name: str) -> ZoneInfo | None:
 _ZONES: set[str] = set()
 
 
+def zone_names() -> set[str]:
+    """Every IANA zone name the server's zone database knows."""
+    return set(_zone_names())
+
+
 def _zone_names() -> set[str]:
     if not _ZONES:
         _ZONES.update(available_timezones())

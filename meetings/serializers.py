@@ -7,6 +7,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from meetings.models import ActionItemStatus, AgendaKind, Cadence, MeetingKind, MeetingStatus
+from meetings.schedule import zone_names
+from meetings.services.checks import DAY_PATTERN
+from meetings.services.series import MAX_DURATION_MINUTES
 
 
 def _user(user) -> dict | None:
@@ -30,6 +33,21 @@ class ClockTimeField(serializers.TimeField):
         super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
 
 
+@extend_schema_field({"type": "string", "enum": sorted(zone_names())})
+class ZoneNameField(serializers.CharField):
+    """An IANA timezone name, as the zone database of the server knows them."""
+
+
+@extend_schema_field({"type": "string", "format": "date", "pattern": DAY_PATTERN})
+class MeetingDayField(serializers.DateField):
+    """A day a meeting may fall on or cover (`meetings.services.checks`)."""
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": DAY_PATTERN})
+class MeetingTimeField(serializers.DateTimeField):
+    """An instant on a day a meeting may fall on."""
+
+
 class StrictSerializer(serializers.Serializer):
     """Unknown fields are a 400, never silently dropped (a client sending `figures` or
     `done_at` learns they are not written)."""
@@ -48,11 +66,11 @@ class StrictSerializer(serializers.Serializer):
 
 class MeetingWriteSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
-    scheduled_at = serializers.DateTimeField()
-    period_start = serializers.DateField(
+    scheduled_at = MeetingTimeField()
+    period_start = MeetingDayField(
         required=False, help_text="First day the numbers cover (default: 7 days before)."
     )
-    period_end = serializers.DateField(required=False, help_text="Last day, inclusive.")
+    period_end = MeetingDayField(required=False, help_text="Last day, inclusive.")
     notes = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     attendees = serializers.ListField(
         child=serializers.EmailField(), required=False, max_length=100,
@@ -62,7 +80,7 @@ class MeetingWriteSerializer(StrictSerializer):
 
 class MeetingPatchSerializer(MeetingWriteSerializer):
     title = serializers.CharField(max_length=200, required=False)
-    scheduled_at = serializers.DateTimeField(required=False)
+    scheduled_at = MeetingTimeField(required=False)
     status = serializers.ChoiceField(
         choices=[MeetingStatus.PLANNED, MeetingStatus.HELD], required=False,
         help_text="Planned or held; `POST .../close/` closes a meeting.",
@@ -74,8 +92,13 @@ class SeriesWriteSerializer(StrictSerializer):
     cadence = serializers.ChoiceField(choices=Cadence.choices)
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday.")
     time = ClockTimeField(help_text="HH:MM, local time in `timezone`.")
-    duration_minutes = serializers.IntegerField(help_text="1 to 600.")
-    timezone = serializers.CharField(max_length=64, help_text="An IANA zone, e.g. Europe/Rome.")
+    duration_minutes = serializers.IntegerField(
+        min_value=1, max_value=MAX_DURATION_MINUTES,
+        error_messages={"min_value": "The meeting would end before it starts: give a positive "
+                                     "number of minutes.",
+                        "max_value": f"At most {MAX_DURATION_MINUTES} minutes."},
+    )  # fmt: skip
+    timezone = ZoneNameField(max_length=64, help_text="An IANA zone, e.g. Europe/Rome.")
     attendees = serializers.ListField(
         child=serializers.EmailField(), required=False, max_length=100,
         help_text="E-mails of members of the tenant.",
@@ -100,13 +123,13 @@ class DecisionWriteSerializer(StrictSerializer):
 class ActionItemWriteSerializer(StrictSerializer):
     title = serializers.CharField(max_length=300)
     owner = serializers.EmailField(help_text="E-mail of a member of the tenant.")
-    due_on = serializers.DateField()
+    due_on = MeetingDayField()
 
 
 class ActionItemPatchSerializer(StrictSerializer):
     title = serializers.CharField(max_length=300, required=False)
     owner = serializers.EmailField(required=False)
-    due_on = serializers.DateField(required=False)
+    due_on = MeetingDayField(required=False)
     status = serializers.ChoiceField(choices=ActionItemStatus.choices, required=False)
 
 

@@ -1,13 +1,16 @@
 """Shapes of personas and scoring on the wire. Input is cleaned by `personas.input` and the
 services (one place for the rules); the input serializers here describe it for the schema."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from leads.models import EventType
-from personas.input import MAX_ITEM_LENGTH, MAX_LIST_ITEMS
+from personas.input import MAX_CRITERIA, MAX_ITEM_LENGTH, MAX_LIST_ITEMS
 from personas.models import ApprovalSide, RescoreJob
-from personas.scoring import OPERATORS
+from personas.scoring import OPERATORS, STANDARD_FIELDS
+from personas.scoring.criteria import CUSTOM_PREFIX
 from personas.services.settings import LIMITS, MAX_EVENT_WEIGHT
+from smarketing.api.serializers import StrictSerializer
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -19,9 +22,20 @@ def _user(user) -> dict | None:
     return {"id": user.pk, "email": user.email} if user is not None else None
 
 
+# A standard field, or `custom.` and a key that is not blank.
+CRITERION_FIELD_PATTERN = (
+    rf"^({'|'.join(STANDARD_FIELDS)}|{CUSTOM_PREFIX.replace('.', '[.]')}.*[A-Za-z0-9_].*)$"
+)
+
+
+@extend_schema_field({"type": "string", "pattern": CRITERION_FIELD_PATTERN})
+class CriterionFieldName(serializers.CharField):
+    pass
+
+
 class CriterionSerializer(serializers.Serializer):
-    field = serializers.CharField(help_text="industry, company_size, country, title, company, "
-                                            "or custom.<key>")  # fmt: skip
+    field = CriterionFieldName(help_text="industry, company_size, country, title, company, "
+                                         "or custom.<key>")  # fmt: skip
     operator = serializers.ChoiceField(choices=OPERATORS)
     value = serializers.JSONField(help_text="A value; a list for in/not_in/contains_any; "
                                             "[low, high] for range (null: open)")  # fmt: skip
@@ -48,10 +62,12 @@ class PersonaWriteSerializer(serializers.Serializer):
     objections = _texts()
     preferred_channels = _texts()
     typical_titles = _texts()
-    criteria = CriterionSerializer(many=True, required=False)
+    criteria = serializers.ListField(
+        child=CriterionSerializer(), required=False, max_length=MAX_CRITERIA
+    )
 
 
-class ApproveSerializer(serializers.Serializer):
+class ApproveSerializer(StrictSerializer):
     side = serializers.ChoiceField(
         choices=ApprovalSide.choices,
         required=False,
@@ -63,9 +79,11 @@ class ApproveSerializer(serializers.Serializer):
     )
 
 
-class CommentWriteSerializer(serializers.Serializer):
+class CommentWriteSerializer(StrictSerializer):
     body = serializers.CharField()
-    version = serializers.IntegerField(required=False, help_text="Default: the current version")
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="Default: the current version"
+    )
 
 
 class ApprovalSerializer(serializers.Serializer):

@@ -35,7 +35,7 @@ from sla.services.rollups import rollup_timezone
 from smarketing.api.filters import FilterBackend, IntegerFilter
 from smarketing.api.params import MAX_ID, integer_schema
 from smarketing.api.viewsets import TenantAPIView, TenantViewSet
-from smarketing.periods import parse_named
+from smarketing.periods import NAMED_PATTERN, parse_named
 from smarketing.tenancy.actors import Actor
 
 
@@ -140,10 +140,7 @@ class PeriodFilter(django_filters.Filter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        set_override(self, "field", {"type": "string", "pattern": PERIOD_PATTERN})
-
-
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$"
+        set_override(self, "field", {"type": "string", "pattern": NAMED_PATTERN})
 
 
 class ShortfallFilter(django_filters.FilterSet):

@@ -12,7 +12,7 @@ from rest_framework import serializers
 from sla.models import SIGN_SIDES, Obligation, ShortfallStatus, ShortfallTerm, SlaVersion
 from sla.models.versions import NOTIFY_CHOICES
 from sla.payloads import shortfall_payload
-from sla.terms import clean_calendar, clean_cold_after_days
+from sla.terms import COLD_STAGES, MAX_COLD_DAYS, clean_calendar, clean_cold_after_days
 
 
 class PersonSerializer(serializers.Serializer):
@@ -34,7 +34,15 @@ class CalendarField(serializers.JSONField):
             raise serializers.ValidationError(str(exc)) from None
 
 
-@extend_schema_field({"type": "object", "additionalProperties": {"type": "integer"}})
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {stage: {"type": "integer", "minimum": 1, "maximum": MAX_COLD_DAYS}
+                       for stage in COLD_STAGES},
+        "additionalProperties": False,
+        "description": "Days without activity after which a lead at an open stage is cold.",
+    }
+)  # fmt: skip
 class ColdAfterDaysField(serializers.JSONField):
     def to_internal_value(self, data):
         try:

@@ -17,6 +17,14 @@ from zoneinfo import ZoneInfo
 from smarketing.errors import InvalidInput
 
 MAX_DAYS = 3660  # ten years: the longest range any report reads at once
+# A month or quarter as the API's schema states it, exactly the ones `parse_named` reads:
+# from year 0002 (year 1 starts before the first instant UTC can name, in zones east of it)
+# to 9999-11 (the instant after 9999-12-31 does not exist).
+NAMED_PATTERN = (
+    r"^((000[2-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]"
+    r"|999[0-8])-(0[1-9]|1[0-2]|Q[1-4])|9999-(0[1-9]|1[01]|Q[1-3]))$"
+)
+NAMED_RANGE = "A period from 0002-01 to 9999-11."
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
@@ -127,12 +135,14 @@ def parse_named(text: object, *, tz_name: str, field: str = "period") -> Period:
                 quarter_of(date(int(match[1]), (int(match[2]) - 1) * 3 + 1, 1), tz_name)
             )
     except (ValueError, OverflowError):
-        # Year 0000, or a period whose end falls past 9999-12-31: no calendar holds them.
-        raise InvalidPeriod({field: ["A period from 0001-01 to 9999-11."]}) from None
+        # Year 0000 or 0001, or a period whose end falls past 9999-12-31.
+        raise InvalidPeriod({field: [NAMED_RANGE]}) from None
     raise InvalidPeriod({field: ["A month as YYYY-MM or a quarter as YYYY-Qn, e.g. 2027-01."]})
 
 
 def _bounded(period: Period) -> Period:
+    if period.first_day.year < 2:
+        raise ValueError("year 1 begins before the first instant in UTC east of Greenwich")
     period.end  # noqa: B018  (raises when the instant after the last day does not exist)
     return period
 

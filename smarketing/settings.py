@@ -275,6 +275,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingKind": "meetings.models.MeetingKind",
         "MeetingCadence": "meetings.models.Cadence",
         "SignSide": "sla.signoff.SIGN_SIDES",
+        "WebFormField": "leads.webforms.models.FORM_FIELDS",
     },
     # Served from our own static files: the docs page loads nothing from third-party hosts.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",

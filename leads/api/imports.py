@@ -4,7 +4,7 @@ import json
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -26,9 +26,16 @@ from smarketing.errors import Conflict
 from smarketing.tenancy.actors import Actor
 
 
+@extend_schema_field(
+    {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string"}}
+)
+class MappingField(serializers.JSONField):
+    pass
+
+
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="A CSV file, UTF-8, separated by commas or semicolons.")
-    mapping = serializers.JSONField(
+    mapping = MappingField(
         required=False,
         help_text='{column: target}: a lead field, "campaign_name", "custom:<name>" or "ignore"; '
         "columns left out are ignored. A JSON object (as text in a multipart body).",

@@ -4,6 +4,7 @@ the write serializers here describe it for the schema and hand it over."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from leads.countries import country_names
 from leads.errors import InvalidLeadData
 from leads.input import MAX_CUSTOM_FIELDS, MAX_CUSTOM_NAME, MAX_CUSTOM_VALUE, clean_lead
 from leads.models import Campaign, EventType, Stage
@@ -68,6 +69,19 @@ class CustomFieldsField(serializers.DictField):
     pass
 
 
+@extend_schema_field(
+    {
+        # A text, and one of the codes or blank: `type` outside the alternatives keeps null
+        # a type error, which the API refuses (`smarketing.api.request_schema`).
+        "type": "string",
+        "anyOf": [{"enum": sorted(country_names())}, {"maxLength": 0}],
+        "description": "ISO 3166 alpha-2, upper case (blank: none).",
+    }
+)
+class CountryField(serializers.CharField):
+    pass
+
+
 class LeadWriteSerializer(serializers.Serializer):
     """Writable lead fields. Anything else in the body (stage, owner, scores…) is a 400."""
 
@@ -79,8 +93,7 @@ class LeadWriteSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
     industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
     company_size = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    country = serializers.CharField(max_length=2, required=False, allow_blank=True,
-                                    help_text="ISO 3166 alpha-2")  # fmt: skip
+    country = CountryField(max_length=2, required=False, allow_blank=True)
     campaign = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     custom_fields = CustomFieldsField(required=False)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -16,13 +16,32 @@ from leads.merging import services
 from leads.merging.models import LeadMerge
 from leads.models import Lead
 from smarketing.api.pagination import CursorPagination
+from smarketing.api.params import MAX_ID
+from smarketing.api.serializers import StrictSerializer
 from smarketing.api.viewsets import TenantAPIView
 from smarketing.tenancy.actors import Actor
 
 
-class MergeBodySerializer(serializers.Serializer):
-    other = serializers.IntegerField()
-    fields = serializers.DictField(child=serializers.ChoiceField(["this", "other"]), required=False)
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {name: {"type": "string", "enum": list(services.CHOICES)}
+                       for name in services.MERGE_FIELDS},
+        "additionalProperties": False,
+        "description": 'The side whose value the survivor keeps, by field ("this" is the lead '
+        "of the URL); a field left out keeps this lead's value, or the other's where this "
+        "one is blank.",
+    }
+)  # fmt: skip
+class MergeChoicesField(serializers.DictField):
+    pass
+
+
+class MergeBodySerializer(StrictSerializer):
+    other = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The id of the lead merged into this one."
+    )
+    fields = MergeChoicesField(required=False)
 
 
 def _merge_body(merge: LeadMerge, request) -> dict:
@@ -47,19 +66,20 @@ class LeadMergeView(TenantAPIView):
     queryset = Lead.all_tenants.none()  # names the model of {id} for the schema
     serializer_class = MergeBodySerializer
 
-    @extend_schema(request=MergeBodySerializer, responses=inline_serializer(
-        "MergeResult", {"lead": LeadSerializer(), "merge": serializers.DictField()}))  # fmt: skip
     def get_object(self) -> Lead:
         lead = selectors.lead_list().filter(pk=self.kwargs["pk"]).first()
         if lead is None:
             raise Http404
         return lead
 
+    @extend_schema(request=MergeBodySerializer, responses=inline_serializer(
+        "MergeResult", {"lead": LeadSerializer(), "merge": serializers.DictField()}))  # fmt: skip
     def post(self, request, pk: int):
         lead = self.get_object()
-        body = request.data if isinstance(request.data, dict) else {}
-        merge = services.lead_merge(lead=lead, other_id=body.get("other"),
-                                    fields=body.get("fields", {}),
+        body = MergeBodySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        merge = services.lead_merge(lead=lead, other_id=body.validated_data["other"],
+                                    fields=body.validated_data.get("fields", {}),
                                     actor=Actor.from_request(request))  # fmt: skip
         return Response({"lead": _lead(merge.survivor_id), "merge": _merge_body(merge, request)})
 
@@ -72,15 +92,15 @@ class LeadMergeUndoView(TenantAPIView):
     queryset = LeadMerge.all_tenants.none()
     serializer_class = LeadSerializer  # the answer's leads; the request has no body
 
-    @extend_schema(request=None, responses=inline_serializer(
-        "MergeUndoResult", {"lead": LeadSerializer(), "other": LeadSerializer(),
-                            "merge": serializers.DictField()}))  # fmt: skip
     def get_object(self) -> LeadMerge:
         merge = LeadMerge.objects.filter(pk=self.kwargs["pk"]).first()
         if merge is None:
             raise Http404
         return merge
 
+    @extend_schema(request=None, responses=inline_serializer(
+        "MergeUndoResult", {"lead": LeadSerializer(), "other": LeadSerializer(),
+                            "merge": serializers.DictField()}))  # fmt: skip
     def post(self, request, pk: int):
         merge = self.get_object()
         merge = services.lead_merge_undo(merge=merge, actor=Actor.from_request(request))

@@ -1,6 +1,6 @@
 """GET, POST, PATCH /api/v1/forms/: parse, call a service, render."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.response import Response
 
@@ -13,6 +13,8 @@ from smarketing.tenancy.actors import Actor
 
 class WebFormSerializer(serializers.ModelSerializer):
     campaign = serializers.PrimaryKeyRelatedField(read_only=True)
+    # Blank when the form shows its thank-you message instead: text, not always a URI.
+    thank_you_url = serializers.CharField(read_only=True)
     embed = serializers.SerializerMethodField()
 
     class Meta:
@@ -28,23 +30,57 @@ class WebFormSerializer(serializers.ModelSerializer):
         return embed_snippets(form, base_url=base)
 
 
+# Texts as the service reads them: a character Python does not count as white space (it
+# collapses white space and refuses a name of nothing else); origins and addresses as
+# `urlsplit` reads them, spelled narrowly enough that every address written so is taken.
+NOT_BLANK = (
+    "[^\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+)
+HOST = r"[A-Za-z0-9.-]+(:[0-9]{1,5})?"
+ORIGIN_PATTERN = rf"^https?://{HOST}/?$"
+ADDRESS_PATTERN = rf"^https?://{HOST}([/?#][!-~]*)?$"
+
+
+@extend_schema_field({"type": "string", "pattern": NOT_BLANK, "maxLength": 200})
+class FormNameField(serializers.CharField):
+    pass
+
+
+@extend_schema_field({"type": "string", "pattern": ORIGIN_PATTERN})
+class OriginField(serializers.CharField):
+    pass
+
+
+@extend_schema_field({"type": "string", "pattern": ADDRESS_PATTERN, "maxLength": 500})
+class ThankYouAddressField(serializers.CharField):
+    pass
+
+
+def _form_fields(help_text: str) -> serializers.ListField:
+    return serializers.ListField(child=serializers.ChoiceField(choices=FORM_FIELDS),
+                                 required=False, help_text=help_text)  # fmt: skip
+
+
 class WebFormWriteSerializer(serializers.Serializer):
     """The body; the service checks every rule and answers field errors."""
 
-    name = serializers.CharField(required=False)
-    fields = serializers.ListField(
-        child=serializers.CharField(),
-        required=False,
-        help_text="Lead fields: " + ", ".join(FORM_FIELDS),
+    name = FormNameField()
+    fields = _form_fields("The lead fields the form asks (e-mail always).")
+    required = _form_fields("Among `fields`; e-mail always.")
+    campaign = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="The id of a tenant's campaign."
     )
-    required = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="Among `fields`; e-mail always."
-    )
-    campaign = serializers.IntegerField(required=False, allow_null=True)
-    consent_text = serializers.CharField(required=False, allow_blank=True)
-    thank_you_message = serializers.CharField(required=False, allow_blank=True)
-    thank_you_url = serializers.CharField(required=False, allow_blank=True)
-    allowed_origins = serializers.ListField(child=serializers.CharField(), required=False)
+    consent_text = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    thank_you_message = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    thank_you_url = ThankYouAddressField(required=False, allow_blank=True)
+    allowed_origins = serializers.ListField(
+        child=OriginField(), required=False, max_length=services.MAX_ORIGINS,
+        help_text="Origins (scheme, host, port) whose pages may post JSON to the form.",
+    )  # fmt: skip
+
+
+class WebFormPatchSerializer(WebFormWriteSerializer):
+    name = FormNameField(required=False)
 
 
 def _body(request) -> dict:
@@ -72,7 +108,7 @@ class WebFormViewSet(
         )
         return Response(self.get_serializer(form).data, status=201)
 
-    @extend_schema(request=WebFormWriteSerializer, responses=WebFormSerializer)
+    @extend_schema(request=WebFormPatchSerializer, responses=WebFormSerializer)
     def partial_update(self, request, pk=None):
         form = services.webform_update(
             form=self.get_object(), actor=Actor.from_request(request), data=_body(request)

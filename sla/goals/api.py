@@ -22,10 +22,10 @@ from sla.goals.status import GoalStatus
 from sla.serializers import PersonSerializer
 from smarketing.api.serializers import StrictSerializer
 from smarketing.api.viewsets import TenantViewSet
-from smarketing.periods import Period, current_month, parse_named
+from smarketing.periods import NAMED_PATTERN, Period, current_month, parse_named
 from smarketing.tenancy.actors import Actor
 
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$"
+PERIOD_PATTERN = NAMED_PATTERN
 PERIOD_HELP = "A month (YYYY-MM) or a quarter (YYYY-Qn) of the tenant's calendar."
 MAX_TARGET = Decimal("9999999999999.999")  # what 16 digits with 3 places hold
 
@@ -38,7 +38,8 @@ def _number(**kwargs) -> serializers.DecimalField:
 class GoalWriteSerializer(StrictSerializer):
     period = serializers.RegexField(
         PERIOD_PATTERN, help_text=PERIOD_HELP + " It must not have ended.",
-        error_messages={"invalid": "A month as YYYY-MM or a quarter as YYYY-Qn, e.g. 2027-01."},
+        error_messages={"invalid": "A month as YYYY-MM or a quarter as YYYY-Qn, e.g. 2027-01, "
+                                   "from 0002-01 to 9999-11."},
     )  # fmt: skip
     metric = serializers.ChoiceField(choices=GoalMetric.choices)
     target = _number(

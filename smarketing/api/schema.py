@@ -22,7 +22,9 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 class DecimalTextField(OpenApiSerializerFieldExtension):
     """Decimals travel as text. drf-spectacular's pattern lets "", "-" and "." through, which
     are no numbers; this one needs a digit, and no sign where `min_value` refuses negatives.
-    In requests a JSON number is documented too, since DRF takes one."""
+    In requests a JSON number is documented too, since DRF takes one. A decimal that travels
+    as a JSON number (`coerce_to_string=False`) says how many places it takes, as
+    `multipleOf`: DRF refuses 0.4659 where three places are allowed."""
 
     target_class = "rest_framework.fields.DecimalField"
     match_subclasses = True
@@ -30,6 +32,10 @@ class DecimalTextField(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):
         field = self.target
         schema = auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
+        if schema.get("type") == "number" and direction == "request":
+            if field.decimal_places is not None:
+                schema["multipleOf"] = 10**-field.decimal_places
+            return schema
         if schema.get("type") != "string" or field.max_whole_digits is None:
             return schema
         whole, places = field.max_whole_digits, field.decimal_places

@@ -236,6 +236,11 @@ def test_both_teams_comment_on_the_current_version(tenant, marketer, rep, api_cl
     bodies = [c["body"] for c in marketer.get(url(persona["id"], "comments")).json()["results"]]
     assert bodies == ["Done.", "Add logistics?"]
     assert rep.post(url(persona["id"], "comments"), {"body": "  "}).status_code == 400
+    # Versions count from 1 (the schema says so); one the persona does not have yet conflicts.
+    assert rep.post(url(persona["id"], "comments"), {"body": "x", "version": 0}).status_code == 400
+    missing = rep.post(url(persona["id"], "comments"), {"body": "x", "version": 9})
+    assert missing.status_code == 409
+    assert missing.json()["errors"] == {"version": ["This persona has no version 9."]}
     assert api_client_for(tenant).post(url(persona["id"], "comments"), {"body": "x"}).status_code \
         == 403  # fmt: skip
     assert api_client_for(tenant).get(url(persona["id"], "comments")).status_code == 200
