@@ -11,9 +11,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from leads.api.exports import CSVRenderer
+from leads.imports.columns import CUSTOM_PREFIX, MAX_CUSTOM_NAME
 from leads.imports.csvfile import MalformedFile
 from leads.imports.downloads import error_report_response
 from leads.imports.mapping import (
+    CAMPAIGN_BY_NAME,
+    IGNORE,
+    LEAD_TARGETS,
     InvalidMapping,
     import_mapping_named,
     import_mapping_save,
@@ -25,9 +29,20 @@ from smarketing.api.viewsets import TenantViewSet
 from smarketing.errors import Conflict
 from smarketing.tenancy.actors import Actor
 
+# A target: a lead field, a campaign by name, a custom field by a name of 1 to 64
+# characters (spelled plainly here; the service takes any name that is not blank), or none.
+TARGET_PATTERN = (
+    rf"^({'|'.join(LEAD_TARGETS)}|{CAMPAIGN_BY_NAME}|{IGNORE}"
+    rf"|{CUSTOM_PREFIX}[A-Za-z0-9_.-]{{1,{MAX_CUSTOM_NAME}}})$"
+)
+
 
 @extend_schema_field(
-    {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string"}}
+    {
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": {"type": "string", "pattern": TARGET_PATTERN},
+    }
 )
 class MappingField(serializers.JSONField):
     pass

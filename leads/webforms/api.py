@@ -12,7 +12,7 @@ from smarketing.tenancy.actors import Actor
 
 
 class WebFormSerializer(serializers.ModelSerializer):
-    campaign = serializers.PrimaryKeyRelatedField(read_only=True)
+    campaign = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     # Blank when the form shows its thank-you message instead: text, not always a URI.
     thank_you_url = serializers.CharField(read_only=True)
     embed = serializers.SerializerMethodField()
