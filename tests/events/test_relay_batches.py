@@ -82,7 +82,8 @@ def test_nothing_pending_is_no_more_to_do_whatever_the_batch_size(tenant):
 
 def test_the_task_reports_what_the_run_did(tenant, consumer):
     OutboxEventFactory.create_batch(2, tenant=tenant)
-    assert outbox_relay_task.apply().get() == {"relayed": 2, "failed": 0, "more": False}
+    run = outbox_relay_task.apply()
+    assert run.successful() and run.result == {"relayed": 2, "failed": 0, "more": False}
 
 
 @pytest.mark.postgres
