@@ -18,7 +18,7 @@ from leads.selectors.sales_queue import (
     queue_filtered,
     queue_for,
 )
-from leads.services.claims import queue_claim
+from leads.services.claims import lead_deadline_set, queue_claim
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope
@@ -54,6 +54,7 @@ def filtered(tenant, rep, **filters):
 
 def test_hot_keeps_the_leads_at_or_above_the_slas_hot_score(tenant, rep, readers):
     hot, _ = sql(tenant, score=80), sql(tenant, score=79)
+    assert filtered(tenant, rep, hot=True) == []  # no SLA reader: nothing is hot
     readers.queue_hot_score_reader_set(lambda: 80)
     assert filtered(tenant, rep, hot=True) == [hot]
     readers.queue_hot_score_reader_set(lambda: None)
@@ -95,14 +96,14 @@ def test_filter_options_are_sorted_by_name_and_a_persona_without_one_shows_its_n
         CampaignFactory(tenant=tenant, name="Zeta"),
         CampaignFactory(tenant=tenant, name="Alpha"),
     )
-    sql(tenant, campaign=zeta, persona_id=7, score_breakdown={"persona": {"name": "Wren"}})
-    sql(tenant, campaign=alpha, persona_id=3, country="IT")
+    sql(tenant, campaign=zeta, persona_id=2, score_breakdown={"persona": {"name": "Wren"}})
+    sql(tenant, campaign=alpha, persona_id=8, country="IT")
     sql(tenant, persona_id=5, score_breakdown={"persona": {"name": "Ash"}}, country="DE")
     with tenant_scope(tenant):
         facets = queue_facets(actor=rep)
     assert facets == {
         "campaigns": [(alpha.pk, "Alpha"), (zeta.pk, "Zeta")],
-        "personas": [(3, "#3"), (5, "Ash"), (7, "Wren")],
+        "personas": [(8, "#8"), (5, "Ash"), (2, "Wren")],
         "countries": ["DE", "IT"],
     }
 
@@ -118,11 +119,12 @@ def test_my_open_leads_are_my_accepted_sqls_and_opportunities_least_recently_tou
     tenant, rep, member
 ):
     mine = {"owner_id": rep.user_id}
-    never = sql(tenant, accepted_at=NOW, **mine)
-    old = sql(tenant, accepted_at=NOW, last_activity_at=NOW - timedelta(days=3), **mine)
+    # Created in the opposite order of the expected one: the order is not the ids'.
     deal = LeadFactory(
         tenant=tenant, stage=Stage.OPPORTUNITY, last_activity_at=NOW - timedelta(days=1), **mine
     )
+    old = sql(tenant, accepted_at=NOW, last_activity_at=NOW - timedelta(days=3), **mine)
+    never = sql(tenant, accepted_at=NOW, **mine)
     sql(tenant, **mine)  # routed to me, not accepted yet: in the queue, not here
     LeadFactory(tenant=tenant, stage=Stage.WON, **mine)
     sql(
@@ -161,3 +163,15 @@ def test_a_claim_passes_over_the_sql_another_claim_holds(tenant, rep):
         holder.join()
         with connection.cursor() as cursor:
             cursor.execute("RESET lock_timeout")
+
+
+def test_clearing_a_deadline_clears_its_warning_too(tenant):
+    lead = sql(tenant)
+    due, warn = NOW + timedelta(hours=4), NOW + timedelta(hours=3)
+    with tenant_scope(tenant):
+        assert lead_deadline_set(lead_ids=[lead.pk], due_at=due, warn_at=warn) == 1
+        lead.refresh_from_db()
+        assert (lead.accept_due_at, lead.accept_warn_at) == (due, warn)
+        lead_deadline_set(lead_ids=[lead.pk], due_at=None, warn_at=warn)
+        lead.refresh_from_db()
+    assert (lead.accept_due_at, lead.accept_warn_at) == (None, None)
