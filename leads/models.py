@@ -324,6 +324,7 @@ class CampaignTouch(TenantScoped):
 # Models of the packages live next to their code; importing them here registers them.
 from leads.digest.models import RejectionDigest  # noqa: E402,F401
 from leads.duplicates.models import LeadMatchKey  # noqa: E402,F401
+from leads.funnel.models import FunnelDayRollup, FunnelRollupState  # noqa: E402,F401
 from leads.imports.models import ImportMapping, LeadImport  # noqa: E402,F401
 from leads.merging.models import LeadMerge  # noqa: E402,F401
 from leads.routing.models import RoutingRule, RoutingSettings, Team, TeamMember  # noqa: E402,F401

@@ -1,0 +1,150 @@
+"""Reading the funnel's stage counts and step times from the raw history, per group.
+
+One reader serves every path: the report's totals and groups, its live days in front of the
+daily rollups, and the rollups' own build (grouped by local day). So what a rolled-up day
+holds is, by construction, what the raw read of that day gives.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+
+from leads.funnel import definitions, durations
+from leads.funnel.figures import transitions_in
+from leads.models import Lead, StageTransition
+from smarketing.periods import Period
+
+# The step whose time a stage's move ends: time in `mql` is that of the moves into `sql`.
+NEXT = dict(zip(definitions.STAGES, definitions.STAGES[1:], strict=False))
+# The stage a move ends the time in: a move into `sql` ends the time in `mql`.
+_TIMED_BY = {following: stage for stage, following in NEXT.items()}
+_STAGE_OF_FIGURE = {figure: stage for stage, figure in definitions.FIGURE_OF_STAGE.items()}
+
+
+@dataclass
+class Tally:
+    """One group's counts per stage, and its step times as duration histograms per stage
+    (`durations`): both add up, so days, owners or teams merge by addition."""
+
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    times: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+
+    def merge(self, other: Tally) -> None:
+        for stage, count in other.counts.items():
+            self.counts[stage] += count
+        for stage, histogram in other.times.items():
+            self.times[stage].update(histogram)
+
+    def median_and_p90(self, stage: str) -> tuple[float | None, float | None]:
+        return durations.median_and_p90(self.times.get(stage, {}))
+
+    def is_empty(self) -> bool:
+        return not any(self.counts.values())
+
+
+def created_in(period: Period) -> Q:
+    return Q(created_at__gte=period.start, created_at__lt=period.end, merged_into__isnull=True)
+
+
+def lead_counts(period: Period, key: str | None) -> dict[Any, int]:
+    """The `lead` stage: leads created in the period (merged-away leads once, as survivors)."""
+    leads = Lead.objects.filter(created_in(period)).order_by()
+    if key is None:
+        return {None: leads.count()}
+    return dict(leads.values_list(key).annotate(n=Count("id")).values_list(key, "n"))
+
+
+def step_rows(period: Period, mode: str) -> QuerySet:
+    """The transitions that enter a stage below `lead`, of the period or of its cohort."""
+    entries = Q()
+    for condition in definitions.ENTERED_BY.values():
+        entries |= condition
+    if mode == "flow":
+        return transitions_in(period).filter(entries)
+    return StageTransition.objects.filter(
+        entries,
+        lead__created_at__gte=period.start,
+        lead__created_at__lt=period.end,
+        lead__merged_into__isnull=True,
+    )
+
+
+def _stage_aggregates(mode: str) -> dict[str, Any]:
+    # Cohort stages count leads that reached them; flow stages count the moves (figures).
+    aggregates: dict[str, Any] = {}
+    for stage, condition in definitions.ENTERED_BY.items():
+        aggregates[f"n_{stage}"] = Count(
+            "lead_id" if mode == "cohort" else "id", distinct=mode == "cohort", filter=condition
+        )
+    return aggregates
+
+
+def _timed_stage() -> Case:
+    """Which stage's time a move ends (None for no timed move)."""
+    return Case(
+        *(When(definitions.ENTERED_BY[following], then=Value(stage)) for stage, following
+          in NEXT.items()),
+        output_field=CharField(),
+    )  # fmt: skip
+
+
+def step_tallies(
+    rows: QuerySet, *, mode: str, key: str | None, key_expression: Any = None
+) -> dict[Any, Tally]:
+    """Counts and step times of `rows` (see `step_rows`) per value of `key`: a field of the
+    transition (e.g. `lead__campaign_id`), or the name given to `key_expression`."""
+    rows = rows.order_by()
+    if key_expression is not None:
+        rows = rows.annotate(**{key: key_expression})
+    tallies: dict[Any, Tally] = defaultdict(Tally)
+    grouped = [rows.aggregate(**_stage_aggregates(mode))] if key is None else (
+        rows.values(key).annotate(**_stage_aggregates(mode)))  # fmt: skip
+    for row in grouped:
+        tally = tallies[row[key] if key else None]
+        for stage in definitions.ENTERED_BY:
+            tally.counts[stage] += row[f"n_{stage}"] or 0
+    timed = rows.filter(step_started_at__isnull=False)
+    if connection.vendor == "postgresql":
+        _histograms_in_sql(timed, key, tallies)
+    else:
+        _histograms_in_python(timed, key, tallies)
+    return tallies
+
+
+def _histograms_in_sql(rows: QuerySet, key: str | None, tallies: dict[Any, Tally]) -> None:
+    table = StageTransition._meta.db_table
+    bucket = RawSQL(durations.bucket_sql(f'"{table}"."at"', f'"{table}"."step_started_at"'), [])
+    keys = [key] if key else []
+    histogram_rows = (
+        rows.annotate(timed_stage=_timed_stage(), bucket=bucket)
+        .exclude(timed_stage=None)
+        .values(*keys, "timed_stage", "bucket")
+        .annotate(n=Count("id"))
+        .values_list(*keys, "timed_stage", "bucket", "n")
+    )
+    for row in histogram_rows:
+        group = row[0] if key else None
+        stage, bucket_value, count = row[-3:]
+        tallies[group].times[stage][bucket_value] += count
+
+
+def _histograms_in_python(rows: QuerySet, key: str | None, tallies: dict[Any, Tally]) -> None:
+    """The same histograms, bucketed here: for SQLite, which lacks the bit arithmetic."""
+    fields = ["action", "to_stage", "reason_code", "at", "step_started_at"]
+    if key is not None:
+        fields.append(key)
+    for row in rows.values(*fields).iterator(2000):
+        figure = definitions.figure_of(
+            action=row["action"], to_stage=row["to_stage"], reason_code=row["reason_code"]
+        )
+        stage = _TIMED_BY.get(_STAGE_OF_FIGURE.get(figure))
+        if stage is None:
+            continue
+        minutes = durations.minutes_of(row["at"] - row["step_started_at"])
+        tallies[row[key] if key else None].times[stage][durations.bucket_of(minutes)] += 1
