@@ -75,21 +75,24 @@ def step_rows(period: Period, mode: str) -> QuerySet:
     )
 
 
-def _stage_aggregates(mode: str) -> dict[str, Any]:
-    # Cohort stages count leads that reached them; flow stages count the moves (figures).
-    aggregates: dict[str, Any] = {}
-    for stage, condition in definitions.ENTERED_BY.items():
-        aggregates[f"n_{stage}"] = Count(
-            "lead_id" if mode == "cohort" else "id", distinct=mode == "cohort", filter=condition
-        )
-    return aggregates
+def _distinct_leads() -> dict[str, Any]:
+    # Cohort stages count the leads that reached them, each once.
+    return {f"n_{stage}": Count("lead_id", distinct=True, filter=condition)
+            for stage, condition in definitions.ENTERED_BY.items()}  # fmt: skip
 
 
-def _timed_stage() -> Case:
-    """Which stage's time a move ends (None for no timed move)."""
+def _moves() -> dict[str, Any]:
+    # Flow stages count the moves (the figures). `lead_id`, never null, rather than `id`:
+    # the count then reads nothing outside the partial index `transition_at_idx`.
+    return {f"n_{stage}": Count("lead_id", filter=condition)
+            for stage, condition in definitions.ENTERED_BY.items()}  # fmt: skip
+
+
+def _entered_stage() -> Case:
+    """Which stage a move enters (None for a move the funnel does not count)."""
     return Case(
-        *(When(definitions.ENTERED_BY[following], then=Value(stage)) for stage, following
-          in NEXT.items()),
+        *(When(condition, then=Value(stage)) for stage, condition
+          in definitions.ENTERED_BY.items()),
         output_field=CharField(),
     )  # fmt: skip
 
@@ -103,35 +106,49 @@ def step_tallies(
     if key_expression is not None:
         rows = rows.annotate(**{key: key_expression})
     tallies: dict[Any, Tally] = defaultdict(Tally)
-    grouped = [rows.aggregate(**_stage_aggregates(mode))] if key is None else (
-        rows.values(key).annotate(**_stage_aggregates(mode)))  # fmt: skip
+    on_postgres = connection.vendor == "postgresql"
+    if on_postgres and mode == "flow":
+        # One pass: per group, stage entered and duration bucket, the moves; the counts are
+        # the sums over the buckets.
+        _histograms_in_sql(rows, key, tallies, counts_too=True)
+        return tallies
+    aggregates = _distinct_leads() if mode == "cohort" else _moves()
+    grouped = [rows.aggregate(**aggregates)] if key is None else (
+        rows.values(key).annotate(**aggregates))  # fmt: skip
     for row in grouped:
         tally = tallies[row[key] if key else None]
         for stage in definitions.ENTERED_BY:
             tally.counts[stage] += row[f"n_{stage}"] or 0
-    timed = rows.filter(step_started_at__isnull=False)
-    if connection.vendor == "postgresql":
-        _histograms_in_sql(timed, key, tallies)
+    if on_postgres:
+        _histograms_in_sql(rows, key, tallies, counts_too=False)
     else:
-        _histograms_in_python(timed, key, tallies)
+        _histograms_in_python(rows.filter(step_started_at__isnull=False), key, tallies)
     return tallies
 
 
-def _histograms_in_sql(rows: QuerySet, key: str | None, tallies: dict[Any, Tally]) -> None:
+def _histograms_in_sql(
+    rows: QuerySet, key: str | None, tallies: dict[Any, Tally], *, counts_too: bool
+) -> None:
     table = StageTransition._meta.db_table
-    bucket = RawSQL(durations.bucket_sql(f'"{table}"."at"', f'"{table}"."step_started_at"'), [])
+    at, started = f'"{table}"."at"', f'"{table}"."step_started_at"'
+    bucket = RawSQL(
+        f"CASE WHEN {started} IS NULL THEN NULL ELSE {durations.bucket_sql(at, started)} END", []
+    )
     keys = [key] if key else []
     histogram_rows = (
-        rows.annotate(timed_stage=_timed_stage(), bucket=bucket)
-        .exclude(timed_stage=None)
-        .values(*keys, "timed_stage", "bucket")
-        .annotate(n=Count("id"))
-        .values_list(*keys, "timed_stage", "bucket", "n")
+        rows.annotate(entered=_entered_stage(), bucket=bucket)
+        .exclude(entered=None)
+        .values(*keys, "entered", "bucket")
+        .annotate(n=Count("*"))
+        .values_list(*keys, "entered", "bucket", "n")
     )
     for row in histogram_rows:
-        group = row[0] if key else None
-        stage, bucket_value, count = row[-3:]
-        tallies[group].times[stage][bucket_value] += count
+        tally = tallies[row[0] if key else None]
+        entered, bucket_value, count = row[-3:]
+        if counts_too:
+            tally.counts[entered] += count
+        if bucket_value is not None:
+            tally.times[_TIMED_BY[entered]][bucket_value] += count
 
 
 def _histograms_in_python(rows: QuerySet, key: str | None, tallies: dict[Any, Tally]) -> None:
