@@ -110,7 +110,10 @@ def step_tallies(
     if on_postgres and mode == "flow":
         # One pass: per group, stage entered and duration bucket, the moves; the counts are
         # the sums over the buckets.
-        _histograms_in_sql(rows, key, tallies, counts_too=True)
+        _flow_in_sql(rows, key, tallies)
+        return tallies
+    if on_postgres:
+        _cohort_in_sql(rows, key, tallies)
         return tallies
     aggregates = _distinct_leads() if mode == "cohort" else _moves()
     grouped = [rows.aggregate(**aggregates)] if key is None else (
@@ -119,24 +122,52 @@ def step_tallies(
         tally = tallies[row[key] if key else None]
         for stage in definitions.ENTERED_BY:
             tally.counts[stage] += row[f"n_{stage}"] or 0
-    if on_postgres:
-        _histograms_in_sql(rows, key, tallies, counts_too=False)
-    else:
-        _histograms_in_python(rows.filter(step_started_at__isnull=False), key, tallies)
+    _histograms_in_python(rows.filter(step_started_at__isnull=False), key, tallies)
     return tallies
 
 
-def _histograms_in_sql(
-    rows: QuerySet, key: str | None, tallies: dict[Any, Tally], *, counts_too: bool
-) -> None:
+def _bucket() -> RawSQL:
     table = StageTransition._meta.db_table
     at, started = f'"{table}"."at"', f'"{table}"."step_started_at"'
-    bucket = RawSQL(
+    return RawSQL(
         f"CASE WHEN {started} IS NULL THEN NULL ELSE {durations.bucket_sql(at, started)} END", []
     )
+
+
+def _cohort_in_sql(rows: QuerySet, key: str | None, tallies: dict[Any, Tally]) -> None:
+    """A cohort's distinct leads per stage and its duration histograms, from one read of its
+    moves (the join to the cohort's leads is the expensive part: done once, not twice)."""
+    keys = [key] if key else []
+    moves = (
+        rows.annotate(entered=_entered_stage(), bucket=_bucket())
+        .exclude(entered=None)
+        .values_list(*keys, "lead_id", "entered", "bucket")
+    )
+    sql, params = moves.query.sql_with_params()
+    group = "k, " if key else ""
+    columns = group + "lead_id, entered, bucket"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH s({columns}) AS MATERIALIZED ({sql}) "
+            f"SELECT {group}entered, bucket, count(*) FROM s WHERE bucket IS NOT NULL "
+            f"GROUP BY {group}entered, bucket "
+            f"UNION ALL SELECT {group}entered, NULL, count(DISTINCT lead_id) FROM s "
+            f"GROUP BY {group}entered",
+            params,
+        )
+        for row in cursor.fetchall():
+            tally = tallies[row[0] if key else None]
+            entered, bucket_value, count = row[-3:]
+            if bucket_value is None:
+                tally.counts[entered] += count
+            else:
+                tally.times[_TIMED_BY[entered]][bucket_value] += count
+
+
+def _flow_in_sql(rows: QuerySet, key: str | None, tallies: dict[Any, Tally]) -> None:
     keys = [key] if key else []
     histogram_rows = (
-        rows.annotate(entered=_entered_stage(), bucket=bucket)
+        rows.annotate(entered=_entered_stage(), bucket=_bucket())
         .exclude(entered=None)
         .values(*keys, "entered", "bucket")
         .annotate(n=Count("*"))
@@ -145,8 +176,7 @@ def _histograms_in_sql(
     for row in histogram_rows:
         tally = tallies[row[0] if key else None]
         entered, bucket_value, count = row[-3:]
-        if counts_too:
-            tally.counts[entered] += count
+        tally.counts[entered] += count
         if bucket_value is not None:
             tally.times[_TIMED_BY[entered]][bucket_value] += count
 
