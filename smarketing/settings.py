@@ -222,6 +222,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Web workers keep what an API key stands for, checked against a token in Redis on every
 # request (smarketing/tenancy/credentials.py); off, every request reads the database.
 API_KEYS_KEPT_PER_WORKER = env_bool("API_KEYS_KEPT_PER_WORKER", default=True)
+# Likewise what a tenant scores and qualifies leads with (approved personas, scoring
+# settings, the SLA's thresholds), under a token of its own
+# (smarketing/tenancy/configuration.py).
+CONFIGURATION_KEPT_PER_WORKER = env_bool("CONFIGURATION_KEPT_PER_WORKER", default=True)
 
 # --- REST API -----------------------------------------------------------------------------
 # The largest body read into memory (Django's default, stated): a bulk of 1,000 leads with

@@ -54,6 +54,7 @@ from personas.services.score_store import (
     write_scores,
 )
 from smarketing.events import publish_many
+from smarketing.tenancy.configuration import kept_for_tenant
 
 # Below this many points a lead's engagement is over: its score shows 0 long before, and
 # zeroing it takes the lead out of the decay sweep's work.
@@ -98,7 +99,11 @@ class ScoringContext:
 
 
 def scoring_context_for(*, tenant_id: int) -> ScoringContext:
-    engagement, weights, specs = scoring_inputs_of(tenant_id=tenant_id)
+    # Read for every scored upsert, changed a few times a month: kept per process until a
+    # persona or the settings change (smarketing.tenancy.configuration).
+    engagement, weights, specs = kept_for_tenant(
+        "scoring_inputs", tenant_id=tenant_id, load=lambda: scoring_inputs_of(tenant_id=tenant_id)
+    )
     return ScoringContext(
         personas=compile_personas(specs),
         engagement=engagement,
