@@ -92,7 +92,11 @@ class LeadViewSet(
         clean = s.LeadWriteSerializer().to_internal_value(request.data)
         result = services.lead_upsert(tenant=request.tenant, actor=Actor.from_request(request),
                                       data=clean)  # fmt: skip
-        return self._render(result.lead, 201 if result.created else 200)
+        status_code = 201 if result.created else 200
+        if result.current:
+            # The row as the upsert left it: reading it back would give the same.
+            return Response(s.LeadSerializer(result.lead).data, status=status_code)
+        return self._render(result.lead, status_code)
 
     @extend_schema(request=s.LeadPatchSerializer, responses=s.LeadSerializer)
     def partial_update(self, request, pk=None):

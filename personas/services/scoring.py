@@ -50,6 +50,7 @@ from personas.services.score_store import (
     Scored,
     ScoredLeads,
     rows_of,
+    scores_apply,
     scoring_rows,
     write_scores,
 )
@@ -213,6 +214,7 @@ def settle(
     added: dict[int, list[tuple[str, datetime]]] | None = None,
     recompute_engagement: bool = False,
     only_changed: bool = False,
+    held: dict[int, Lead] | None = None,
 ) -> ScoreOutcome:
     """After a batch was written: score again the rows someone changed since they were read
     (the last attempt under a row lock), then publish `lead.scored` for the leads whose
@@ -234,6 +236,10 @@ def settle(
         announced += [s for s in scored if s.id in again and s.score != s.previous_score]
         missed = [s.id for s in scored if s.id not in again]
     outcome.rescored = len(announced)
+    if held:
+        for s in pending:
+            if s.id in held and s.id in written:
+                scores_apply(held[s.id], s)
     publish_many(
         "lead.scored",
         tenant=tenant_id,
@@ -241,7 +247,7 @@ def settle(
             {"lead_id": s.id, "score": s.score, "previous_score": s.previous_score}
             for s in announced
         ],
-        leads=ScoredLeads(tenant_id, [s.id for s in announced]),
+        leads=ScoredLeads(tenant_id, [s.id for s in announced], held=held),
     )
     return outcome
 
@@ -255,12 +261,15 @@ def leads_score(
     added: dict[int, list[tuple[str, datetime]]] | None = None,
     recompute_engagement: bool = False,
     only_changed: bool = False,
+    held: dict[int, Lead] | None = None,
 ) -> ScoreOutcome:
     """Score leads (`rows` from `scoring_rows`), write them, publish `lead.scored`.
 
     `added` are new events per lead id whose decayed weights join the lead's points;
     `recompute_engagement` recounts the points from the events instead; `only_changed`
-    writes only leads whose visible scores or persona change (the decay sweep).
+    writes only leads whose visible scores or persona change (the decay sweep). `held`:
+    instances of some of them that this transaction holds (see `leads_rescore`); they get
+    their new scores too, and `lead.scored` handlers get them rather than a read.
     """
     ctx = ctx or scoring_context_for(tenant_id=tenant_id)
     now = now or timezone.now()
@@ -277,6 +286,7 @@ def leads_score(
         return settle(
             tenant_id=tenant_id, ctx=ctx, now=now, pending=scored, written=write_scores(scored),
             added=added, recompute_engagement=recompute_engagement, only_changed=only_changed,
+            held=held,
         )  # fmt: skip
 
 
@@ -325,7 +335,8 @@ def leads_rescore(
         rows = sorted(rows + scoring_rows(leads), key=lambda row: row[_ID])
     if not rows:
         return ScoreOutcome()
-    return leads_score(tenant_id=tenant_id, rows=rows, ctx=ctx)
+    return leads_score(tenant_id=tenant_id, rows=rows, ctx=ctx,
+                       held={lead.pk: lead for lead in known})  # fmt: skip
 
 
 def leads_engagement_add(
