@@ -40,10 +40,9 @@ def leads_qualify_by_score(
 ) -> dict[str, int]:
     """Apply the active SLA's mql_threshold and sql_threshold to freshly scored leads."""
     counts = {"mql": 0, "sql": 0}
-    version = selectors.active_version()
-    if version is None or (version.mql_threshold is None and version.sql_threshold is None):
+    thresholds = mql_threshold, sql_threshold = selectors.thresholds_in_force()
+    if mql_threshold is None and sql_threshold is None:
         return counts
-    thresholds = (version.mql_threshold, version.sql_threshold)
     candidates = [
         item
         for item in items
@@ -60,8 +59,8 @@ def leads_qualify_by_score(
         if lead is None or lead.erased_at is not None:
             continue
         score, previous = item["score"], item.get("previous_score") or 0
-        if lead.stage in _TO_MQL_FROM and _crossed(version.mql_threshold, previous, score):
+        if lead.stage in _TO_MQL_FROM and _crossed(mql_threshold, previous, score):
             counts["mql"] += _move(lead, Stage.MQL)
-        if lead.stage == Stage.MQL and _crossed(version.sql_threshold, previous, score):
+        if lead.stage == Stage.MQL and _crossed(sql_threshold, previous, score):
             counts["sql"] += _move(lead, Stage.SQL)
     return counts
