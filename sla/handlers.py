@@ -89,8 +89,8 @@ def on_lead_erased(*, tenant, items, **context) -> None:
     services.obligations_cancel(lead_ids=[item["id"] for item in items], now=timezone.now())
 
 
-def on_lead_scored(*, tenant, items, leads=None, **context) -> None:
-    services.leads_qualify_by_score(items=items, leads=leads)
+def on_lead_scored(*, tenant, items, **context) -> None:
+    services.leads_qualify_by_score(items=items)
 
 
 def reroute_deactivated_members_breached_sqls(*, tenant, items, **context) -> None:

@@ -8,7 +8,6 @@ across the threshold anew, or when a marketer hands it off by hand.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from leads.models import Lead, Stage
@@ -24,9 +23,7 @@ def _crossed(threshold: int | None, previous: int, score: int) -> bool:
     return threshold is not None and previous < threshold <= score
 
 
-def leads_qualify_by_score(
-    *, items: list[dict[str, Any]], leads: Sequence[Lead] | None = None
-) -> dict[str, int]:
+def leads_qualify_by_score(*, items: list[dict[str, Any]]) -> dict[str, int]:
     """Apply the active SLA's mql_threshold and sql_threshold to freshly scored leads.
 
     Each threshold moves its leads as one batch (an import's re-score crosses hundreds at
@@ -45,10 +42,9 @@ def leads_qualify_by_score(
     ]
     if not candidates:
         return counts  # the usual re-score: nothing crossed, no lead is even read
-    by_id = {lead.pk: lead for lead in leads or []}
-    missing = [item["lead_id"] for item in candidates if item["lead_id"] not in by_id]
-    if missing:
-        by_id.update(Lead.objects.in_bulk(missing))
+    # Only the leads that crossed are read (as they stand in this transaction, new scores
+    # and all): the batch's others, most of an import's, are never built.
+    by_id = Lead.objects.in_bulk(sorted({item["lead_id"] for item in candidates}))
     crossing: list[tuple[Lead, int, int]] = []
     for item in candidates:
         lead = by_id.get(item["lead_id"])
