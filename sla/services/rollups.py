@@ -286,9 +286,18 @@ def compliance_rollups_refresh(*, tenant_id: int) -> RollupState | None:
     Returns the state to read with, or None when the rollups are not usable yet (never
     built, or built for another timezone): then the report computes everything live. If a
     run holds the lock right now, its state is used as it stands.
+
+    Usually nothing is dirty: then this only reads. A report is a page's request, and on
+    the embedded SQLite a write transaction would wait for the one write lock, which a
+    running import or sweep holds most of the time.
     """
-    with tenant_scope(tenant_id), transaction.atomic():
+    with tenant_scope(tenant_id):
         timezone_name = rollup_timezone()
+        state = RollupState.objects.filter(tenant_id=tenant_id).first()
+        if state is not None and not RollupDirtyDay.objects.exists():
+            usable = state.fresh_until is not None and state.timezone == timezone_name
+            return state if usable else None
+    with tenant_scope(tenant_id), transaction.atomic():
         state = _state(tenant_id=tenant_id, timezone_name=timezone_name, wait=False)
         if state is None:
             state = RollupState.objects.filter(tenant_id=tenant_id).first()
