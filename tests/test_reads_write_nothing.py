@@ -46,6 +46,23 @@ def test_the_compliance_report_only_reads_when_no_rolled_up_day_is_dirty(
     assert _writes(captured) == []
 
 
+def test_a_report_before_the_first_build_computes_live_and_only_reads(
+    tenant, clock, api_client_for
+):
+    clock.set(NOW)
+    SlaVersionFactory(tenant=tenant, active=True)
+    ObligationFactory(tenant=tenant, status="pending", opened_at=NOW - timedelta(days=2))
+    with tenant_scope(tenant):
+        # Marks left by changes before any build (the demo's seed leaves some).
+        services.rollup_days_touch(opened=[NOW - timedelta(days=2)], now=NOW)
+    client = api_client_for(tenant, Role.MANAGER)
+    client.get("/api/v1/sla/compliance/")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/api/v1/sla/compliance/")
+    assert response.json()["sales"]["pending"] == 1
+    assert _writes(captured) == []
+
+
 def test_a_dirty_day_is_still_rebuilt_before_the_report(tenant, rolled_up, api_client_for):
     with tenant_scope(tenant):
         services.rollup_days_touch(opened=[NOW - timedelta(days=2)], now=NOW)
