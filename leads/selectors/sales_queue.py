@@ -124,10 +124,6 @@ def queue_facets(*, actor: Actor) -> dict[str, list[tuple]]:
     }
 
 
-def queue_size(*, actor: Actor) -> int:
-    return Lead.objects.filter(queue_takeable(actor=actor)).count()
-
-
 def due_soon(*, now: datetime, until: datetime) -> Q:
     """Not overdue yet, and due by `until`."""
     return Q(accept_due_at__gt=now, accept_due_at__lte=until)

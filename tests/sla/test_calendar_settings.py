@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -58,39 +59,96 @@ def test_country_code_is_case_insensitive() -> None:
     assert BusinessCalendar.from_dict({"holiday_country": ""}).holiday_country is None
 
 
+PAIR = 'mon: each interval must be a pair like ["09:00", "18:00"]'
+
+
+def not_a_time(text: str) -> str:
+    return f'"{text}" is not a time of day in the form "HH:MM" (00:00 to 24:00)'
+
+
+# The messages are shown beside the calendar fields of the SLA settings: each is pinned whole.
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"timezone": "Mars/Olympus_Mons"}, "unknown timezone"),
-        ({"holiday_country": "XX"}, "no public holidays are known"),
-        ({"working_hours": {"monday": [["09:00", "18:00"]]}}, "unknown weekday"),
-        ({"working_hours": {"mon": [["9am", "18:00"]]}}, "HH:MM"),
-        ({"working_hours": {"mon": [["09:00", "24:30"]]}}, "HH:MM"),
-        ({"working_hours": {"mon": [["09:60", "18:00"]]}}, "HH:MM"),
-        ({"working_hours": {"mon": [["18:00", "09:00"]]}}, "end must be after the start"),
-        ({"working_hours": {"mon": [["09:00", "09:00"]]}}, "end must be after the start"),
-        ({"working_hours": {"mon": [["09:00", "13:00"], ["12:00", "18:00"]]}}, "overlaps"),
-        ({"working_hours": {"mon": [["09:00"]]}}, "pair"),
-        ({"working_hours": {"sat": [], "sun": []}}, "no working hours at all"),
-        ({"working_hours": []}, "must map weekdays"),
-        ({"closed_days": ["2027-02-30"]}, "YYYY-MM-DD"),
-        ({"closed_days": "2027-02-03"}, "list"),
-        ({"timezon": "UTC"}, "unknown calendar setting"),
+        ({"timezone": "Mars/Olympus_Mons"}, 'unknown timezone "Mars/Olympus_Mons"'),
+        ({"holiday_country": "XX"}, 'no public holidays are known for country "XX"'),
+        (
+            {"working_hours": {"monday": [["09:00", "18:00"]], "tues": []}},
+            "unknown weekday(s) monday, tues; use mon, tue, wed, thu, fri, sat, sun",
+        ),
+        ({"working_hours": {"mon": [["9am", "18:00"]]}}, not_a_time("9am")),
+        ({"working_hours": {"mon": [["09:00", "24:30"]]}}, not_a_time("24:30")),
+        ({"working_hours": {"mon": [["09:00", "24:01"]]}}, not_a_time("24:01")),
+        ({"working_hours": {"mon": [["09:60", "18:00"]]}}, not_a_time("09:60")),
+        ({"working_hours": {"mon": [[900, "18:00"]]}}, not_a_time("900")),
+        (
+            {"working_hours": {"mon": [["18:00", "09:00"]]}},
+            "mon 18:00-09:00: the end must be after the start, within 00:00-24:00",
+        ),
+        (
+            {"working_hours": {"mon": [["09:00", "09:00"]]}},
+            "mon 09:00-09:00: the end must be after the start, within 00:00-24:00",
+        ),
+        (
+            {"working_hours": {"mon": [["09:00", "13:00"], ["12:00", "18:00"]]}},
+            "mon 12:00-18:00: overlaps the interval before it",
+        ),
+        ({"working_hours": {"mon": [["09:00"]]}}, PAIR),
+        ({"working_hours": {"mon": ["ab"]}}, PAIR),  # a string is not a pair of its letters
+        ({"working_hours": {"mon": [9]}}, PAIR),
+        (
+            {"working_hours": {"sat": [], "sun": []}},
+            "the calendar has no working hours at all, so no deadline could be met",
+        ),
+        (
+            {"working_hours": []},
+            '"working_hours" must map weekdays ("mon".."sun") to lists of intervals',
+        ),
+        (
+            {"closed_days": ["2027-02-30"]},
+            'closed day "2027-02-30" is not a date in the form "YYYY-MM-DD"',
+        ),
+        ({"closed_days": "2027-02-03"}, '"closed_days" must be a list of "YYYY-MM-DD" dates'),
+        ({"timezon": "UTC", "zone": "UTC"}, "unknown calendar setting(s): timezon, zone"),
+        (["timezone"], "a business calendar must be a JSON object"),
     ],
 )
 def test_invalid_calendars_are_rejected_with_a_clear_message(data: dict, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         BusinessCalendar.from_dict(data)
+
+
+@pytest.mark.parametrize(
+    "week",
+    [((((540, 1080),),) * 6), ((("09:00", "18:00"),),) * 7, (None,) * 7],
+    ids=["six days", "text minutes", "no intervals"],
+)
+def test_a_week_that_is_not_seven_lists_of_minutes_is_refused(week: tuple) -> None:
+    message = "working hours must be seven lists of (start, end) minutes, Monday first"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        BusinessCalendar(working_hours=week)
+
+
+def test_the_last_minute_of_an_hour_and_midnight_are_times_of_day() -> None:
+    calendar = BusinessCalendar.from_dict({"working_hours": {"mon": [["17:59", "24:00"]]}})
+    assert calendar.working_hours[0] == ((17 * 60 + 59, 24 * 60),)
 
 
 def test_naive_datetimes_and_negative_durations_are_rejected() -> None:
     naive = datetime(2027, 3, 24, 10, 0)
     aware = naive.replace(tzinfo=ROME)
-    with pytest.raises(ValueError, match="timezone-aware"):
+
+    def naming(argument: str) -> str:
+        text = f"{argument} must be a timezone-aware datetime, got naive 2027-03-24 10:00:00"
+        return f"^{re.escape(text)}$"
+
+    with pytest.raises(ValueError, match=naming("start")):
         add_business_time(naive, HOUR, rome_office())
-    with pytest.raises(ValueError, match="timezone-aware"):
+    with pytest.raises(ValueError, match=naming("b")):
         business_time_between(aware, naive, rome_office())
-    with pytest.raises(ValueError, match="timezone-aware"):
+    with pytest.raises(ValueError, match=naming("a")):
+        business_time_between(naive, aware, rome_office())
+    with pytest.raises(ValueError, match=naming("instant")):
         is_business_time(naive, rome_office())
     with pytest.raises(ValueError, match="negative"):
         add_business_time(aware, -MINUTE, rome_office())
