@@ -109,6 +109,7 @@ def main() -> None:
 
     if args.reuse:
         env = environment(database_url(args.database))
+        manage(env, "migrate", "--noinput")
     else:
         _url, env = prepare(args.database)
     os.environ.update(env)
@@ -152,8 +153,10 @@ def main() -> None:
         "whole_year_by_week": f"/api/v1/sla/compliance/?group_by=week&{span}",
         "default_30_days": "/api/v1/sla/compliance/",
     }
+    load_before = os.getloadavg()[0]
     with gunicorn(env, workers=2) as base:
         results = {name: measure(base, key, path, args.requests) for name, path in paths.items()}
+    data["load_average_1m_before_after"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     print(json.dumps({
         "benchmark": "compliance_api_whole_year",
         "database": "postgresql",

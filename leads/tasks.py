@@ -30,3 +30,11 @@ def lead_import_run(import_id: int) -> None:
 def rejections_digest() -> int:
     """Yesterday's rejections, once per tenant, to those who opted in to the digest."""
     return rejection_digests_send()
+
+
+@shared_task(name="leads.funnel_rollups")
+def funnel_rollups() -> dict:
+    """Roll up every tenant's closed days of the funnel (safe to run twice: see the service)."""
+    from leads.funnel.rollups import funnel_rollups_sweep
+
+    return funnel_rollups_sweep()

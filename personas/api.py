@@ -1,6 +1,7 @@
 """Persona and scoring endpoints: parse, call a service or selector, render."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -15,6 +16,21 @@ from smarketing.tenancy.actors import Actor
 
 def _body(request) -> dict:
     return request.data if isinstance(request.data, dict) else {}
+
+
+# Performance is of all time unless a request names a period (both days included).
+PERIOD_PARAMETERS = [
+    OpenApiParameter("from", OpenApiTypes.DATE, description="First day of the performance "
+                     "figures (default: all time; with `to` alone, 90 days up to today)"),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (default: today)"),
+]  # fmt: skip
+
+
+def performance_period(request):
+    """The request's period for performance figures; 400 naming a bad `from` or `to`."""
+    return selectors.performance_period(
+        request.query_params, tz_name=request.tenant.timezone, blank_is_default=False
+    )
 
 
 class PersonaViewSet(TenantViewSet):
@@ -39,10 +55,14 @@ class PersonaViewSet(TenantViewSet):
         context = {"performance": selectors.persona_performance(persona_ids=[view.id])}
         return Response(s.PersonaSerializer(view, context=context).data, status=status)
 
+    @extend_schema(parameters=PERIOD_PARAMETERS)
     def list(self, request):
+        period = performance_period(request)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         views = [selectors.persona_view(persona) for persona in page]
-        context = {"performance": selectors.persona_performance(persona_ids=[v.id for v in views])}
+        performance = selectors.persona_performance(persona_ids=[v.id for v in views],
+                                                    period=period)  # fmt: skip
+        context = {"performance": performance}
         return self.get_paginated_response(
             s.PersonaSerializer(views, many=True, context=context).data
         )
@@ -116,12 +136,14 @@ class PersonaViewSet(TenantViewSet):
         comment = PersonaComment.objects.select_related("author", "version").get(pk=comment.pk)
         return Response(s.CommentSerializer(comment).data, status=201)
 
-    @extend_schema(responses=s.PerformanceSerializer)
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses=s.PerformanceSerializer)
     @action(detail=True, methods=["get"])
     def performance(self, request, pk=None):
-        """Leads, MQLs, SQLs, conversion and acceptance rates, won revenue, rejection reasons."""
+        """Leads, MQLs, SQLs, conversion and acceptance rates, won revenue, rejection reasons:
+        of all time, or of the days `from`..`to`."""
         persona = self.get_object()
-        stats = selectors.persona_performance(persona_ids=[persona.pk])[persona.pk]
+        period = performance_period(request)
+        stats = selectors.persona_performance(persona_ids=[persona.pk], period=period)[persona.pk]
         return Response(s.PerformanceSerializer(stats).data)
 
     def _paginated(self, queryset, serializer_class) -> Response:

@@ -12,7 +12,9 @@ from rest_framework.renderers import JSONRenderer
 
 from leads.api.exports import CSV_SCHEMA, CSVRenderer, csv_download
 from personas import selectors
+from personas.api import PERIOD_PARAMETERS, performance_period
 from smarketing.api.viewsets import TenantAPIView
+from smarketing.periods import Period
 
 FIGURES = ("leads", "mqls", "sqls", "accepted", "rejected", "opportunities", "won",
            "mql_to_sql_rate", "acceptance_rate", "sql_to_opportunity_rate",
@@ -21,10 +23,12 @@ HEADER = ["persona_id", "name", "current_version", "status", "approved_version",
           "rejection_reasons"]  # fmt: skip
 
 
-def performance_rows() -> Iterator[list[Any]]:
-    """Every persona of the current tenant, newest first (as the list page orders them)."""
+def performance_rows(period: Period | None = None) -> Iterator[list[Any]]:
+    """Every persona of the current tenant, newest first (as the list page orders them),
+    with its figures of `period` (all time for None)."""
     views = [selectors.persona_view(p) for p in selectors.persona_list().order_by("-id")]
-    performance = selectors.persona_performance(persona_ids=[view.id for view in views])
+    performance = selectors.persona_performance(persona_ids=[view.id for view in views],
+                                                period=period)  # fmt: skip
     for view in views:
         stats = performance[view.id]
         reasons = "; ".join(f"{r['label']}: {r['count']}" for r in stats["rejection_reasons"])
@@ -38,9 +42,11 @@ class PersonaPerformanceCsvView(TenantAPIView):
 
     renderer_classes = [JSONRenderer, CSVRenderer]
 
-    @extend_schema(operation_id="v1_personas_performance_csv", responses=CSV_SCHEMA)
+    @extend_schema(operation_id="v1_personas_performance_csv", parameters=PERIOD_PARAMETERS,
+                   responses=CSV_SCHEMA)  # fmt: skip
     def get(self, request):
+        period = performance_period(request)
         # Read now, inside the request's scope: the rows are few (one per persona).
-        rows = list(performance_rows())
+        rows = list(performance_rows(period))
         return csv_download(request=request, name="persona-performance", header=HEADER,
                             rows=rows)  # fmt: skip

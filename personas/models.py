@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from smarketing.tenancy.configuration import WatchedTenantScoped
 from smarketing.tenancy.models import TenantScoped
 
 
@@ -23,8 +24,11 @@ class ApprovalSide(models.TextChoices):
     SALES = "sales", "Sales"
 
 
-class BuyerPersona(TenantScoped):
-    """The stable identity of a persona: leads point at it with `Lead.persona_id`."""
+class BuyerPersona(WatchedTenantScoped):
+    """The stable identity of a persona: leads point at it with `Lead.persona_id`.
+
+    Watched (kept scoring inputs, `smarketing.tenancy.configuration`): deleting one deletes
+    its versions."""
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -36,8 +40,10 @@ class BuyerPersona(TenantScoped):
         return f"Persona {self.pk}"
 
 
-class PersonaVersion(TenantScoped):
-    """The content of a persona at one version. Only `approved` versions score leads."""
+class PersonaVersion(WatchedTenantScoped):
+    """The content of a persona at one version. Only `approved` versions score leads.
+
+    Watched: workers keep the approved versions (`smarketing.tenancy.configuration`)."""
 
     persona = models.ForeignKey(BuyerPersona, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -117,8 +123,9 @@ class PersonaComment(TenantScoped):
         return f"Comment {self.pk} on {self.version_id}"
 
 
-class ScoringSettings(TenantScoped):
-    """How a tenant weighs engagement and blends it with fit; one row per tenant.
+class ScoringSettings(WatchedTenantScoped):
+    """How a tenant weighs engagement and blends it with fit; one row per tenant. Watched:
+    workers keep it (`smarketing.tenancy.configuration`).
 
     A tenant without a row scores with the defaults of `personas.scoring`.
     """

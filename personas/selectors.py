@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from leads.funnel import definitions
 from leads.funnel.figures import FlowFigures, flow_figures_by, transitions_in
+from leads.funnel.tallies import created_in
 from leads.models import Lead, RejectionReason
 from personas.models import (
     BuyerPersona,
@@ -23,7 +25,7 @@ from personas.models import (
     ScoringSettings,
 )
 from personas.scoring import EngagementConfig, PersonaSpec, ScoreWeights, validate_criterion
-from smarketing.periods import Period
+from smarketing.periods import Period, parse_optional_range
 
 logger = logging.getLogger(__name__)
 
@@ -242,17 +244,35 @@ def latest_rescore_job() -> RescoreJob | None:
 # --- performance --------------------------------------------------------------------------
 
 
+PERFORMANCE_DEFAULT_DAYS = 90  # when a request names only one of `from` and `to`
+
+
+def performance_period(
+    params: Mapping[str, str], *, tz_name: str, blank_is_default: bool
+) -> Period | None:
+    """The period a performance request asks for: all time (None) unless it names `from` or
+    `to`; a bad one raises `InvalidPeriod` naming the parameter."""
+    return parse_optional_range(
+        params, tz_name=tz_name, default_days=PERFORMANCE_DEFAULT_DAYS,
+        blank_is_default=blank_is_default,
+    )  # fmt: skip
+
+
 def persona_performance(
     *, persona_ids: list[int], period: Period | None = None
 ) -> dict[int, dict[str, Any]]:
     """The funnel's figures (`leads.funnel`) per persona, of `period` (all time for None),
-    in three queries for any number. A lead counts for the persona it is scored with now.
+    in three queries for any number. A lead counts for the persona it is scored with now;
+    `leads` counts every lead of the persona, or, of a period, those created in it.
     A cold SQL the system recycled is neither a rejection nor a rejection reason."""
     if not persona_ids:
         return {}
+    leads = Lead.objects.filter(persona_id__in=persona_ids)
+    if period is not None:
+        # Of a period: the leads created in it, as the funnel's `lead` stage counts them.
+        leads = leads.filter(created_in(period))
     lead_counts = dict(
-        Lead.objects.filter(persona_id__in=persona_ids)
-        .order_by()
+        leads.order_by()
         .values_list("persona_id")
         .annotate(n=Count("id"))
         .values_list("persona_id", "n")

@@ -3,6 +3,8 @@ and the tenant's scoring settings. Thin: forms in, services and selectors, templ
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +22,8 @@ from personas.forms import (
 )
 from personas.models import ApprovalSide, BuyerPersona, PersonaStatus, RescoreJob
 from personas.scoring import STANDARD_FIELDS
-from smarketing.errors import DomainError
+from smarketing.errors import DomainError, InvalidInput
+from smarketing.periods import Period
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import LEADERSHIP_ROLES, has_capability, is_sales_side
 from smarketing.tenancy.views import TenantPageMixin
@@ -37,14 +40,31 @@ def _detail_url(request, pk: int) -> str:
 class PersonaListView(TenantPageMixin, TemplateView):
     template_name = "personas/list.html"
 
+    def period(self) -> tuple[Period | None, dict[str, list[str]]]:
+        """The performance period the filters ask for (blank: all time); a date it cannot
+        read is explained beside its field, and all time shown."""
+        try:
+            period = selectors.performance_period(
+                self.request.GET, tz_name=self.request.tenant.timezone, blank_is_default=True
+            )
+        except InvalidInput as problem:
+            return None, problem.errors
+        return period, {}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        period, errors = self.period()
         views = [selectors.persona_view(p) for p in selectors.persona_list().order_by("-id")]
-        performance = selectors.persona_performance(persona_ids=[v.id for v in views])
+        performance = selectors.persona_performance(persona_ids=[v.id for v in views],
+                                                    period=period)  # fmt: skip
         settings = selectors.scoring_settings_of(tenant_id=self.request.tenant.pk)
+        days = {"from": period.first_day, "to": period.last_day} if period else {}
         can_manage = has_capability(self.request.role, "scoring.manage")
         context.update(
             rows=[(view, performance[view.id]) for view in views],
+            period=period,
+            errors=errors,
+            csv_url="/api/v1/personas/performance.csv" + (f"?{urlencode(days)}" if days else ""),
             settings=settings,
             settings_form=ScoringSettingsForm(initial=ScoringSettingsForm.initial_from(settings))
             if can_manage

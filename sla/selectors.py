@@ -21,13 +21,27 @@ from sla.models import (
     TenantCalendar,
 )
 from sla.payloads import shortfall_payload
+from smarketing.tenancy.configuration import kept_for_tenant
 from smarketing.tenancy.models import Membership
 from smarketing.tenancy.roles import LEADERSHIP_ROLES, MARKETING_ROLES
+from smarketing.tenancy.scope import require_tenant_id
 
 
 def active_version() -> SlaVersion | None:
     """The active SLA version of the current tenant scope, if any."""
     return SlaVersion.objects.filter(status=SlaStatus.ACTIVE).first()
+
+
+def thresholds_in_force() -> tuple[int | None, int | None]:
+    """(mql_threshold, sql_threshold) of the current tenant's SLA in force; (None, None)
+    without one. Read after every score change, so kept per process until an SLA version
+    changes (`smarketing.tenancy.configuration`)."""
+
+    def load() -> tuple[int | None, int | None]:
+        version = active_version()
+        return (version.mql_threshold, version.sql_threshold) if version else (None, None)
+
+    return kept_for_tenant("sla_thresholds", tenant_id=require_tenant_id(), load=load)
 
 
 def hot_score_in_force() -> int | None:

@@ -55,6 +55,8 @@ app.conf.beat_schedule = {
     # Compliance rollups: the days since the last run and days that late changes made dirty.
     "sla-compliance-rollups": {"task": "sla.compliance_rollups", "schedule": 300.0},
     # Yesterday's rejections to marketers who opted in, once the tenant's morning has come.
+    # The funnel's daily rollup: each tenant's days closed since the last run.
+    "leads-funnel-rollups": {"task": "leads.funnel_rollups", "schedule": 3600.0},
     "leads-rejections-digest": {"task": "leads.rejections_digest", "schedule": 900.0},
     # Idle leads' engagement scores fall; only leads with engagement left are read.
     "personas-decay-sweep": {"task": "personas.decay_sweep", "schedule": 3600.0},

@@ -29,6 +29,24 @@ def insert_if_absent(model: type[models.Model], values: dict[str, Any]) -> int |
     return row[0] if row else None
 
 
+def json_as_stored(value: Any) -> Any:
+    """A JSON document as a read of a JSON column would give it back: on PostgreSQL, jsonb
+    keeps an object's keys shorter first, then bytewise; elsewhere the text keeps them as
+    written. For answering from an instance just written rather than reading it again."""
+    if connection.vendor != "postgresql":
+        return value
+    return _jsonb_order(value)
+
+
+def _jsonb_order(value: Any) -> Any:
+    if isinstance(value, dict):
+        ordered = sorted(value, key=lambda key: (len(key.encode()), key.encode()))
+        return {key: _jsonb_order(value[key]) for key in ordered}
+    if isinstance(value, list):
+        return [_jsonb_order(item) for item in value]
+    return value
+
+
 def planner_statistics_refresh() -> None:
     """On SQLite, gather the statistics its query planner chooses indexes by.
 

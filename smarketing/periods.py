@@ -169,3 +169,28 @@ def parse_range(
     if (values["to"] - values["from"]).days >= max_days:
         raise InvalidPeriod({"from": [f"At most {max_days} days at once."]})
     return Period(values["from"], values["to"], tz_name)
+
+
+def parse_optional_range(
+    params: Mapping[str, str],
+    *,
+    tz_name: str,
+    default_days: int,
+    max_days: int = MAX_DAYS,
+    blank_is_default: bool = True,
+    now: datetime | None = None,
+) -> Period | None:
+    """For a report whose default is all time: None when the request names neither `from`
+    nor `to` (on a page, blank fields name nothing); else `parse_range`, whose defaults fill
+    the one left out, with the same refusals."""
+    named = [
+        name
+        for name in ("from", "to")
+        if params.get(name) is not None and not (blank_is_default and not str(params[name]).strip())
+    ]
+    if not named:
+        return None
+    return parse_range(
+        params, tz_name=tz_name, default_days=default_days, max_days=max_days,
+        blank_is_default=blank_is_default, now=now,
+    )  # fmt: skip

@@ -193,9 +193,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # --- Redis, cache, Celery -----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "smarketing.cache.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -222,6 +220,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Web workers keep what an API key stands for, checked against a token in Redis on every
 # request (smarketing/tenancy/credentials.py); off, every request reads the database.
 API_KEYS_KEPT_PER_WORKER = env_bool("API_KEYS_KEPT_PER_WORKER", default=True)
+# Likewise what a tenant scores and qualifies leads with (approved personas, scoring
+# settings, the SLA's thresholds), under a token of its own
+# (smarketing/tenancy/configuration.py).
+CONFIGURATION_KEPT_PER_WORKER = env_bool("CONFIGURATION_KEPT_PER_WORKER", default=True)
 
 # --- REST API -----------------------------------------------------------------------------
 # The largest body read into memory (Django's default, stated): a bulk of 1,000 leads with

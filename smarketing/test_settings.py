@@ -27,6 +27,9 @@ ALLOWED_HOSTS = ["*"]
 # Tests of the kept path turn it on (tests/leads/test_api_query_counts.py), and real servers
 # keep keys as deployed (tests/tenancy/test_credentials_across_workers.py).
 API_KEYS_KEPT_PER_WORKER = False
+# The same for kept tenant configuration (personas, scoring settings, SLA thresholds): test
+# transactions never commit, so no change would replace the token (and ids recur on SQLite).
+CONFIGURATION_KEPT_PER_WORKER = False
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: the live server's threads then open their own connections, as the

@@ -1,7 +1,8 @@
 """Every report counts the funnel the same way: on random histories of stage transitions,
 campaign stats, persona performance, compliance's marketing figures, the feedback page, the
-meeting agenda and the funnel report all equal the shared figures (`leads.funnel`), and the
-shared figures equal a plain count of the rows by the written definition."""
+meeting agenda and the funnel report (read raw, and through its daily rollup) all equal the
+shared figures (`leads.funnel`), and the shared figures equal a plain count of the rows by
+the written definition."""
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -14,7 +15,9 @@ from hypothesis import strategies as st
 
 from leads.feedback import rejection_feedback
 from leads.funnel.figures import flow_figures
+from leads.funnel.models import FunnelRollupState
 from leads.funnel.report import funnel_report
+from leads.funnel.rollups import funnel_rollups_refresh
 from leads.models import StageTransition
 from leads.selectors import campaign_stats
 from meetings.agenda import agenda_points
@@ -168,4 +171,12 @@ def test_every_report_counts_what_the_shared_figures_count(
             shared.won,
         ]
         assert [stages[s] for s in ("mql", "sql", "accepted", "opportunity", "won")] == counted
+
+        # Read through the daily rollup (every day of the period closed), the same figures.
+        raw_funnel = funnel_report(period=period, mode="flow")
+        funnel_rollups_refresh(tenant_id=tenant.pk, now=period.end + timedelta(days=1))
+        assert FunnelRollupState.objects.get().rolled_through >= period.last_day
+        rolled = funnel_report(period=period, mode="flow")
+        assert [s["count"] for s in rolled["stages"][1:]] == counted
+        assert rolled == raw_funnel
         transaction.set_rollback(True)

@@ -8,36 +8,28 @@ leads spent in it before the next one, in two modes (see docs/reports.md):
   that ever reached it; the time in a stage is that of their moves out of it, whenever made.
 
 Times come from `StageTransition.step_started_at` (when the lead entered the step it leaves),
-so a figure reads the period's rows only, not each lead's whole history.
+so a figure reads the period's rows only, not each lead's whole history; they are kept as
+duration histograms (`durations`), so that days add up. A flow's totals read the daily
+rollup (`rollups`) for its closed days; cohorts and groups read the raw history
+(`tallies`).
 """
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.postgres.fields import ArrayField
-from django.db import connection
-from django.db.models import (
-    Aggregate,
-    Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    Q,
-    QuerySet,
-)
+from django.db.models import Count
 from django.db.models.functions import TruncWeek
 
 from leads.funnel import definitions
 from leads.funnel.figures import transitions_in
 from leads.funnel.labels import group_labels
-from leads.models import Lead, StageTransition
+from leads.funnel.rollups import rolled_up_part
+from leads.funnel.tallies import NEXT, Tally, created_in, lead_counts, step_rows, step_tallies
+from leads.models import Lead
 from smarketing.errors import InvalidInput
 from smarketing.periods import Period
 
@@ -53,9 +45,6 @@ _LEAD_FIELD = {
     "team": "owner_id",
     "country": "country",
 }
-# The step whose time a stage's move ends: time in `mql` is that of the moves into `sql`.
-_NEXT = dict(zip(definitions.STAGES, definitions.STAGES[1:], strict=False))
-_STEP = ExpressionWrapper(F("at") - F("step_started_at"), output_field=DurationField())
 
 
 class InvalidReportParameter(InvalidInput):
@@ -77,151 +66,30 @@ def parse_choice(params, name: str, choices: Iterable[str], *, default: str | No
 # --- tallies -----------------------------------------------------------------------------------
 
 
-@dataclass
-class _Tally:
-    """One group's counts per stage, and the hours of its steps: raw (to merge, e.g. a rep's
-    into each of their teams) or as the database's (median, p90)."""
-
-    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    hours: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    percentiles: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
-
-    def merge(self, other: _Tally) -> None:
-        for stage, count in other.counts.items():
-            self.counts[stage] += count
-        for stage, values in other.hours.items():
-            self.hours[stage].extend(values)
-
-    def times(self, stage: str) -> tuple[float | None, float | None]:
-        if stage in self.percentiles:
-            return self.percentiles[stage]
-        return median_and_p90(self.hours.get(stage, []))
-
-    def is_empty(self) -> bool:
-        return not any(self.counts.values())
-
-
-def median_and_p90(values: list[float]) -> tuple[float | None, float | None]:
-    """Linear interpolation between the closest ranks, as PostgreSQL's `percentile_cont`."""
-    if not values:
-        return None, None
-    if len(values) == 1:
-        return _hours(values[0]), _hours(values[0])
-    p90 = statistics.quantiles(values, n=10, method="inclusive")[8]
-    return _hours(statistics.median(values)), _hours(p90)
-
-
-def _hours(value: float | timedelta | None) -> float | None:
-    if value is None:
-        return None
-    seconds = value.total_seconds() if isinstance(value, timedelta) else value
-    return round(seconds / 3600, 2)
-
-
-class _MedianAndP90(Aggregate):
-    """PostgreSQL's `percentile_cont` at 0.5 and 0.9 of a duration, in seconds: both from
-    one sort of the values (only read on PostgreSQL)."""
-
-    function = "percentile_cont"
-    template = (
-        "%(function)s(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
-    )
-    output_field = ArrayField(FloatField())
-
-
-# --- reading -----------------------------------------------------------------------------------
-
-
-def _created_in(period: Period) -> Q:
-    return Q(created_at__gte=period.start, created_at__lt=period.end, merged_into__isnull=True)
-
-
-def _step_rows(period: Period, mode: str) -> QuerySet:
-    """The transitions that enter a stage below `lead`, of the period or of its cohort."""
-    entries = Q()
-    for condition in definitions.ENTERED_BY.values():
-        entries |= condition
+def _total(period: Period, mode: str) -> Tally:
+    """All leads' funnel. A flow reads its closed days from the daily rollup and only the
+    days after them from the raw history; the `lead` stage always counts the leads table
+    (a merge changes which leads count, and the count reads an index)."""
     if mode == "flow":
-        return transitions_in(period).filter(entries)
-    return StageTransition.objects.filter(
-        entries,
-        lead__created_at__gte=period.start,
-        lead__created_at__lt=period.end,
-        lead__merged_into__isnull=True,
-    )
+        tally, live = rolled_up_part(period)
+        if live is not None:
+            tally.merge(step_tallies(step_rows(live, mode), mode=mode, key=None)[None])
+    else:
+        tally = step_tallies(step_rows(period, mode), mode=mode, key=None)[None]
+    tally.counts["lead"] = lead_counts(period, None)[None]
+    return tally
 
 
-def _lead_counts(period: Period, key: str | None) -> dict[Any, int]:
-    leads = Lead.objects.filter(_created_in(period)).order_by()
-    if key is None:
-        return {None: leads.count()}
-    return dict(leads.values_list(key).annotate(n=Count("id")).values_list(key, "n"))
-
-
-def _stage_aggregates(mode: str) -> dict[str, Any]:
-    # Cohort stages count leads that reached them; flow stages count the moves (figures).
-    aggregates: dict[str, Any] = {}
-    for stage, condition in definitions.ENTERED_BY.items():
-        aggregates[f"n_{stage}"] = Count(
-            "lead_id" if mode == "cohort" else "id", distinct=mode == "cohort", filter=condition
-        )
-    return aggregates
-
-
-def _percentile_aggregates() -> dict[str, Any]:
-    aggregates: dict[str, Any] = {}
-    for stage, following in _NEXT.items():
-        timed = definitions.ENTERED_BY[following] & Q(step_started_at__isnull=False)
-        aggregates[f"times_{stage}"] = _MedianAndP90(_STEP, filter=timed)
-    return aggregates
-
-
-def _tallies(period: Period, mode: str, key: str | None, *, raw_hours: bool) -> dict[Any, _Tally]:
-    """Per value of the lead field `key` (everything under None for no key)."""
-    tallies: dict[Any, _Tally] = defaultdict(_Tally)
-    for value, count in _lead_counts(period, key).items():
+def _tallies(period: Period, mode: str, key: str) -> dict[Any, Tally]:
+    """Per value of the lead field `key`: the raw history (a group is the lead as it is now,
+    which no stored day could follow)."""
+    tallies = step_tallies(step_rows(period, mode), mode=mode, key=f"lead__{key}")
+    for value, count in lead_counts(period, key).items():
         tallies[value].counts["lead"] = count
-    rows = _step_rows(period, mode).order_by()
-    on_postgres = connection.vendor == "postgresql" and not raw_hours
-    aggregates = {**_stage_aggregates(mode), **(_percentile_aggregates() if on_postgres else {})}
-    grouped = [rows.aggregate(**aggregates)] if key is None else None
-    if key is not None:
-        grouped = list(rows.values(f"lead__{key}").annotate(**aggregates))
-    for row in grouped:
-        tally = tallies[row.get(f"lead__{key}") if key else None]
-        for stage in definitions.ENTERED_BY:
-            tally.counts[stage] = row[f"n_{stage}"] or 0
-        if on_postgres:
-            for stage in _NEXT:
-                median, p90 = row[f"times_{stage}"] or (None, None)
-                tally.percentiles[stage] = (_hours(median), _hours(p90))
-    if not on_postgres:
-        _read_hours(rows, key, tallies)
     return tallies
 
 
-def _read_hours(rows: QuerySet, key: str | None, tallies: dict[Any, _Tally]) -> None:
-    """Every step's hours, for the databases without `percentile_cont` and for merging."""
-    stage_of = {following: stage for stage, following in _NEXT.items()}
-    fields = ["action", "to_stage", "reason_code", "at", "step_started_at"]
-    if key is not None:
-        fields.append(f"lead__{key}")
-    for row in rows.filter(step_started_at__isnull=False).values(*fields).iterator(2000):
-        figure = definitions.figure_of(
-            action=row["action"], to_stage=row["to_stage"], reason_code=row["reason_code"]
-        )
-        entered = _STAGE_OF_FIGURE.get(figure)
-        if entered in stage_of:
-            seconds = (row["at"] - row["step_started_at"]).total_seconds()
-            tallies[row.get(f"lead__{key}") if key else None].hours[stage_of[entered]].append(
-                seconds
-            )
-
-
-_STAGE_OF_FIGURE = {figure: stage for stage, figure in definitions.FIGURE_OF_STAGE.items()}
-
-
-def _team_tallies(period: Period, mode: str) -> dict[Any, _Tally]:
+def _team_tallies(period: Period, mode: str) -> dict[Any, Tally]:
     """A rep's figures count in each of their teams (as in the compliance report); leads
     nobody owns are "unassigned", and a tenant without teams is one group, "all"."""
     from leads.routing.selectors import team_members
@@ -231,8 +99,8 @@ def _team_tallies(period: Period, mode: str) -> dict[Any, _Tally]:
     for team_id, user_ids in members.items():
         for user_id in user_ids:
             teams_of[user_id].append(team_id)
-    merged: dict[Any, _Tally] = defaultdict(_Tally)
-    for owner_id, tally in _tallies(period, mode, "owner_id", raw_hours=True).items():
+    merged: dict[Any, Tally] = defaultdict(Tally)
+    for owner_id, tally in _tallies(period, mode, "owner_id").items():
         if owner_id is None:
             keys: list[Any] = ["unassigned"]
         elif not members:
@@ -247,12 +115,12 @@ def _team_tallies(period: Period, mode: str) -> dict[Any, _Tally]:
 # --- the report --------------------------------------------------------------------------------
 
 
-def _stages(tally: _Tally) -> list[dict[str, Any]]:
+def _stages(tally: Tally) -> list[dict[str, Any]]:
     stages = []
     above: int | None = None
     for stage in definitions.STAGES:
         count = tally.counts.get(stage, 0)
-        median, p90 = tally.times(stage) if stage in _NEXT else (None, None)
+        median, p90 = tally.median_and_p90(stage) if stage in NEXT else (None, None)
         stages.append({
             "stage": stage, "count": count,
             "conversion": definitions.rate(count, above) if above is not None else None,
@@ -266,13 +134,13 @@ def funnel_report(*, period: Period, mode: str, group_by: str | None = None) -> 
     """The funnel of the current tenant over `period` (see the module doc)."""
     if mode not in MODES:
         raise ValueError(mode)
-    total = _tallies(period, mode, None, raw_hours=False)[None]
+    total = _total(period, mode)
     groups: list[dict[str, Any]] = []
     if group_by is not None:
         if group_by == "team":
             tallies = _team_tallies(period, mode)
         else:
-            tallies = _tallies(period, mode, _LEAD_FIELD[group_by], raw_hours=False)
+            tallies = _tallies(period, mode, _LEAD_FIELD[group_by])
         labels = group_labels(group_by, list(tallies))
         for key, tally in tallies.items():
             if tally.is_empty():
@@ -294,7 +162,7 @@ def weekly_velocity(*, period: Period) -> list[dict[str, Any]]:
     which the top of the funnel fills, every week shown, quiet ones too."""
     zone = period.zone
     leads = dict(
-        Lead.objects.filter(_created_in(period))
+        Lead.objects.filter(created_in(period))
         .order_by()
         .annotate(week=TruncWeek("created_at", tzinfo=zone))
         .values_list("week")

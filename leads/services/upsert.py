@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connection, transaction
@@ -15,6 +15,8 @@ from leads.payloads import lead_payload
 from leads.services.bulk_sql import WrittenLead, bulk_upsert_rows
 from leads.services.history import transition_record
 from leads.services.touches import campaign_touches_record
+from smarketing import events
+from smarketing.db import json_as_stored
 from smarketing.events import publish_many
 from smarketing.tenancy.actors import Actor
 
@@ -26,6 +28,16 @@ class UpsertResult:
     lead: Lead
     created: bool
     changed_fields: tuple[str, ...]
+    # `lead` is the row as the transaction left it, so it can be answered without a read:
+    # nothing reacted to the upsert but its own events and the re-score, which updates the
+    # instance (see `_OWN_EVENTS`).
+    current: bool = False
+
+
+# What an upsert publishes, and the re-score's announcement. Any other event in its wake (an
+# SLA threshold crossed moves the lead, routing gives it an owner) may have written the
+# lead's row past the instance.
+_OWN_EVENTS = frozenset({"lead.created", "lead.profile_changed", "lead.scored"})
 
 
 @dataclass(frozen=True)
@@ -146,6 +158,15 @@ def lead_upsert(
 ) -> UpsertResult:
     """Create the lead with this e-mail, or merge `data` into the existing one. A campaign
     named in `data` joins the lead's campaign history (as `touch_source`)."""
+    with events.recording() as published:
+        result = _upsert(tenant=tenant, actor=actor, data=data, touch_source=touch_source)
+    if published <= _OWN_EVENTS and result.lead.merged_into_id is None:
+        result.lead.custom_fields = json_as_stored(result.lead.custom_fields)
+        return replace(result, current=True)
+    return result
+
+
+def _upsert(*, tenant, actor: Actor, data: CleanLead, touch_source: str) -> UpsertResult:
     values = _model_values(data.fields)
     if values.get("campaign_id") and _check_campaigns({values["campaign_id"]}):
         raise InvalidLeadData({"campaign": [f"No campaign {values['campaign_id']} here."]})
@@ -156,7 +177,10 @@ def lead_upsert(
         _publish_upserts(tenant=tenant, actor=actor, created=[lead], changed=[], held=True)
         return UpsertResult(lead=lead, created=True, changed_fields=tuple(values))
     # The address is taken (perhaps by a request that committed a moment ago): merge.
-    lead = Lead.objects.select_for_update().get(email=data.email)
+    # With its owner, so that the answer needs no further read.
+    lead = (
+        Lead.objects.select_for_update(of=("self",)).select_related("owner").get(email=data.email)
+    )
     changed = _merge(lead, values)
     if changed:
         lead.save(update_fields=[*changed, "updated_at"])

@@ -22,6 +22,7 @@ from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast
 
 from leads.models import Lead
+from smarketing.db import json_as_stored
 from smarketing.durability import relax_commit_durability
 from smarketing.tenancy.scope import apply_scope_now
 
@@ -316,16 +317,35 @@ def _write_raw(raw_connection, batch: _Batch) -> set[int]:
         return _pg_write(cursor, batch)
 
 
+def scores_apply(lead: Lead, scored: Scored) -> None:
+    """Set on `lead` what `write_scores` wrote for it, as a read of the row would show it:
+    the instance a transaction holds stays the row it wrote."""
+    lead.score, lead.fit_score, lead.engagement_score = scored.score, scored.fit, scored.eng
+    lead.engagement_raw, lead.engagement_at = scored.raw, scored.at
+    lead.persona_id, lead.persona_version = scored.persona_id, scored.persona_version
+    breakdown = json.loads(scored.breakdown)
+    if connection.vendor == "postgresql":
+        # The write builds `engagement_raw` from a double, which jsonb keeps as a number
+        # without a fraction when it has none (0.0 reads back as 0); the rest comes from
+        # JSON text, whose numbers keep their digits.
+        raw = breakdown["engagement_raw"]
+        if isinstance(raw, float) and raw.is_integer():
+            breakdown["engagement_raw"] = int(raw)
+    lead.score_breakdown = json_as_stored(breakdown)
+
+
 class ScoredLeads(Sequence[Lead]):
     """The updated leads, read (in one query) the first time someone looks at them.
 
     `lead.scored` handlers get these; most only look at the items, so a re-score of a
     hundred thousand leads does not build a hundred thousand model instances for nobody.
-    Read inside the transaction that wrote them, they carry the new scores.
+    Read inside the transaction that wrote them, they carry the new scores. `held` leads
+    (instances the transaction holds, their scores applied) are handed out as they are, so
+    what a handler changes on them (a stage) is on the caller's instance too.
     """
 
-    def __init__(self, tenant_id: int, ids: list[int]):
-        self._tenant_id, self._ids = tenant_id, ids
+    def __init__(self, tenant_id: int, ids: list[int], held: dict[int, Lead] | None = None):
+        self._tenant_id, self._ids, self._held = tenant_id, ids, held or {}
         self._leads: list[Lead] | None = None
 
     def __len__(self) -> int:
@@ -339,6 +359,9 @@ class ScoredLeads(Sequence[Lead]):
 
     def _materialize(self) -> list[Lead]:
         if self._leads is None:
-            found = Lead.all_tenants.filter(tenant_id=self._tenant_id).in_bulk(self._ids)
+            found = dict(self._held)
+            rest = [pk for pk in self._ids if pk not in found]
+            if rest:
+                found.update(Lead.all_tenants.filter(tenant_id=self._tenant_id).in_bulk(rest))
             self._leads = [found[pk] for pk in self._ids if pk in found]
         return self._leads

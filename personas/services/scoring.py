@@ -50,10 +50,12 @@ from personas.services.score_store import (
     Scored,
     ScoredLeads,
     rows_of,
+    scores_apply,
     scoring_rows,
     write_scores,
 )
 from smarketing.events import publish_many
+from smarketing.tenancy.configuration import kept_for_tenant
 
 # Below this many points a lead's engagement is over: its score shows 0 long before, and
 # zeroing it takes the lead out of the decay sweep's work.
@@ -98,7 +100,11 @@ class ScoringContext:
 
 
 def scoring_context_for(*, tenant_id: int) -> ScoringContext:
-    engagement, weights, specs = scoring_inputs_of(tenant_id=tenant_id)
+    # Read for every scored upsert, changed a few times a month: kept per process until a
+    # persona or the settings change (smarketing.tenancy.configuration).
+    engagement, weights, specs = kept_for_tenant(
+        "scoring_inputs", tenant_id=tenant_id, load=lambda: scoring_inputs_of(tenant_id=tenant_id)
+    )
     return ScoringContext(
         personas=compile_personas(specs),
         engagement=engagement,
@@ -208,6 +214,7 @@ def settle(
     added: dict[int, list[tuple[str, datetime]]] | None = None,
     recompute_engagement: bool = False,
     only_changed: bool = False,
+    held: dict[int, Lead] | None = None,
 ) -> ScoreOutcome:
     """After a batch was written: score again the rows someone changed since they were read
     (the last attempt under a row lock), then publish `lead.scored` for the leads whose
@@ -229,6 +236,10 @@ def settle(
         announced += [s for s in scored if s.id in again and s.score != s.previous_score]
         missed = [s.id for s in scored if s.id not in again]
     outcome.rescored = len(announced)
+    if held:
+        for s in pending:
+            if s.id in held and s.id in written:
+                scores_apply(held[s.id], s)
     publish_many(
         "lead.scored",
         tenant=tenant_id,
@@ -236,7 +247,7 @@ def settle(
             {"lead_id": s.id, "score": s.score, "previous_score": s.previous_score}
             for s in announced
         ],
-        leads=ScoredLeads(tenant_id, [s.id for s in announced]),
+        leads=ScoredLeads(tenant_id, [s.id for s in announced], held=held),
     )
     return outcome
 
@@ -250,12 +261,15 @@ def leads_score(
     added: dict[int, list[tuple[str, datetime]]] | None = None,
     recompute_engagement: bool = False,
     only_changed: bool = False,
+    held: dict[int, Lead] | None = None,
 ) -> ScoreOutcome:
     """Score leads (`rows` from `scoring_rows`), write them, publish `lead.scored`.
 
     `added` are new events per lead id whose decayed weights join the lead's points;
     `recompute_engagement` recounts the points from the events instead; `only_changed`
-    writes only leads whose visible scores or persona change (the decay sweep).
+    writes only leads whose visible scores or persona change (the decay sweep). `held`:
+    instances of some of them that this transaction holds (see `leads_rescore`); they get
+    their new scores too, and `lead.scored` handlers get them rather than a read.
     """
     ctx = ctx or scoring_context_for(tenant_id=tenant_id)
     now = now or timezone.now()
@@ -272,6 +286,7 @@ def leads_score(
         return settle(
             tenant_id=tenant_id, ctx=ctx, now=now, pending=scored, written=write_scores(scored),
             added=added, recompute_engagement=recompute_engagement, only_changed=only_changed,
+            held=held,
         )  # fmt: skip
 
 
@@ -320,7 +335,8 @@ def leads_rescore(
         rows = sorted(rows + scoring_rows(leads), key=lambda row: row[_ID])
     if not rows:
         return ScoreOutcome()
-    return leads_score(tenant_id=tenant_id, rows=rows, ctx=ctx)
+    return leads_score(tenant_id=tenant_id, rows=rows, ctx=ctx,
+                       held={lead.pk: lead for lead in known})  # fmt: skip
 
 
 def leads_engagement_add(

@@ -52,6 +52,43 @@ def split_by_months(first: date, last: date) -> tuple[list[date], list[tuple[dat
     return months, edges
 
 
+def complemented(
+    edges: list[tuple[date, date]],
+) -> tuple[list[date], list[tuple[date, date]], list[tuple[date, date]]]:
+    """Edge ranges that are cheaper read as their month minus the month's other days.
+
+    A month row always equals the sum of its daily rows (`months_write` rebuilds it with
+    every day written), so the days `first`..`last` of one month are its row minus its daily
+    rows outside them. A year from the 4th reads the 27 days up to the month's end as one
+    month and three days to subtract. Returns (months to add, edge ranges to read as they
+    are, day ranges to subtract)."""
+    months: list[date] = []
+    kept: list[tuple[date, date]] = []
+    outside: list[tuple[date, date]] = []
+    for first, last in edges:
+        month = month_start(first)
+        end = month_end(month)
+        inside_days = (last - first).days + 1
+        if month_start(last) != month or (end - month).days + 1 - inside_days >= inside_days:
+            kept.append((first, last))
+            continue
+        months.append(month)
+        if first > month:
+            outside.append((month, first - timedelta(days=1)))
+        if last < end:
+            outside.append((last + timedelta(days=1), end))
+    return months, kept, outside
+
+
+def negated(cell: SalesTally) -> SalesTally:
+    return SalesTally(
+        opened=-cell.opened, met_on_time=-cell.met_on_time, met_late=-cell.met_late,
+        breached=-cell.breached, cancelled=-cell.cancelled,
+        response_hours_sum=-cell.response_hours_sum,
+        response_counts=Counter({value: -n for value, n in cell.response_counts.items()}),
+    )  # fmt: skip
+
+
 def _flat(counts: Counter) -> list[int]:
     return list(chain.from_iterable(sorted(counts.items())))
 

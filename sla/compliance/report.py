@@ -24,7 +24,7 @@ from leads.routing.models import Team
 from leads.routing.selectors import team_members
 from sla import selectors
 from sla.compliance.figures import FunnelCell, SalesCell, SalesTally, rate
-from sla.compliance.months import month_cells, split_by_months
+from sla.compliance.months import complemented, month_cells, negated, split_by_months
 from sla.errors import NoSuchTeam
 from sla.models import FunnelRollup, ObligationKind, ObligationRollup, RollupState
 from sla.services.rollups import funnel_cells, obligation_cells, rollup_timezone
@@ -71,6 +71,19 @@ def _daily_rows(first: date, last: date):
     return rows.values_list(*_SALES_COLUMNS).iterator(chunk_size=5000)
 
 
+DayCell = tuple[date, str, int | None, SalesCell]
+
+
+def _day_cells(ranges: list[tuple[date, date]]) -> Iterator[DayCell]:
+    rows = chain.from_iterable(_daily_rows(first, last) for first, last in ranges)
+    for day, kind, owner_id, *counts, hours_sum, values in rows:
+        opened, met_on_time, met_late, breached, cancelled = counts
+        yield day, kind, owner_id, SalesCell(
+            opened=opened, met_on_time=met_on_time, met_late=met_late, breached=breached,
+            cancelled=cancelled, response_hours_sum=hours_sum, response_hundredths=values,
+        )  # fmt: skip
+
+
 def sales_cells(
     period: Period,
     *,
@@ -86,15 +99,17 @@ def sales_cells(
     if live_from > period.first_day:
         rolled_last = min(live_from - timedelta(days=1), period.last_day)
         whole, edges = split_by_months(period.first_day, rolled_last) if months else ([], [])
-        yield from month_cells(whole, times_by_rep=times_by_rep)
         ranges = edges if whole else [(period.first_day, rolled_last)]
-        rows = chain.from_iterable(_daily_rows(first, last) for first, last in ranges)
-        for day, kind, owner_id, *counts, hours_sum, values in rows:
-            opened, met_on_time, met_late, breached, cancelled = counts
-            yield day, kind, owner_id, SalesCell(
-                opened=opened, met_on_time=met_on_time, met_late=met_late, breached=breached,
-                cancelled=cancelled, response_hours_sum=hours_sum, response_hundredths=values,
-            )  # fmt: skip
+        outside: list[tuple[date, date]] = []
+        if months:
+            more, ranges, outside = complemented(ranges)
+            whole = sorted(whole + more)
+        yield from month_cells(whole, times_by_rep=times_by_rep)
+        yield from _day_cells(ranges)
+        for day, kind, owner_id, cell in _day_cells(outside):
+            tally = SalesTally()
+            tally.add(cell)
+            yield day, kind, owner_id, negated(tally)
     if live_from <= period.last_day:
         for (day, kind, owner_id), cell in obligation_cells(
             first=live_from, last=period.last_day, zone=zone
@@ -209,6 +224,13 @@ def compliance_report(
             if group_by == "team":
                 for key in teams.keys_of(owner_id):
                     groups[key][kind].add(cell)
+    # A month minus its days outside the range can leave a rep (or group) with nothing:
+    # a read of the days alone would not show it at all.
+    for owner_id in [key for key, (opened, _) in by_owner.items() if not opened]:
+        del by_owner[owner_id]
+    for key in [key for key, by_kind in groups.items()
+                if not any(tally.opened for tally in by_kind.values())]:  # fmt: skip
+        del groups[key]
     if partitioned:
         for by_kind in groups.values():
             for kind, tally in by_kind.items():

@@ -12,6 +12,7 @@ from django.db.models import Q
 from sla.calendar import BusinessCalendar, add_business_time
 from sla.models.calendars import business_calendar_of
 from sla.signoff import SIGN_SIDES  # noqa: F401  (where the models have always offered it)
+from smarketing.tenancy.configuration import WatchedTenantScoped
 from smarketing.tenancy.models import TenantScoped
 
 NOTIFY_CHOICES = ("owner", "managers")
@@ -32,12 +33,13 @@ _SCORE = [MaxValueValidator(100)]
 _SHARE = [MinValueValidator(0), MaxValueValidator(1)]
 
 
-class SlaVersion(TenantScoped):
+class SlaVersion(WatchedTenantScoped):
     """One version of the contract between marketing and sales.
 
     draft → active → retired. Only drafts change; an active version is frozen, and every
     obligation keeps the version it was opened under, so new terms apply to new hand-offs only.
-    At most one version per tenant is active (a partial unique constraint).
+    At most one version per tenant is active (a partial unique constraint). Watched: workers
+    keep the thresholds in force (`smarketing.tenancy.configuration`).
     """
 
     number = models.PositiveIntegerField()

@@ -31,10 +31,9 @@ def leads_qualify_by_score(*, items: list[dict[str, Any]]) -> dict[str, int]:
     Someone (or a racing re-score) who moved a lead first wins: the batch skips it.
     """
     counts = {"mql": 0, "sql": 0}
-    version = selectors.active_version()
-    if version is None or (version.mql_threshold is None and version.sql_threshold is None):
+    thresholds = mql_threshold, sql_threshold = selectors.thresholds_in_force()
+    if mql_threshold is None and sql_threshold is None:
         return counts
-    thresholds = (version.mql_threshold, version.sql_threshold)
     candidates = [
         item
         for item in items
@@ -51,8 +50,8 @@ def leads_qualify_by_score(*, items: list[dict[str, Any]]) -> dict[str, int]:
         if lead is not None and lead.erased_at is None:
             crossing.append((lead, item.get("previous_score") or 0, item["score"]))
     for to, threshold, sources in (
-        (Stage.MQL, version.mql_threshold, _TO_MQL_FROM),
-        (Stage.SQL, version.sql_threshold, frozenset({Stage.MQL})),
+        (Stage.MQL, mql_threshold, _TO_MQL_FROM),
+        (Stage.SQL, sql_threshold, frozenset({Stage.MQL})),
     ):
         due = [lead for lead, previous, score in crossing
                if lead.stage in sources and _crossed(threshold, previous, score)]  # fmt: skip

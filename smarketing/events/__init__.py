@@ -10,7 +10,9 @@ carry business rules.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 Handler = Callable[..., None]
@@ -40,6 +42,7 @@ OUTBOX_EVENT_TYPES = frozenset(PUBLIC_EVENT_TYPES + NOTIFYING_EVENT_TYPES)
 
 _handlers: dict[str, list[Handler]] = defaultdict(list)
 _outbox_consumers: list[Callable[..., None]] = []
+_recorders: ContextVar[tuple[set[str], ...]] = ContextVar("smarketing_event_recorders", default=())
 
 
 def subscribe(event_type: str, handler: Handler) -> None:
@@ -75,6 +78,8 @@ def publish_many(event_type: str, *, tenant: Any, items: list[dict[str, Any]], *
     """
     if not items:
         return []
+    for seen in _recorders.get():
+        seen.add(event_type)
     for handler in handlers_for(event_type):
         handler(tenant=tenant, items=items, **context)
     if event_type not in OUTBOX_EVENT_TYPES:
@@ -90,3 +95,15 @@ def publish_many(event_type: str, *, tenant: Any, items: list[dict[str, Any]], *
 def publish(event_type: str, *, tenant: Any, data: dict[str, Any], **context: Any):
     rows = publish_many(event_type, tenant=tenant, items=[data], **context)
     return rows[0] if rows else None
+
+
+@contextmanager
+def recording() -> Iterator[set[str]]:
+    """The types of the events published inside the block, by anyone (handlers included):
+    a service can tell whether anything beyond its own events reacted to its change."""
+    seen: set[str] = set()
+    reset = _recorders.set((*_recorders.get(), seen))
+    try:
+        yield seen
+    finally:
+        _recorders.reset(reset)

@@ -61,7 +61,8 @@ def test_the_funnel_page_draws_its_charts_for_every_role_at_both_widths(
         counts = _datasets(page, "chart-funnel")[0]["data"]
         assert counts == [3, 3, 3, 2, 1, 0]
         velocity = {d["label"]: d["data"] for d in _datasets(page, "chart-velocity")}
-        assert velocity["Median hours"][0] == 12.0
+        # 12 hours, as the funnel reports step times: within 1/64 (leads.funnel.durations).
+        assert velocity["Median hours"][0] == pytest.approx(12.0, rel=1 / 64)
         weeks = {d["label"]: d["data"] for d in _datasets(page, "chart-weeks")}
         assert sum(weeks["New leads"]) == 3 and sum(weeks["MQLs"]) == 3
         expect(page.get_by_test_id("funnel-groups")).to_contain_text("Autumn webinar")

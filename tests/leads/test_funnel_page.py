@@ -27,7 +27,7 @@ def _history(tenant):
     Lead.all_tenants.filter(pk=lead.pk).update(created_at=JAN)
     entered = JAN
     for action, to_stage in (("move", "mql"), ("move", "sql"), ("accept", "sql")):
-        at = entered + timedelta(hours=5)
+        at = entered + timedelta(hours=10)  # 600 minutes: the middle of its bucket
         StageTransitionFactory(lead=lead, action=action, to_stage=to_stage, at=at,
                                step_started_at=entered)  # fmt: skip
         entered = at
@@ -39,7 +39,7 @@ def test_every_role_reads_the_funnel_with_its_bands(tenant, as_role, role):
     client, _ = as_role(role)
     page = client.get(_url(tenant), {**RANGE, "group_by": "campaign"}).content.decode()
     assert 'data-band="tofu"' in page and 'data-band="bofu"' in page
-    assert 'data-stage="accepted"' in page and "5.0 h" in page
+    assert 'data-stage="accepted"' in page and "10.0 h" in page
     assert "Spring webinar" in page
     assert (
         'id="funnel-data"' in page and 'href="/t/acme/reports/funnel/" aria-current="page"' in page

@@ -40,6 +40,11 @@ TO_WON = [("move", "mql", 10), ("move", "sql", 20), ("accept", "sql", 2),
           ("move", "opportunity", 30), ("move", "won", 100)]  # fmt: skip
 
 
+def _about(hours):
+    """A stage time as the funnel reports it: within 1/64 (`leads.funnel.durations`)."""
+    return pytest.approx(hours, rel=1 / 64)
+
+
 def _by_stage(report):
     return {row["stage"]: row for row in report["stages"]}
 
@@ -55,8 +60,9 @@ def test_flow_counts_the_moves_of_the_range_with_conversions_and_stage_times(ten
     assert stages["lead"]["conversion"] is None
     assert stages["mql"]["conversion"] == 0.75
     assert stages["accepted"]["conversion"] == round(2 / 3, 3)
-    assert (stages["lead"]["median_hours"], stages["mql"]["median_hours"]) == (10.0, 20.0)
-    assert stages["opportunity"]["p90_hours"] == 100.0
+    assert (stages["lead"]["median_hours"], stages["mql"]["median_hours"]) == (
+        _about(10.0), _about(20.0))  # fmt: skip
+    assert stages["opportunity"]["p90_hours"] == _about(100.0)
     assert (stages["won"]["median_hours"], stages["won"]["p90_hours"]) == (None, None)
 
 
@@ -65,7 +71,7 @@ def test_stage_time_p90_interpolates_between_ranks(tenant):
         _walk(_lead(tenant), [("move", "mql", hours)])
     with tenant_scope(tenant):
         lead = _by_stage(funnel_report(period=Q1, mode="flow"))["lead"]
-    assert (lead["median_hours"], lead["p90_hours"]) == (6.0, 10.0)
+    assert (lead["median_hours"], lead["p90_hours"]) == (_about(6.0), _about(10.0))
 
 
 def test_flow_leaves_out_moves_outside_the_range_but_cohort_follows_its_leads_to_today(tenant):
@@ -79,7 +85,7 @@ def test_flow_leaves_out_moves_outside_the_range_but_cohort_follows_its_leads_to
         cohort = _by_stage(funnel_report(period=Q1, mode="cohort"))
     assert [flow[s]["count"] for s in ("lead", "mql", "sql", "accepted")] == [1, 2, 0, 0]
     assert [cohort[s]["count"] for s in ("lead", "mql", "sql", "accepted")] == [1, 1, 1, 1]
-    assert cohort["mql"]["median_hours"] == 2000.0
+    assert cohort["mql"]["median_hours"] == _about(2000.0)
 
 
 def test_cohort_counts_each_lead_once_per_stage_it_reached(tenant):
@@ -128,7 +134,7 @@ def test_team_groups_count_a_rep_in_each_of_their_teams(tenant, member):
         groups = funnel_report(period=Q1, mode="flow", group_by="team")["groups"]
     accepted = {g["label"]: g["stages"][3]["count"] for g in groups}
     assert accepted == {"North": 1, "South": 1, "Unassigned (in the queue)": 0}
-    assert {g["label"]: g["stages"][0]["median_hours"] for g in groups}["North"] == 10.0
+    assert {g["label"]: g["stages"][0]["median_hours"] for g in groups}["North"] == _about(10.0)
 
 
 def test_api_answers_the_body_the_contract_names(tenant, other_tenant, api_client_for):

@@ -1,7 +1,8 @@
 """Property: the monthly level changes no figure. A report that reads whole months from
 `ObligationMonthRollup` equals the same report read from the daily rows alone (itself
 checked against a direct computation in test_compliance_properties), for random data over
-four months, any rolled-up boundary, any range, late changes to old days, any grouping."""
+four months, any rolled-up boundary, any range, late changes to old days, any grouping; and
+an edge of a range read as its month minus the month's other days gives the same figures."""
 
 from datetime import UTC, date, datetime, timedelta
 from unittest import mock
@@ -76,6 +77,11 @@ def _days_only(first: date, last: date):
     return [], [(first, last)] if first <= last else []
 
 
+def _as_days(edges):
+    """No edge read as its month minus its other days: every day from the daily rows."""
+    return [], edges, []
+
+
 def _same(served, expected, where="report") -> None:
     """Equal, floats to 1e-9 (sums of response hours add up in another order by month)."""
     if isinstance(expected, dict):
@@ -126,7 +132,10 @@ def test_reading_whole_months_gives_the_figures_of_the_days(
         team_id = world["team"] if team else None
         served = compliance_report(period=period, group_by=group_by, state=state, now=NOW,
                                    team_id=team_id)  # fmt: skip
-        with mock.patch.object(report_module, "split_by_months", _days_only):
+        with (
+            mock.patch.object(report_module, "split_by_months", _days_only),
+            mock.patch.object(report_module, "complemented", _as_days),
+        ):
             from_days = compliance_report(period=period, group_by=group_by, state=state,
                                           now=NOW, team_id=team_id)  # fmt: skip
         _same(served, from_days)
@@ -207,3 +216,39 @@ def test_a_year_without_a_split_by_rep_counts_each_response_time_once(
     assert report["sales"]["median_response_hours"] == 2.5
     assert report["sales"]["mean_response_hours"] == 3.5
     assert sorted(row["opened"] for row in report["breaches_by_rep"]) == [2, 2]
+
+
+@pytest.mark.parametrize("group_by", [None, "rep", "team"])
+def test_an_edge_read_as_its_month_minus_its_other_days_gives_the_days_figures(
+    world, clock, group_by
+):
+    """From the 5th of February: the 24 days up to the month's end are February's row minus
+    its first four days, whose obligations, reps and response times all drop out (rep 2
+    opened nothing else: no row of theirs may be left with zeros)."""
+    statuses = ["met", "breached", "met", "cancelled", "pending"]
+    obligations = [
+        # Two days apart: n = 31 and 32 open on 3 and 1 February, the only ones of rep 2.
+        {"minutes_ago": 0, "kind": ("accept", "first_touch")[n % 2],
+         "owner": 2 if n in (31, 32) else (0, 1, 3)[n % 3],
+         "status": statuses[n % 5], "hours": round(0.5 + n * 0.37, 2)}
+        for n in range(LEADS)
+    ]  # fmt: skip
+    tenant = world["tenant"]
+    with tenant_scope(tenant):
+        _arrange(world, obligations)
+        clock.set(NOW)
+        services.compliance_rollups_build(tenant_id=tenant.pk)
+        state = services.compliance_rollups_refresh(tenant_id=tenant.pk)
+        period = Period(date(2026, 2, 5), date(2026, 3, 31))
+        assert report_module.complemented([(date(2026, 2, 5), date(2026, 2, 28))])[0] == [
+            date(2026, 2, 1)
+        ]
+        served = compliance_report(period=period, group_by=group_by, state=state, now=NOW)
+        with (
+            mock.patch.object(report_module, "split_by_months", _days_only),
+            mock.patch.object(report_module, "complemented", _as_days),
+        ):
+            from_days = compliance_report(period=period, group_by=group_by, state=state, now=NOW)
+        assert Obligation.objects.filter(opened_at__lt=datetime(2026, 2, 5, tzinfo=UTC)).filter(
+            opened_at__gte=datetime(2026, 2, 1, tzinfo=UTC)).exists()  # fmt: skip
+    _same(served, from_days)
