@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.filters import OrderingFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
@@ -21,7 +20,7 @@ from leads import selectors
 from leads.filters import LeadFilter
 from leads.models import Lead
 from leads.spreadsheet import neutralize_cell
-from smarketing.api.filters import FilterBackend
+from smarketing.api.filters import FilterBackend, StableOrderingFilter
 from smarketing.api.viewsets import TenantScopedAPIMixin
 from smarketing.tenancy.scope import tenant_scope
 
@@ -112,7 +111,7 @@ class LeadExportView(TenantScopedAPIMixin, GenericAPIView):
     """The lead list with the list's filters and ordering, as CSV."""
 
     queryset = Lead.all_tenants.none()  # names the model; rows come from get_queryset
-    filter_backends = [FilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     filterset_class = LeadFilter
     ordering_fields = ["id", "score", "created_at", "updated_at", "last_activity_at",
                        "stage_changed_at"]  # fmt: skip

@@ -4,7 +4,6 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from leads import selectors, services
@@ -17,7 +16,7 @@ from leads.merging.errors import LeadMovedTo
 from leads.merging.selectors import survivor_of
 from leads.models import Campaign, Lead
 from leads.personal_data import lead_personal_data
-from smarketing.api.filters import FilterBackend
+from smarketing.api.filters import FilterBackend, StableOrderingFilter
 from smarketing.api.viewsets import TenantAPIView, TenantViewSet
 from smarketing.tenancy.actors import Actor
 
@@ -41,7 +40,7 @@ class LeadViewSet(
 
     queryset = Lead.all_tenants.none()  # names the model; rows come from get_queryset
     serializer_class = s.LeadSerializer
-    filter_backends = [FilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     filterset_class = LeadFilter
     ordering_fields = ["id", "score", "created_at", "updated_at", "last_activity_at",
                        "stage_changed_at"]  # fmt: skip

@@ -7,6 +7,7 @@ from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 
 from smarketing.api.params import MAX_ID, integer_schema
 
@@ -76,3 +77,18 @@ def _names_a_filter(params, filter_names) -> bool:
     """Whether a query parameter is, or may be a part of (`score_min`, `created_0`), one of
     the filters. By prefix: a false match only costs the full check."""
     return any(key.startswith(name) for key in params for name in filter_names)
+
+
+class StableOrderingFilter(OrderingFilter):
+    """The ordering asked for, then the newest first among equals.
+
+    Ordered by a field many rows share (`score`), a page's rows would otherwise come in
+    whatever order the database found them, and could move between pages from one request
+    to the next.
+    """
+
+    def get_ordering(self, request, queryset, view):
+        ordering = list(super().get_ordering(request, queryset, view) or [])
+        if not {"id", "-id", "pk", "-pk"} & set(ordering):
+            ordering.append("-id")
+        return ordering
