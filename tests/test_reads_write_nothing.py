@@ -1,11 +1,12 @@
-"""The compliance report a manager's dashboard loads while an import runs writes nothing
-when nothing changed: on the embedded SQLite every transaction that may write waits for the
-one write lock, and a running import holds it most of the time."""
+"""Pages and reports a manager looks at while an import runs write nothing when nothing
+changed: on the embedded SQLite every transaction that may write waits for the one write
+lock, and a running import holds it most of the time."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from sla import services
@@ -70,3 +71,15 @@ def test_a_dirty_day_is_still_rebuilt_before_the_report(tenant, rolled_up, api_c
     assert response.status_code == 200
     with tenant_scope(tenant):
         assert not RollupDirtyDay.objects.exists()
+
+
+def test_opening_the_managers_pages_again_saves_no_session(tenant, rolled_up, member):
+    client = Client()
+    client.force_login(member(tenant, Role.ADMIN))
+    pages = [f"/t/{tenant.slug}/{path}" for path in ("leads/", "queue/", "sla/", "leads/import/")]
+    for path in pages:
+        assert client.get(path).status_code == 200  # the first records the tenant opened
+    for path in pages:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        assert _writes(captured) == [], path
