@@ -16,15 +16,18 @@ def seed_rejection_reasons(*, tenant, items, **context) -> None:
     )
 
 
-def route_new_sqls(*, tenant, items, lead=None, **context) -> None:
-    """An SQL entered the queue: the tenant's routing rules may give it to a rep now."""
+def route_new_sqls(*, tenant, items, lead=None, leads=(), **context) -> None:
+    """An SQL entered the queue: the tenant's routing rules may give it to a rep now.
+
+    `leads`: the moved leads of a batch, as their mover holds them."""
     from leads.models import Lead
     from leads.routing.route import lead_route
 
+    held = {moved.pk: moved for moved in [*leads, *([lead] if lead is not None else [])]}
     for item in items:
         if item.get("to") != Stage.SQL:
             continue
-        target = lead if lead is not None and lead.pk == item["id"] else None
+        target = held.get(item["id"])
         target = target or Lead.objects.filter(pk=item["id"]).select_related("owner").first()
         if target is not None and target.stage == Stage.SQL:
             lead_route(lead=target)

@@ -32,11 +32,16 @@ def on_tenant_created(*, tenant, items, **context) -> None:
     services.sla_tenant_defaults_create(tenant=tenant)
 
 
-def on_stage_changed(*, tenant, items, lead=None, actor=None, **context) -> None:
-    """Entering sql opens `accept`; leaving sql answers it (a rejection) or cancels it."""
+def on_stage_changed(*, tenant, items, lead=None, leads=(), actor=None, **context) -> None:
+    """Entering sql opens `accept`; leaving sql answers it (a rejection) or cancels it.
+
+    `leads`: the moved leads of a batch, as their mover holds them."""
+    held = {moved.pk: moved for moved in leads}
     for item in items:
         source, target, at = item["from"], item["to"], _at(item.get("at"))
-        moved = _lead_of(item["id"], lead)
+        if Stage.SQL not in (source, target):
+            continue  # lead → mql and the like: nothing owed, nothing to read
+        moved = _lead_of(item["id"], held.get(item["id"], lead))
         if moved is None:
             continue
         if target == Stage.SQL:
@@ -84,8 +89,8 @@ def on_lead_erased(*, tenant, items, **context) -> None:
     services.obligations_cancel(lead_ids=[item["id"] for item in items], now=timezone.now())
 
 
-def on_lead_scored(*, tenant, items, leads=None, **context) -> None:
-    services.leads_qualify_by_score(items=items, leads=leads)
+def on_lead_scored(*, tenant, items, **context) -> None:
+    services.leads_qualify_by_score(items=items)
 
 
 def reroute_deactivated_members_breached_sqls(*, tenant, items, **context) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from leads.duplicates.keys import lead_keys
 from leads.duplicates.models import LeadMatchKey
@@ -58,11 +59,18 @@ def _replace_keys(tenant_id: int, ids: list[int], keys: list[tuple[int, str, str
     old = LeadMatchKey.objects.filter(lead_id__in=ids)
     touched = set(old.values_list("kind", "value"))
     old.delete()
-    LeadMatchKey.objects.bulk_create(
-        LeadMatchKey(tenant_id=tenant_id, lead_id=pk, kind=kind, value=value)
-        for pk, kind, value in keys
-    )
+    # Plain rows to one prepared INSERT: an import's batch has hundreds of keys, and building
+    # a model instance for each cost four times the insert itself.
+    with connection.cursor() as cursor:
+        cursor.executemany(_INSERT_KEY, [(tenant_id, pk, kind, value, False)
+                                         for pk, kind, value in keys])  # fmt: skip
     _mark_shared(touched | {(kind, value) for _, kind, value in keys})
+
+
+_INSERT_KEY = (
+    f"INSERT INTO {LeadMatchKey._meta.db_table} (tenant_id, lead_id, kind, value, shared) "
+    "VALUES (%s, %s, %s, %s, %s)"
+)
 
 
 # The same as `_replace_keys`, in one statement (so no savepoint either): the leads' old keys
@@ -111,9 +119,15 @@ def _mark_shared(pairs: set[tuple[str, str]]) -> None:
     """Set `shared` on every key of these (kind, value) pairs: one read, two updates."""
     if not pairs:
         return
-    rows = LeadMatchKey.objects.filter(value__in={value for _, value in pairs}).values_list(
-        "pk", "kind", "value", "shared"
-    )
+    by_kind: dict[str, set[str]] = defaultdict(set)
+    for kind, value in pairs:
+        by_kind[kind].add(value)
+    # By kind and value, the order of the index (tenant, kind, value): by value alone the
+    # read would scan every key of the tenant, an import's batch after batch.
+    wanted = Q()
+    for kind, values in by_kind.items():
+        wanted |= Q(kind=kind, value__in=values)
+    rows = LeadMatchKey.objects.filter(wanted).values_list("pk", "kind", "value", "shared")
     rows = [row for row in rows if (row[1], row[2]) in pairs]
     counts = Counter((kind, value) for _, kind, value, _ in rows)
     flips: dict[bool, list[int]] = {True: [], False: []}

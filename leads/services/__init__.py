@@ -4,7 +4,13 @@ from leads.services.activity import lead_events_record, lead_touch_log
 from leads.services.campaigns import campaign_create, campaign_update
 from leads.services.claims import lead_deadline_set, queue_claim
 from leads.services.erasure import lead_erase
-from leads.services.stages import lead_accept, lead_assign, lead_reject, lead_transition
+from leads.services.stages import (
+    lead_accept,
+    lead_assign,
+    lead_reject,
+    lead_transition,
+    leads_transition,
+)
 from leads.services.upsert import (
     BulkItemResult,
     UpsertResult,
@@ -29,5 +35,6 @@ __all__ = [
     "lead_update",
     "lead_upsert",
     "leads_bulk_upsert",
+    "leads_transition",
     "queue_claim",
 ]

@@ -6,9 +6,11 @@ transaction; other apps (the SLA's obligations, routing, scoring) react to that 
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -22,11 +24,20 @@ from leads.errors import (
     StaleStage,
 )
 from leads.funnel.definitions import is_sales_rejection
-from leads.models import FINAL_STAGES, Lead, RejectionReason, Stage, TransitionAction
+from leads.models import (
+    FINAL_STAGES,
+    Lead,
+    RejectionReason,
+    Stage,
+    StageTransition,
+    TransitionAction,
+)
 from leads.payloads import lead_payload, owner_payload
 from leads.rejections import rejection_recipients
 from leads.services.history import transition_record
-from smarketing.events import publish
+from smarketing.durability import require_durable_commit
+from smarketing.errors import DomainError
+from smarketing.events import publish, publish_many
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.audit import audit_record
 from smarketing.tenancy.roles import LEADERSHIP_ROLES, SALES_ROLES
@@ -74,17 +85,11 @@ def _validate_needs(move: lifecycle.Move, *, reason_code: str | None, amount) ->
         raise InvalidLeadData({"amount": ["The amount cannot be negative."]})
 
 
-@transaction.atomic
-def lead_transition(
-    *,
-    lead: Lead,
-    to: str,
-    actor: Actor,
-    reason_code: str | None = None,
-    note: str = "",
-    amount: Decimal | None = None,
-) -> Lead:
-    """Move `lead` from the stage the caller saw to `to`, if the lifecycle allows it."""
+def _allowed_move(
+    lead: Lead, *, to: str, actor: Actor, reason_code: str | None, amount: Decimal | None
+) -> lifecycle.Move:
+    """The move from the stage the caller saw to `to`, if the lifecycle allows it to
+    `actor` with what it brings; otherwise the domain error that says why not."""
     if to not in Stage.values:
         raise InvalidLeadData(
             {"to": [f"Unknown stage {to!r}; use one of {', '.join(Stage.values)}."]}
@@ -100,16 +105,48 @@ def lead_transition(
     ):
         raise NotAllowed(f"Your role ({actor.role}) may not move a lead from {lead.stage} to {to}.")
     _validate_needs(move, reason_code=reason_code, amount=amount)
+    return move
 
-    now = timezone.now()
-    # The step the lead leaves: an accepted SQL has been in sales' hands since acceptance.
-    step_started_at = lead.accepted_at if lead.is_accepted else lead.stage_changed_at
+
+def _step_started_at(lead: Lead):
+    return lead.accepted_at if lead.is_accepted else lead.stage_changed_at
+
+
+def _changes(to: str, now) -> dict:
     changes = {"stage": to, "stage_changed_at": now, "updated_at": now}
     if to in _CLEARS_OWNER:
         changes.update(owner=None, accepted_at=None)
-    guard = Q(pk=lead.pk, stage=lead.stage)
-    guard &= Q(accepted_at__isnull=not lead.is_accepted)
-    if not Lead.objects.filter(guard).update(**changes):
+    return changes
+
+
+def _guard(stage: str, accepted: bool) -> Q:
+    """The row is still as the caller saw it: of racing moves, one wins."""
+    return Q(stage=stage, accepted_at__isnull=not accepted)
+
+
+def _stage_changed(lead: Lead, *, from_stage: str, actor: Actor, at, reason_code=None) -> dict:
+    """The payload of `lead.stage_changed`, of a lead already moved."""
+    return {**lead_payload(lead), "from": from_stage, "to": lead.stage,
+            "reason_code": reason_code or "", "actor": actor.label, "at": at}  # fmt: skip
+
+
+@transaction.atomic
+def lead_transition(
+    *,
+    lead: Lead,
+    to: str,
+    actor: Actor,
+    reason_code: str | None = None,
+    note: str = "",
+    amount: Decimal | None = None,
+) -> Lead:
+    """Move `lead` from the stage the caller saw to `to`, if the lifecycle allows it."""
+    move = _allowed_move(lead, to=to, actor=actor, reason_code=reason_code, amount=amount)
+    now = timezone.now()
+    # The step the lead leaves: an accepted SQL has been in sales' hands since acceptance.
+    step_started_at = _step_started_at(lead)
+    changes = _changes(to, now)
+    if not Lead.objects.filter(_guard(lead.stage, lead.is_accepted), pk=lead.pk).update(**changes):
         _refresh_and_explain(lead, lead.stage)
 
     from_stage = lead.stage
@@ -124,8 +161,8 @@ def lead_transition(
     publish(
         "lead.stage_changed",
         tenant=lead.tenant_id,
-        data={**lead_payload(lead), "from": from_stage, "to": to, "reason_code": reason_code or "",
-              "actor": actor.label, "at": now},
+        data=_stage_changed(lead, from_stage=from_stage, actor=actor, at=now,
+                            reason_code=reason_code),
         lead=lead, actor=actor, move=move, note=note,
     )  # fmt: skip
     if action == TransitionAction.REJECT and is_sales_rejection(
@@ -133,6 +170,61 @@ def lead_transition(
     ):
         _announce_rejection(lead, actor=actor, reason_code=reason_code or "", note=note, at=now)
     return lead
+
+
+@transaction.atomic
+def leads_transition(*, leads: Sequence[Lead], to: str, actor: Actor, note: str = "") -> list[Lead]:
+    """Move each of `leads` from the stage the caller saw to `to` by the rules of
+    `lead_transition`, as one batch: one guarded update per stage they leave, one insert of
+    their history, and their `lead.stage_changed` events published together, so each
+    handler runs once for the batch. Returns the leads moved (updated in place).
+
+    For the system's batches (a re-score moving leads across the SLA's thresholds): a lead
+    the rules refuse, or that someone moved meanwhile, is skipped, as such a move alone would
+    fail without anyone to tell. Moves that need a reason or an amount are refused.
+    """
+    groups: dict[tuple[str, bool], list[Lead]] = defaultdict(list)
+    for lead in leads:
+        try:
+            _allowed_move(lead, to=to, actor=actor, reason_code=None, amount=None)
+        except DomainError:
+            continue
+        groups[(lead.stage, lead.is_accepted)].append(lead)
+    if not groups:
+        return []
+    now = timezone.now()
+    changes = _changes(to, now)
+    moved: list[tuple[Lead, str, object]] = []
+    for (stage, accepted), group in groups.items():
+        still = Lead.objects.filter(_guard(stage, accepted), pk__in=[lead.pk for lead in group])
+        if connection.features.has_select_for_update:
+            still = still.select_for_update()
+        # SQLite: the transaction holds the database's write lock, no one moves them now.
+        ids = set(still.values_list("pk", flat=True))
+        Lead.objects.filter(pk__in=ids).update(**changes)
+        for lead in group:
+            if lead.pk in ids:
+                moved.append((lead, stage, _step_started_at(lead)))
+    if not moved:
+        return []
+    require_durable_commit()
+    StageTransition.objects.bulk_create(
+        StageTransition(
+            tenant_id=lead.tenant_id, lead_id=lead.pk, action=TransitionAction.MOVE,
+            from_stage=from_stage, to_stage=to, actor=actor.user, actor_label=actor.label,
+            note=note, at=now, step_started_at=step_started_at,
+        )
+        for lead, from_stage, step_started_at in moved
+    )  # fmt: skip
+    items = []
+    for lead, from_stage, _ in moved:
+        for name, value in changes.items():
+            setattr(lead, name, value)
+        items.append(_stage_changed(lead, from_stage=from_stage, actor=actor, at=now))
+    leads_moved = [lead for lead, _, _ in moved]
+    publish_many("lead.stage_changed", tenant=leads_moved[0].tenant_id, items=items,
+                 leads=leads_moved, actor=actor, note=note)  # fmt: skip
+    return leads_moved
 
 
 def _announce_rejection(lead: Lead, *, actor: Actor, reason_code: str, note: str, at) -> None:

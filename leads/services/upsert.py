@@ -225,8 +225,9 @@ def leads_bulk_upsert(
     *, tenant, actor: Actor, items: list[Any], touch_source: str = TouchSource.INGEST
 ) -> list[BulkItemResult]:
     """Upsert up to 1,000 leads. Each item is cleaned on its own, so one bad item does not
-    sink the others; on PostgreSQL the good ones are written by one INSERT … ON CONFLICT,
-    and the campaigns they name join the campaign history in one more insert.
+    sink the others; the good ones are written by one INSERT … ON CONFLICT (on PostgreSQL and
+    on SQLite alike), each handler of their events runs once for the whole batch, and the
+    campaigns they name join the campaign history in one more insert.
     """
     if len(items) > MAX_BULK_ITEMS:
         raise InvalidLeadData({"items": [f"At most {MAX_BULK_ITEMS} leads per request."]})
@@ -269,13 +270,6 @@ def leads_bulk_upsert(
 def _write_bulk(
     *, tenant, actor: Actor, leads: list[CleanLead], touch_source: str
 ) -> dict[str, tuple[int, str]]:
-    if connection.vendor != "postgresql":
-        outcome = {}
-        for clean in leads:
-            result = lead_upsert(tenant=tenant, actor=actor, data=clean, touch_source=touch_source)
-            changed = "updated" if result.changed_fields else "unchanged"
-            outcome[clean.email] = (result.lead.pk, "created" if result.created else changed)
-        return outcome
     now = timezone.now()
     written = bulk_upsert_rows(tenant_id=tenant.pk, leads=leads, now=now)
     created = [row for row in written if row.inserted]

@@ -8,37 +8,28 @@ across the threshold anew, or when a marketer hands it off by hand.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from leads.models import Lead, Stage
-from leads.services import lead_transition
+from leads.services import leads_transition
 from sla import selectors
-from smarketing.errors import DomainError
 from smarketing.tenancy.actors import Actor
 
 _TO_MQL_FROM = frozenset({Stage.LEAD, Stage.RECYCLED})
+NOTE = "Automatic: the score reached the SLA threshold."
 
 
 def _crossed(threshold: int | None, previous: int, score: int) -> bool:
     return threshold is not None and previous < threshold <= score
 
 
-def _move(lead: Lead, to: str) -> bool:
-    try:
-        lead_transition(lead=lead, to=to, actor=Actor.system(),
-                        note="Automatic: the score reached the SLA threshold.")  # fmt: skip
-    except DomainError:
-        # Someone (or a racing re-score) moved the lead first: the conditional update in
-        # lead_transition lets exactly one move win.
-        return False
-    return True
+def leads_qualify_by_score(*, items: list[dict[str, Any]]) -> dict[str, int]:
+    """Apply the active SLA's mql_threshold and sql_threshold to freshly scored leads.
 
-
-def leads_qualify_by_score(
-    *, items: list[dict[str, Any]], leads: Sequence[Lead] | None = None
-) -> dict[str, int]:
-    """Apply the active SLA's mql_threshold and sql_threshold to freshly scored leads."""
+    Each threshold moves its leads as one batch (an import's re-score crosses hundreds at
+    once); a lead that crossed both goes to MQL with the first and on to SQL with the second.
+    Someone (or a racing re-score) who moved a lead first wins: the batch skips it.
+    """
     counts = {"mql": 0, "sql": 0}
     thresholds = mql_threshold, sql_threshold = selectors.thresholds_in_force()
     if mql_threshold is None and sql_threshold is None:
@@ -50,17 +41,20 @@ def leads_qualify_by_score(
     ]
     if not candidates:
         return counts  # the usual re-score: nothing crossed, no lead is even read
-    by_id = {lead.pk: lead for lead in leads or []}
-    missing = [item["lead_id"] for item in candidates if item["lead_id"] not in by_id]
-    if missing:
-        by_id.update(Lead.objects.in_bulk(missing))
+    # Only the leads that crossed are read (as they stand in this transaction, new scores
+    # and all): the batch's others, most of an import's, are never built.
+    by_id = Lead.objects.in_bulk(sorted({item["lead_id"] for item in candidates}))
+    crossing: list[tuple[Lead, int, int]] = []
     for item in candidates:
         lead = by_id.get(item["lead_id"])
-        if lead is None or lead.erased_at is not None:
-            continue
-        score, previous = item["score"], item.get("previous_score") or 0
-        if lead.stage in _TO_MQL_FROM and _crossed(mql_threshold, previous, score):
-            counts["mql"] += _move(lead, Stage.MQL)
-        if lead.stage == Stage.MQL and _crossed(sql_threshold, previous, score):
-            counts["sql"] += _move(lead, Stage.SQL)
+        if lead is not None and lead.erased_at is None:
+            crossing.append((lead, item.get("previous_score") or 0, item["score"]))
+    for to, threshold, sources in (
+        (Stage.MQL, mql_threshold, _TO_MQL_FROM),
+        (Stage.SQL, sql_threshold, frozenset({Stage.MQL})),
+    ):
+        due = [lead for lead, previous, score in crossing
+               if lead.stage in sources and _crossed(threshold, previous, score)]  # fmt: skip
+        if due:
+            counts[to] = len(leads_transition(leads=due, to=to, actor=Actor.system(), note=NOTE))
     return counts

@@ -286,9 +286,19 @@ def compliance_rollups_refresh(*, tenant_id: int) -> RollupState | None:
     Returns the state to read with, or None when the rollups are not usable yet (never
     built, or built for another timezone): then the report computes everything live. If a
     run holds the lock right now, its state is used as it stands.
+
+    Only rebuilding writes: a report is a page's request, and on the embedded SQLite a
+    write transaction waits for the one write lock, which a running import or sweep holds
+    most of the time. Rollups not usable, or none dirty: this only reads.
     """
-    with tenant_scope(tenant_id), transaction.atomic():
+    with tenant_scope(tenant_id):
         timezone_name = rollup_timezone()
+        state = RollupState.objects.filter(tenant_id=tenant_id).first()
+        if state is None or state.fresh_until is None or state.timezone != timezone_name:
+            return None  # the builder's first run (or the next, for a new timezone) is due
+        if not RollupDirtyDay.objects.exists():
+            return state
+    with tenant_scope(tenant_id), transaction.atomic():
         state = _state(tenant_id=tenant_id, timezone_name=timezone_name, wait=False)
         if state is None:
             state = RollupState.objects.filter(tenant_id=tenant_id).first()

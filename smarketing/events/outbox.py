@@ -1,8 +1,10 @@
 import json
+import uuid
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
+from django.utils import timezone
 
 from smarketing.durability import require_durable_commit
 from smarketing.events.models import OutboxEvent
@@ -13,12 +15,12 @@ def outbox_write_many(*, tenant: Any, event_type: str, items: list[dict[str, Any
 
     Dates and decimals are stored as the wire shows them (DjangoJSONEncoder). On PostgreSQL
     the rows go in as one JSON array in one statement: a bulk upsert of a thousand leads
-    writes a thousand `lead.created` rows without a thousand model instances.
+    writes a thousand `lead.created` rows without a thousand model instances. Elsewhere
+    (SQLite) plain rows go to one prepared INSERT, for the same reason.
     """
     # What the outbox announces must survive a crash, whatever the transaction wrote before.
     require_durable_commit()
     tenant_id = tenant if isinstance(tenant, int) else tenant.pk
-    payload = json.dumps(items, cls=DjangoJSONEncoder)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # SQL keywords are case-blind: no mutation of their case can be caught.
@@ -26,11 +28,18 @@ def outbox_write_many(*, tenant: Any, event_type: str, items: list[dict[str, Any
                 f"INSERT INTO {OutboxEvent._meta.db_table} (id, tenant_id, event_type, data, "
                 "created_at) SELECT gen_random_uuid(), %s, %s, item, now() "  # pragma: no mutate
                 "FROM jsonb_array_elements(%s::jsonb) AS item RETURNING id",  # pragma: no mutate
-                [tenant_id, event_type, payload],
+                [tenant_id, event_type, json.dumps(items, cls=DjangoJSONEncoder)],
             )
             return [row[0] for row in cursor.fetchall()]
-    rows = [
-        OutboxEvent(tenant_id=tenant_id, event_type=event_type, data=item)
-        for item in json.loads(payload)
-    ]
-    return [row.pk for row in OutboxEvent.all_tenants.bulk_create(rows)]
+    ids = [uuid.uuid4() for _ in items]
+    id_field = OutboxEvent._meta.pk
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {OutboxEvent._meta.db_table} (id, tenant_id, event_type, data, "
+            "created_at) VALUES (%s, %s, %s, %s, %s)",
+            [(id_field.get_db_prep_value(pk, connection), tenant_id, event_type,
+              json.dumps(item, cls=DjangoJSONEncoder), at)
+             for pk, item in zip(ids, items, strict=True)],
+        )  # fmt: skip
+    return ids

@@ -44,7 +44,10 @@ class TenantPageMixin(LoginRequiredMixin):
         if membership is None:
             raise Http404("No such tenant.")
         request.tenant, request.membership, request.role = tenant, membership, membership.role
-        request.session[SESSION_TENANT_KEY] = tenant.slug
+        if request.session.get(SESSION_TENANT_KEY) != tenant.slug:
+            # Only when it changes: a saved session is a write, and on the embedded SQLite
+            # every write waits its turn for the one write lock (a running import holds it).
+            request.session[SESSION_TENANT_KEY] = tenant.slug
         # Times on the pages (and naive times typed into forms) are the tenant's local time.
         with tenant_scope(tenant), timezone.override(tenant.timezone or "UTC"):
             if self.model is not None and kwargs.get("pk") is not None:

@@ -1,5 +1,6 @@
 """Running an import: progress per batch, redelivery, breaking midway, constant memory."""
 
+import threading
 import tracemalloc
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from leads.imports import services as import_services
 from leads.imports.models import LeadImport
 from leads.models import Lead
 from leads.tasks import lead_import_run
+from smarketing.tenancy.scope import cross_tenant_scope
 from tests.leads.factories import LeadImportFactory
 from tests.leads.helpers import GOOD_AND_BAD, process
 
@@ -34,6 +36,36 @@ def test_progress_is_written_after_every_batch(tenant, monkeypatch):
     assert seen == [("running", 5, 0), ("running", 5, 2), ("running", 5, 4)]
     assert (result.status, result.total, result.done, result.created) == ("done", 5, 5, 5)
     assert result.started_at <= result.finished_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_batch_is_committed_before_the_next_is_written(tenant, monkeypatch):
+    """Another connection (another person's page, the progress poll) sees each batch's
+    leads and progress as soon as the batch is done, not only when the whole file is."""
+    monkeypatch.setattr(import_services, "BATCH_SIZE", 2)
+    seen = []
+    real = import_services.leads_bulk_upsert
+
+    def look_from_another_connection():
+        try:
+            with cross_tenant_scope():
+                done = LeadImport.all_tenants.values_list("done", flat=True).get()
+                seen.append((Lead.all_tenants.count(), done))
+        finally:
+            connection.close()
+
+    def upsert_after_a_look(**kwargs):
+        # A thread has its own database connection: it sees only what was committed.
+        other = threading.Thread(target=look_from_another_connection)
+        other.start()
+        other.join()
+        return real(**kwargs)
+
+    monkeypatch.setattr(import_services, "leads_bulk_upsert", upsert_after_a_look)
+    rows = "".join(f"p{i}@example.com\n" for i in range(5))
+    result = process(tenant, f"email\n{rows}".encode())
+    assert (result.status, result.created) == ("done", 5)
+    assert seen == [(0, 0), (2, 2), (4, 4)]
 
 
 def test_the_task_runs_an_import_once_and_ignores_a_second_delivery(tenant):

@@ -4,7 +4,9 @@ import pytest
 
 from leads.models import Lead, Stage, StageTransition
 from sla.models import Obligation
+from smarketing import events
 from smarketing.events import publish_many
+from smarketing.events.models import OutboxEvent
 from smarketing.tenancy.scope import tenant_scope
 from tests.leads.factories import LeadFactory
 
@@ -77,3 +79,39 @@ def test_a_second_racing_attempt_loses_quietly_and_moves_once(tenant, active_sla
                      items=[{"lead_id": lead.pk, "score": 50, "previous_score": 10}])  # fmt: skip
     assert Lead.all_tenants.get(pk=lead.pk).stage == Stage.MQL
     assert len(moves(lead)) == 1
+
+
+def test_a_batch_crossing_the_thresholds_moves_together_and_each_handler_runs_once(
+    tenant, active_sla, monkeypatch
+):
+    active_sla(mql_threshold=40, sql_threshold=70)
+    calls = []
+
+    def counted(handler):
+        def counting(*, items, **context):
+            calls.append(len(items))
+            return handler(items=items, **context)
+
+        return counting
+
+    handlers = events.handlers_for("lead.stage_changed")
+    monkeypatch.setitem(events._handlers, "lead.stage_changed", [counted(h) for h in handlers])
+    leads = [LeadFactory(tenant=tenant, score=10) for _ in range(6)]
+    stale = LeadFactory(tenant=tenant, score=10)
+    Lead.all_tenants.filter(pk=stale.pk).update(stage=Stage.DISQUALIFIED)  # moved meanwhile
+    items = [
+        {"lead_id": lead.pk, "score": 90 if i % 2 else 50, "previous_score": 10}
+        for i, lead in enumerate([*leads, stale])
+    ]
+    Lead.all_tenants.filter(pk__in=[lead.pk for lead in leads]).update(score=90)
+    with tenant_scope(tenant):
+        publish_many("lead.scored", tenant=tenant.pk, leads=[*leads, stale], items=items)
+    stages = dict(Lead.all_tenants.values_list("pk", "stage"))
+    assert [stages[lead.pk] for lead in leads] == ["mql", "sql"] * 3
+    assert stages[stale.pk] == Stage.DISQUALIFIED and not moves(stale)
+    assert moves(leads[1]) == [("lead", "mql", "system"), ("mql", "sql", "system")]
+    # Two batches (to MQL, then on to SQL), each seen once by every handler.
+    assert sorted(calls) == sorted([6] * len(handlers) + [3] * len(handlers))
+    assert Obligation.all_tenants.filter(kind="accept").count() == 3
+    changed = OutboxEvent.all_tenants.filter(event_type="lead.stage_changed")
+    assert changed.count() == 9

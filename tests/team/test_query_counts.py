@@ -32,6 +32,7 @@ def test_members_page_costs_the_same_queries_for_few_or_many_members(tenant, adm
     client.force_login(admin)
     url = f"/t/{tenant.slug}/settings/members/"
     member(tenant, Role.SALES_REP)
+    client.get(url)  # the first page opened records the tenant in the session, once
     few = _queries(client, url)
     for _ in range(8):
         member(tenant, Role.SALES_REP)

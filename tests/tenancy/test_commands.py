@@ -2,6 +2,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from rest_framework.test import APIClient
 
 from smarketing.tenancy.models import ApiKey, Membership, Tenant, hash_key
@@ -110,3 +111,12 @@ def test_bootstrap_prints_the_address_the_server_listens_on(db):
     assert "starting on http://127.0.0.1:8011\n" in out.getvalue()
     assert "http://127.0.0.1:8011/accounts/login/" in out.getvalue()
     assert ":8000" not in out.getvalue()
+
+
+def test_bootstrap_leaves_the_sqlite_planner_its_statistics(db):
+    if connection.vendor != "sqlite":
+        pytest.skip("the demo's embedded SQLite only: PostgreSQL gathers its own statistics")
+    call_command("bootstrap", "--no-demo", stdout=StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'tenancy_membership'")
+        assert cursor.fetchone()[0] > 0

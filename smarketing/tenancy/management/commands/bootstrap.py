@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from smarketing.db import planner_statistics_refresh
 from smarketing.tenancy.models import Tenant
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.services import member_add, tenant_create
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             member_add(tenant=tenant, email=DEMO_EMAIL, role=Role.ADMIN, password=DEMO_PASSWORD)
             if not no_demo and "seed_demo" in _commands():
                 call_command("seed_demo", tenant=DEMO_SLUG)
+        planner_statistics_refresh()
         self.stdout.write(
             f"\nSmarketing is starting on {url}\n"
             f"Log in at {url}/accounts/login/ as {DEMO_EMAIL} "
