@@ -2,53 +2,37 @@
 
 Scoring a new lead reads the tenant's approved personas and scoring settings, and the
 qualification after it reads the SLA version in force: two queries on every lead POST for
-rows that change a few times a month. A process now keeps what it read, filed under the
-tenant and a generation token that lives in Redis, and reads the token (one `GET`) each
-time it asks. Whatever writes one of the watched models (`WatchedQuerySet`, and the models'
-`save()`/`delete()` through `configuration_changed`) replaces the token when its transaction
-commits, so every process's kept answers are stale at once: an approved persona, a changed
-weight or a newly active SLA applies on the very next request, whichever worker serves it.
+rows that change a few times a month. A process keeps what it read under a generation token
+(`smarketing.tenancy.kept`: the mechanism, and why no answer read before a commit is filed
+under the new token). Whatever writes one of the watched models (`WatchedQuerySet`, and the
+models' `save()`/`delete()` through `configuration_changed`) replaces the token when its
+transaction commits: an approved persona, a changed weight or a newly active SLA applies on
+the very next request, whichever worker serves it.
 
-The argument is the one of `smarketing.tenancy.credentials`: the token is read *before*
-the database and replaced only *after* the change commits, so an answer read before the
-commit is filed under a token nobody asks for again. Inside a transaction that changed a
-watched model nothing is read from or kept here (the change is not committed, the token
-not yet replaced): that transaction reads the database and sees its own change.
-
-Without Redis, while it does not answer, or with `CONFIGURATION_KEPT_PER_WORKER` off (the
-test settings), nothing is kept. Answers expire after `MAX_AGE_SECONDS` as well, bounding a
-token replacement lost while Redis was away. Answers are kept as pickled bytes, so a caller
-gets its own copy and nothing it sets reaches another request.
+Inside a transaction that changed a watched model nothing is read from or kept here (the
+change is not committed, the token not yet replaced): that transaction reads the database
+and sees its own change. `CONFIGURATION_KEPT_PER_WORKER` off (the test settings) keeps
+nothing.
 """
 
 from __future__ import annotations
 
-import logging
-import pickle
-import threading
-import time
-import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.db import connection, models, transaction
 
-from smarketing.shared_redis import shared_redis
+from smarketing.tenancy.kept import MISSING, KeptPerProcess
 from smarketing.tenancy.managers import TenantManager
 from smarketing.tenancy.models import TenantScoped
 
-logger = logging.getLogger(__name__)
-
-TOKEN_KEY = "configuration:generation"
-MAX_AGE_SECONDS = 300.0
-MAX_ENTRIES = 10_000
+_store = KeptPerProcess(
+    token_key="configuration:generation",
+    enabled_setting="CONFIGURATION_KEPT_PER_WORKER",
+    what="Kept tenant configuration",
+)
 
 T = TypeVar("T")
-
-_lock = threading.Lock()
-# (what, tenant id) -> (token, kept at, pickled answer)
-_entries: dict[tuple[str, int], tuple[str, float, bytes]] = {}
 
 
 class TokenReplacement:
@@ -69,57 +53,27 @@ def _changed_here() -> bool:
     )
 
 
-def _current_token() -> str | None:
-    client = shared_redis()
-    if client is None or not settings.CONFIGURATION_KEPT_PER_WORKER:
-        return None
-    try:
-        token = client.get(TOKEN_KEY)
-        if token is None:
-            # First use, or Redis lost its data: a new token, so no older answer matches.
-            client.set(TOKEN_KEY, uuid.uuid4().hex, nx=True)
-            token = client.get(TOKEN_KEY)
-    except Exception:  # Redis away: ask the database
-        return None
-    return token.decode() if isinstance(token, bytes) else token
-
-
 def kept_for_tenant(what: str, *, tenant_id: int, load: Callable[[], T]) -> T:
     """`load()`'s answer for this tenant, kept by this process until the configuration
     changes. `load` must read only watched models (and the tenant), and its answer must
     pickle."""
     if _changed_here():
         return load()
-    token = _current_token()
-    if token is None:
-        return load()
-    entry = _entries.get((what, tenant_id))
-    if entry is not None and entry[0] == token and time.monotonic() - entry[1] <= MAX_AGE_SECONDS:
-        return pickle.loads(entry[2])
-    answer = load()
-    blob = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-    with _lock:
-        if len(_entries) >= MAX_ENTRIES:
-            _entries.clear()
-        _entries[(what, tenant_id)] = (token, time.monotonic(), blob)
+    token = _store.current_token()
+    answer = _store.get((what, tenant_id), token)
+    if answer is MISSING:
+        answer = load()
+        _store.put((what, tenant_id), token, answer)
     return answer
 
 
 def forget_all() -> None:
     """Drop this process's answers (the token change drops every other process's)."""
-    with _lock:
-        _entries.clear()
+    _store.forget_all()
 
 
 def _replace_token() -> None:
-    forget_all()
-    client = shared_redis()
-    if client is None:
-        return
-    try:
-        client.set(TOKEN_KEY, uuid.uuid4().hex)
-    except Exception as exc:
-        logger.warning("Kept tenant configuration not invalidated, Redis unavailable: %s", exc)
+    _store.replace_token()
 
 
 def configuration_changed() -> None:

@@ -1,106 +1,57 @@
 """What an API key stands for, kept by each web worker and checked against Redis per request.
 
 Resolving a key reads the key, its tenant, its user and (for a user key) the membership: a
-query or two on every request. A worker now keeps the answer, filed under a generation token
-that lives in Redis, and reads the token first on every request. Whatever changes a key, a
-membership, a user or a tenant replaces the token when its transaction commits
-(`credentials_changed`), so every worker's answers are stale at once: a revoked key or a
-deactivated member is refused on the very next request, whichever worker serves it.
+query or two on every request. A worker keeps the answer under a generation token
+(`smarketing.tenancy.kept`: the mechanism, and why no request can file a stale answer under a
+new token). Whatever changes a key, a membership, a user or a tenant replaces the token when
+its transaction commits (`credentials_changed`), so a revoked key or a deactivated member is
+refused on the very next request, whichever worker serves it.
 
-Why no request can file a stale answer under the new token: a request reads the token
-*before* it reads the database, and the token is replaced only *after* the change commits.
-A request that read the database before the commit therefore read the old token too, and
-its answer is filed under a token nobody will ask for again.
-
-The token is random, not a counter, so a Redis that lost its data (a restart) gives a new
-token instead of an old one again. Without Redis, while it does not answer, or with
 `API_KEYS_KEPT_PER_WORKER` off (the test settings: query counts there must not depend on
-what an earlier step left kept), nothing is kept and every request asks the database, as
-before. Answers also expire after `MAX_AGE_SECONDS`: should a token replacement be lost
-(Redis unreachable at that moment from the process that made the change), that bounds how
-long a worker trusts its answer.
-
-What is kept is the key's row with its tenant and user as pickled bytes: each request gets
-its own copies, so nothing one request sets on them reaches another.
+what an earlier step left kept) keeps nothing. What is kept is the key's row with its tenant
+and user, and the role the key acts with.
 """
 
 from __future__ import annotations
 
-import logging
-import pickle
-import threading
-import time
-import uuid
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 
-from smarketing.shared_redis import shared_redis
+from smarketing.tenancy.kept import MISSING, KeptPerProcess
 
-logger = logging.getLogger(__name__)
-
-TOKEN_KEY = "credentials:generation"
-MAX_AGE_SECONDS = 300.0
-MAX_ENTRIES = 10_000
-
-_lock = threading.Lock()
-_entries: dict[str, tuple[str, float, bytes]] = {}  # prefix -> (token, kept at, answer)
+_store = KeptPerProcess(
+    token_key="credentials:generation",
+    enabled_setting="API_KEYS_KEPT_PER_WORKER",
+    what="Credential caches",
+)
 
 
 def current_token() -> str | None:
     """The generation token now, or None when answers must not be kept (no Redis)."""
-    client = shared_redis()
-    if client is None or not settings.API_KEYS_KEPT_PER_WORKER:
-        return None
-    try:
-        token = client.get(TOKEN_KEY)
-        if token is None:
-            # First use, or Redis lost its data: a new token, so no older answer matches.
-            client.set(TOKEN_KEY, uuid.uuid4().hex, nx=True)
-            token = client.get(TOKEN_KEY)
-    except Exception:  # Redis away: ask the database
-        return None
-    return token.decode() if isinstance(token, bytes) else token
+    return _store.current_token()
 
 
 def kept(prefix: str, token: str | None) -> Any | None:
     """The answer kept for this key under `token`, as a fresh copy, or None."""
-    if token is None:
-        return None
-    entry = _entries.get(prefix)
-    if entry is None or entry[0] != token or time.monotonic() - entry[1] > MAX_AGE_SECONDS:
-        return None
-    return pickle.loads(entry[2])
+    answer = _store.get(prefix, token)
+    return None if answer is MISSING else answer
 
 
 def keep(prefix: str, token: str | None, answer: Any) -> None:
     """Keep a key's answer: (the key, the role it acts with). A key whose user is no longer
     a member (role None) is not kept: a new membership must reach it at once."""
-    if token is None or answer[1] is None:
-        return
-    blob = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-    with _lock:
-        if len(_entries) >= MAX_ENTRIES:
-            _entries.clear()
-        _entries[prefix] = (token, time.monotonic(), blob)
+    if answer[1] is not None:
+        _store.put(prefix, token, answer)
 
 
 def forget_all() -> None:
     """Drop this process's answers (the token change drops every other process's)."""
-    with _lock:
-        _entries.clear()
+    _store.forget_all()
 
 
 def _replace_token() -> None:
-    forget_all()
-    client = shared_redis()
-    if client is None:
-        return
-    try:
-        client.set(TOKEN_KEY, uuid.uuid4().hex)
-    except Exception as exc:
-        logger.warning("Credential caches not invalidated, Redis unavailable: %s", exc)
+    _store.replace_token()
 
 
 def credentials_changed() -> None:

@@ -11,7 +11,7 @@ from personas.models import PersonaVersion, ScoringSettings
 from personas.services import scoring_context_for
 from sla import selectors as sla_selectors
 from sla.models import SlaStatus, SlaVersion
-from smarketing.tenancy import configuration
+from smarketing.tenancy import configuration, kept
 from smarketing.tenancy.scope import tenant_scope
 from tests.personas.helpers import approved_persona
 from tests.sla.factories import SlaVersionFactory
@@ -103,7 +103,7 @@ def test_a_change_rolled_back_leaves_the_kept_answer_standing(tenant):
 
 
 def test_without_redis_nothing_is_kept(tenant, monkeypatch):
-    monkeypatch.setattr(configuration, "shared_redis", lambda: None)
+    monkeypatch.setattr(kept, "shared_redis", lambda: None)
     configuration_committed()
 
     assert [_personas(tenant)[1] for _ in range(2)] == [1, 1]
