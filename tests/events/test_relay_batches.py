@@ -3,16 +3,15 @@ pending, a run stops at its batch limit and says there is more, and rows another
 are skipped rather than waited for."""
 
 import logging
-import threading
 
 import pytest
-from django.db import connection, transaction
 
 from smarketing.events import _outbox_consumers, register_outbox_consumer
 from smarketing.events.models import OutboxEvent
 from smarketing.events.relay import outbox_relay
 from smarketing.events.tasks import outbox_relay_task
 from smarketing.tenancy.scope import cross_tenant_scope
+from tests.row_locks import row_locked
 from tests.webhooks.factories import OutboxEventFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,27 +89,6 @@ def test_the_task_reports_what_the_run_did(tenant, consumer):
 @pytest.mark.django_db(transaction=True)
 def test_rows_another_relay_holds_are_skipped_not_waited_for(tenant, consumer):
     held, _ = OutboxEventFactory.create_batch(2, tenant=tenant)
-    locked, release = threading.Event(), threading.Event()
-
-    def hold_the_first_row():
-        try:
-            with cross_tenant_scope(), transaction.atomic():
-                OutboxEvent.all_tenants.select_for_update().get(pk=held.pk)
-                locked.set()
-                release.wait(30)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold_the_first_row)
-    holder.start()
-    try:
-        assert locked.wait(30)
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '5s'")  # a relay that waits fails the test
+    with row_locked(OutboxEvent, held.pk):
         assert relay().as_dict() == {"relayed": 1, "failed": 0, "more": False}
         assert list(OutboxEvent.all_tenants.filter(relayed_at__isnull=True)) == [held]
-    finally:
-        release.set()
-        holder.join()
-        with connection.cursor() as cursor:
-            cursor.execute("RESET lock_timeout")

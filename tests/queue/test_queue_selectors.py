@@ -2,11 +2,9 @@
 the options they pick from, the leads they log touches on, and a claim that passes over a row
 another claim holds."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
 from django.utils import timezone
 
 from leads.models import Lead, Stage
@@ -21,8 +19,9 @@ from leads.selectors.sales_queue import (
 from leads.services.claims import lead_deadline_set, queue_claim
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import Role
-from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope
+from smarketing.tenancy.scope import tenant_scope
 from tests.leads.factories import CampaignFactory, LeadFactory
+from tests.row_locks import row_locked
 
 pytestmark = pytest.mark.django_db
 
@@ -139,30 +138,8 @@ def test_my_open_leads_are_my_accepted_sqls_and_opportunities_least_recently_tou
 def test_a_claim_passes_over_the_sql_another_claim_holds(tenant, rep):
     held = sql(tenant, accept_due_at=NOW + timedelta(hours=1))
     free = sql(tenant, accept_due_at=NOW + timedelta(hours=2))
-    locked, release = threading.Event(), threading.Event()
-
-    def hold_the_most_urgent():
-        try:
-            with cross_tenant_scope(), transaction.atomic():
-                Lead.all_tenants.select_for_update().get(pk=held.pk)
-                locked.set()
-                release.wait(30)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold_the_most_urgent)
-    holder.start()
-    try:
-        assert locked.wait(30)
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '5s'")  # a claim that waits fails the test
-        with tenant_scope(tenant):
-            assert queue_claim(actor=rep) == free
-    finally:
-        release.set()
-        holder.join()
-        with connection.cursor() as cursor:
-            cursor.execute("RESET lock_timeout")
+    with row_locked(Lead, held.pk), tenant_scope(tenant):
+        assert queue_claim(actor=rep) == free
 
 
 def test_clearing_a_deadline_clears_its_warning_too(tenant):
