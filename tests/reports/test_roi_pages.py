@@ -21,7 +21,7 @@ def _won_lead(tenant, campaign, when):
     lead = LeadFactory(tenant=tenant)
     with cross_tenant_scope():
         CampaignTouch.all_tenants.create(tenant=tenant, lead=lead, campaign=campaign,
-                                         source="ingest", at=lead.created_at)  # fmt: skip
+                                         source="ingest", at=when)  # fmt: skip
     for n, (action, src, dst) in enumerate([("move", "lead", "mql"), ("move", "mql", "sql"),
                                             ("accept", "sql", "sql"),
                                             ("move", "sql", "opportunity"),
@@ -43,7 +43,9 @@ def campaigns(tenant):
         cost=1200,
         starts_on=today - timedelta(days=5),
     )
-    _won_lead(tenant, webinar, timezone.now())
+    # The moves end a minute ago: moves timed after now would fall outside today's period in
+    # the minutes before the tenant's midnight.
+    _won_lead(tenant, webinar, timezone.now() - timedelta(minutes=6))
     LeadFactory(tenant=tenant)  # a lead of no campaign
     return webinar, search
 
