@@ -81,6 +81,20 @@ def _test_body_across_tenants(request):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _eager_join_flag_restored():
+    """Celery keeps "a result may not be joined here" in one process-wide flag that every
+    eager task sets and restores. Eager tasks run by concurrent threads (the simultaneous
+    accepts) restore each other's values, and can leave it set: the next test's
+    `.delay().get()` then fails with "Never call result.get() within a task". Workers, one
+    task per process, never interleave it; each test starts from the value it found."""
+    from celery._state import _set_task_join_will_block, task_join_will_block
+
+    before = task_join_will_block()
+    yield
+    _set_task_join_will_block(before)
+
+
 # --- time -------------------------------------------------------------------------------
 
 
