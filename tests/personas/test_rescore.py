@@ -94,11 +94,13 @@ def test_a_newer_job_supersedes_an_open_one(tenant):
     with tenant_scope(tenant):
         older = queue(tenant, recompute_engagement=True)
         newer = queue(tenant)
-        services.rescore_job_run(job_id=older.pk)
+        _, finished = services.rescore_job_run(job_id=older.pk)
+    assert finished  # nothing left for it to do: no hand-over
     older.refresh_from_db()
     newer.refresh_from_db()
     lead.refresh_from_db()
     assert (older.status, older.done, lead.fit_score) == ("superseded", 0, 0)
+    assert older.finished_at is not None
     assert newer.status == "queued"
     assert newer.recompute_engagement  # it takes over the older job's recount
 
@@ -124,7 +126,7 @@ def test_a_job_out_of_time_hands_over_to_a_fresh_task(tenant, monkeypatch):
 
     job.refresh_from_db()
     assert (job.status, job.done) == ("done", 5)
-    assert progress_per_run[:3] == [2, 4, 5]  # one batch per task, each resuming the last
+    assert progress_per_run == [2, 4, 5]  # one batch per task, each resuming the last
 
 
 def test_a_failing_job_records_its_error(tenant, monkeypatch):
@@ -201,3 +203,117 @@ def test_a_lead_changed_after_it_was_read_is_read_again_not_overwritten(tenant):
     assert lead.engagement_raw == pytest.approx(15.0)
     assert lead.engagement_score > 0
     assert lead.fit_score == 100
+
+
+def test_a_finished_or_missing_job_reports_finished_so_no_task_hands_over(tenant):
+    with tenant_scope(tenant):
+        job = RescoreJob.objects.create(tenant=tenant, reason="test", status="done")
+        assert services.rescore_job_run(job_id=job.pk) == (job, True)
+        assert services.rescore_job_run(job_id=job.pk + 1000) == (None, True)
+
+
+def test_a_job_records_who_asked_for_it_and_a_reason_of_at_most_200_characters(tenant, member):
+    manager = Actor.member(member(tenant, Role.MANAGER), Role.MANAGER)
+    with tenant_scope(tenant):
+        job = queue(tenant, actor=manager)
+        long = services.rescore_job_queue(tenant_id=tenant.pk, reason="x" * 250)
+    assert job.requested_by == manager.user
+    assert long.requested_by is None
+    long.refresh_from_db()
+    assert long.reason == "x" * 200
+    assert not job.recompute_engagement
+
+
+def test_a_resumed_job_keeps_the_time_it_first_started(tenant):
+    approved_persona(tenant)
+    leads(tenant, matching=2, other=0)
+    started = timezone.now() - timedelta(minutes=5)
+    with tenant_scope(tenant):
+        job = RescoreJob.objects.create(
+            tenant=tenant, reason="test", status="running", total=2, started_at=started
+        )
+        job, _ = services.rescore_job_run(job_id=job.pk)
+    assert job.started_at == started
+    assert job.finished_at > started
+
+
+def test_a_failing_jobs_error_is_kept_to_2000_characters_with_the_time_it_stopped(
+    tenant, monkeypatch
+):
+    import personas.services.rescore as rescore
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("e" * 3000)
+
+    LeadFactory(tenant=tenant)
+    monkeypatch.setattr(rescore, "score_rows", broken)
+    with tenant_scope(tenant):
+        job = RescoreJob.objects.create(tenant=tenant, reason="test")
+        with pytest.raises(RuntimeError):
+            services.rescore_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.error) == ("failed", "e" * 2000)
+    assert job.finished_at is not None
+
+
+def test_leads_created_after_the_job_was_queued_count_in_its_total(tenant):
+    approved_persona(tenant)
+    leads(tenant, matching=3, other=0)
+    with tenant_scope(tenant):
+        job = RescoreJob.objects.create(tenant=tenant, reason="test", total=2)
+        job, _ = services.rescore_job_run(job_id=job.pk, batch_size=2)
+    assert (job.done, job.total) == (3, 3)
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total) == ("done", 3, 3)
+
+
+def test_a_job_superseded_while_it_runs_stops_after_the_current_batch(tenant, monkeypatch):
+    import personas.services.rescore as rescore
+
+    approved_persona(tenant)
+    made = leads(tenant, matching=4, other=0)
+    settle = rescore.settle
+
+    def superseded_once_the_first_batch_is_written(**kwargs):
+        queue(tenant)
+        return settle(**kwargs)
+
+    monkeypatch.setattr(rescore, "settle", superseded_once_the_first_batch_is_written)
+    with tenant_scope(tenant):
+        job = RescoreJob.objects.create(tenant=tenant, reason="test", total=4)
+        job, finished = services.rescore_job_run(job_id=job.pk, batch_size=2)
+    assert finished  # the newer job does the rest: no hand-over
+    assert (job.status, job.done, job.last_lead_id) == ("superseded", 0, 0)
+    fits = [Lead.all_tenants.get(pk=lead.pk).fit_score for lead in made]
+    assert fits == [100, 100, 0, 0]
+
+
+def engaged(tenant, points: float) -> Lead:
+    """A lead holding `points` webinar points as of now."""
+    return LeadFactory(
+        tenant=tenant, engagement_raw=points, engagement_at=timezone.now(),
+        score_breakdown={"engagement_points": {"webinar": points}},
+    )  # fmt: skip
+
+
+def test_a_recounting_job_recounts_every_batch_from_the_events(tenant):
+    made = [engaged(tenant, 50.0) for _ in range(3)]
+    for lead in made:
+        LeadEventFactory(lead=lead, type="webinar", occurred_at=timezone.now() - timedelta(days=14))
+    with tenant_scope(tenant):
+        job = queue(tenant, recompute_engagement=True)
+        job, finished = services.rescore_job_run(job_id=job.pk, batch_size=2)
+    assert finished
+    raws = [Lead.all_tenants.get(pk=lead.pk).engagement_raw for lead in made]
+    assert raws == [pytest.approx(7.5, rel=1e-6)] * 3  # 15 points, one half-life
+
+
+def test_a_job_that_does_not_recount_keeps_the_stored_points(tenant):
+    made = [engaged(tenant, 20.0) for _ in range(3)]  # points without events: kept as stored
+    with tenant_scope(tenant):
+        job = queue(tenant)
+        services.rescore_job_run(job_id=job.pk, batch_size=2)
+    for lead in made:
+        lead.refresh_from_db()
+        assert lead.engagement_raw == pytest.approx(20.0, rel=1e-6)
+        assert lead.engagement_score == 49  # 100 * (1 - e^(-20/30))
