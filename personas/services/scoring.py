@@ -312,19 +312,21 @@ def leads_rescore(
     if not ids:
         return ScoreOutcome()
     ctx = scoring_context_for(tenant_id=tenant_id)
-    if not ctx.personas.fields:
+    # Whether any persona is approved (its criteria may all be on custom fields).
+    no_persona = not ctx.personas.personas
+    if no_persona:
         # Without an approved persona a new lead's score stays 0: nothing to read or write.
         ids = sorted(set(ids) - set(new_ids))
         if not ids:
             return ScoreOutcome()
     known = [lead for lead in written if lead.pk in set(ids)]
-    if not ctx.personas.fields:
+    if no_persona:
         known = [lead for lead in known if _has_scores(lead)]
     rest = sorted(set(ids) - {lead.pk for lead in written})
     rows = rows_of(known)
     if rest:
         leads = Lead.objects.filter(pk__in=rest)
-        if not ctx.personas.fields:
+        if no_persona:
             # No approved persona: fit is 0 for everyone, so a lead with nothing scored and
             # no engagement stays at 0 and is not read or written (a fresh import skips
             # scoring).
