@@ -8,6 +8,7 @@ from django.utils import timezone
 from leads.models import Lead
 from personas import tasks
 from personas.services import decay_sweep
+from personas.services.score_store import COLUMN, POINTS, Scored
 from smarketing.celery import app
 from tests.leads.factories import LeadFactory
 from tests.personas.factories import ScoringSettingsFactory
@@ -77,3 +78,54 @@ def test_the_sweep_is_on_the_beat_schedule():
     entries = {entry["task"]: entry for entry in app.conf.beat_schedule.values()}
     assert entries["personas.decay_sweep"]["schedule"] == 3600.0
     assert "personas.decay_sweep" in app.tasks
+
+
+SHOWN = {"score": 25, "fit_score": 40, "engagement_score": 63, "persona_id": 7,
+         "persona_version": 2}  # fmt: skip
+
+
+def scored_as(zeroed=False, **new) -> Scored:
+    """A lead read with SHOWN, scored again to SHOWN changed by `new`."""
+    row = [None] * (POINTS + 1)
+    for name, value in SHOWN.items():
+        row[COLUMN[name]] = value
+    now = {**SHOWN, **new}
+    return Scored(
+        tuple(row), score=now["score"], fit=now["fit_score"], eng=now["engagement_score"],
+        raw=1.0, at=None, persona_id=now["persona_id"], persona_version=now["persona_version"],
+        zeroed=zeroed, fragment=(1, "{}"), contributions="{}", points="{}",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"score": 24},
+        {"fit_score": 41},
+        {"engagement_score": 62},
+        {"persona_id": 8},
+        {"persona_version": 3},
+        {"persona_id": None, "persona_version": None},
+        {"zeroed": True},
+    ],
+)
+def test_the_sweep_rewrites_a_lead_when_any_shown_part_moves(change):
+    assert scored_as(**change).shows_change()
+
+
+def test_the_sweep_leaves_a_lead_whose_shown_parts_stay():
+    assert not scored_as().shows_change()
+
+
+def test_the_sweep_walks_every_engaged_lead_from_the_first_id_in_batches(tenant, monkeypatch):
+    first = engaged_lead(tenant, 30.0, days_ago=28, id=1, engagement_score=63, score=25)
+    others = [engaged_lead(tenant, 30.0, days_ago=28, engagement_score=63) for _ in range(2)]
+    LeadFactory(tenant=tenant, score=40)  # no engagement: not the sweep's work
+    scored = record_scored(monkeypatch)
+    summary = decay_sweep(batch_size=1)
+    assert summary == {"leads": 3, "written": 3, "rescored": 3, "tenants": 1}
+    assert [[item["lead_id"] for item in items] for items, _ in scored] == [
+        [first.pk],
+        *[[lead.pk] for lead in others],
+    ]
+    assert all(x.engagement_score == 22 for x in Lead.all_tenants.filter(engagement_raw__gt=0))
