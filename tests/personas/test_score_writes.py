@@ -22,11 +22,12 @@ from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.scope import tenant_scope
 from tests.leads.factories import LeadEventFactory, LeadFactory
 from tests.personas.factories import BuyerPersonaFactory, ScoringSettingsFactory
-from tests.personas.helpers import approved_persona
+from tests.personas.helpers import approved_persona, record_scored
 from tests.scopes import deployed
 
 pytestmark = pytest.mark.django_db
 
+OPS = {"industry": "Manufacturing", "company_size": 120, "title": "Head of Operations"}
 PRO_PLAN = [{"field": "custom.plan", "operator": "equals", "value": "pro", "weight": 100}]
 
 
@@ -227,3 +228,32 @@ def test_without_personas_held_leads_holding_any_score_are_brought_back(tenant):
     assert_brought_to_what_they_hold_now(made)
     assert outcome == scoring.ScoreOutcome(0, 0)
     assert not [q for q in queries.captured_queries if '"leads_lead"' in q["sql"]]
+
+
+# --- instances the caller holds -----------------------------------------------------------
+
+
+def test_held_leads_get_their_new_scores_as_a_read_would_show_them(tenant, monkeypatch):
+    approved_persona(tenant)
+    plain = LeadFactory(tenant=tenant, **OPS)
+    active = engaged(tenant, {"webinar": 10.0}, days_ago=3, **OPS)
+    other = LeadFactory(tenant=tenant, **OPS)  # not held: handed out as read
+    held = [Lead.all_tenants.get(pk=plain.pk), Lead.all_tenants.get(pk=active.pk)]
+    scored = record_scored(monkeypatch)
+    with tenant_scope(tenant):
+        leads_rescore(tenant_id=tenant.pk, lead_ids=[plain.pk, active.pk, other.pk], written=held)
+    [(items, handed)] = scored
+    assert [item["lead_id"] for item in items] == [plain.pk, active.pk, other.pk]
+    assert handed[0] is held[0] and handed[1] is held[1]
+    assert handed[2].pk == other.pk and handed[2].fit_score == 90
+    for lead in held:
+        read = stored(lead)
+        assert (lead.score, lead.fit_score, lead.engagement_score, lead.persona_id) == (
+            read.score, read.fit_score, read.engagement_score, read.persona_id,
+        )  # fmt: skip
+        assert lead.engagement_raw == pytest.approx(read.engagement_raw, rel=1e-12)
+        assert json.dumps(lead.score_breakdown, sort_keys=True) == json.dumps(
+            read.score_breakdown, sort_keys=True
+        )
+    assert held[0].score_breakdown["engagement_raw"] == 0
+    assert held[1].score_breakdown["engagement_raw"] == pytest.approx(10.0 * 0.5 ** (3 / 14))
