@@ -68,6 +68,7 @@ _NO_ENGAGEMENT = EngagementResult(0, 0.0, {})
 _FRAGMENT_CACHE_LIMIT = 20_000
 _fragment_keys = itertools.count(1)
 _ID, _RAW, _AT = COLUMN["id"], COLUMN["engagement_raw"], COLUMN["engagement_at"]
+SCORING_INPUTS = "scoring_inputs"  # the name its answer is kept under
 _PROFILE = tuple((name, COLUMN[name]) for name in ("industry", "company_size", "country",
                                                     "title", "company"))  # fmt: skip
 
@@ -89,9 +90,11 @@ class ScoringContext:
     def fit_fragment(self, fit: FitResult) -> tuple[int, str]:
         found = self._fragments.get(id(fit))
         if found is None:
-            if len(self._fragments) >= _FRAGMENT_CACHE_LIMIT:
+            # A bound on memory: one entry more or less changes no breakdown.
+            if len(self._fragments) >= _FRAGMENT_CACHE_LIMIT:  # pragma: no mutate
                 self._fragments.clear()
-            part = score_breakdown(fit, _NO_ENGAGEMENT, 0, self.weights)
+            # The score and engagement given here are not part of the fit part.
+            part = score_breakdown(fit, _NO_ENGAGEMENT, 0, self.weights)  # pragma: no mutate
             text = json.dumps({"persona": part["persona"], "criteria": part["criteria"],
                                "weights": part["weights"]})  # fmt: skip
             key = next(_fragment_keys)
@@ -103,7 +106,7 @@ def scoring_context_for(*, tenant_id: int) -> ScoringContext:
     # Read for every scored upsert, changed a few times a month: kept per process until a
     # persona or the settings change (smarketing.tenancy.configuration).
     engagement, weights, specs = kept_for_tenant(
-        "scoring_inputs", tenant_id=tenant_id, load=lambda: scoring_inputs_of(tenant_id=tenant_id)
+        SCORING_INPUTS, tenant_id=tenant_id, load=lambda: scoring_inputs_of(tenant_id=tenant_id)
     )
     return ScoringContext(
         personas=compile_personas(specs),
@@ -144,7 +147,7 @@ def event_points(
     rows = LeadEvent.objects.filter(lead_id__in=lead_ids, occurred_at__gte=horizon).values_list(
         "lead_id", "type", "occurred_at"
     )
-    for lead_id, kind, at in rows.iterator(chunk_size=5000):
+    for lead_id, kind, at in rows.iterator(chunk_size=5000):  # pragma: no mutate (fetch size)
         weight = config.weights.get(kind, 0.0)
         if weight > 0:
             age = (now - at).total_seconds() / _SECONDS_PER_DAY
@@ -160,12 +163,13 @@ def _score(row: tuple, ctx: ScoringContext, now: datetime, points: dict[str, flo
     raw = math.fsum(points.values())
     zeroed = False
     if raw < RAW_FLOOR:
-        zeroed = row[_RAW] > 0
+        # `>= 0` alike: only the decay sweep asks, and it reads leads with points only.
+        zeroed = row[_RAW] > 0  # pragma: no mutate
         points, raw = {}, 0.0
     eng = engagement_from_points(points, ctx.engagement.saturation) if points else _NO_ENGAGEMENT
     profile = {name: row[index] for name, index in _PROFILE}
-    if ctx.uses_custom_fields:
-        profile["custom"] = json.loads(row[CUSTOM]) if row[CUSTOM] else {}
+    if ctx.uses_custom_fields:  # then the row carries them (a JSON object, never null)
+        profile["custom"] = json.loads(row[CUSTOM])
     fit = fit_score(profile, ctx.personas)
     score = blend(fit.score, eng.score, ctx.weights)
     return Scored(
@@ -195,7 +199,8 @@ def score_rows(
             points = recounted.get(row[_ID], {})
         else:
             points = _decayed_points(row, now, half_life)
-            for kind, at in (added or {}).get(row[_ID], ()):
+            # Every row scored with `added` is one of its leads.
+            for kind, at in added[row[_ID]] if added else ():
                 weight = weights.get(kind, 0.0)
                 if weight > 0:
                     age = (now - at).total_seconds() / _SECONDS_PER_DAY
@@ -256,37 +261,30 @@ def leads_score(
     *,
     tenant_id: int,
     rows: list[tuple],
-    ctx: ScoringContext | None = None,
+    ctx: ScoringContext,
     now: datetime | None = None,
     added: dict[int, list[tuple[str, datetime]]] | None = None,
-    recompute_engagement: bool = False,
     only_changed: bool = False,
     held: dict[int, Lead] | None = None,
 ) -> ScoreOutcome:
     """Score leads (`rows` from `scoring_rows`), write them, publish `lead.scored`.
 
-    `added` are new events per lead id whose decayed weights join the lead's points;
-    `recompute_engagement` recounts the points from the events instead; `only_changed`
-    writes only leads whose visible scores or persona change (the decay sweep). `held`:
-    instances of some of them that this transaction holds (see `leads_rescore`); they get
-    their new scores too, and `lead.scored` handlers get them rather than a read.
+    `ctx` is what the tenant scores with (`scoring_context_for`). `added` are new events per
+    lead id whose decayed weights join the lead's points; `only_changed` writes only leads
+    whose visible scores or persona change (the decay sweep). `held`: instances of some of
+    them that this transaction holds (see `leads_rescore`); they get their new scores too,
+    and `lead.scored` handlers get them rather than a read.
     """
-    ctx = ctx or scoring_context_for(tenant_id=tenant_id)
     now = now or timezone.now()
     # Inside the caller's transaction no savepoint: a failure here fails the caller's work.
-    with transaction.atomic(savepoint=False):
-        recounted = (
-            event_points([row[_ID] for row in rows], ctx.engagement, now)
-            if recompute_engagement
-            else None
-        )
-        scored = score_rows(rows, ctx, now, added=added, recounted=recounted)
+    # (`savepoint=None` is the same to Django as False.)
+    with transaction.atomic(savepoint=False):  # pragma: no mutate
+        scored = score_rows(rows, ctx, now, added=added)
         if only_changed:
             scored = [s for s in scored if s.shows_change()]
         return settle(
             tenant_id=tenant_id, ctx=ctx, now=now, pending=scored, written=write_scores(scored),
-            added=added, recompute_engagement=recompute_engagement, only_changed=only_changed,
-            held=held,
+            added=added, only_changed=only_changed, held=held,
         )  # fmt: skip
 
 
@@ -347,5 +345,6 @@ def leads_engagement_add(
     """Add new events' decayed weights to their leads' points and re-score those leads."""
     if not events_by_lead:
         return ScoreOutcome()
+    ctx = scoring_context_for(tenant_id=tenant_id)
     rows = scoring_rows(Lead.objects.filter(pk__in=sorted(events_by_lead)))
-    return leads_score(tenant_id=tenant_id, rows=rows, added=events_by_lead)
+    return leads_score(tenant_id=tenant_id, rows=rows, ctx=ctx, added=events_by_lead)

@@ -10,7 +10,7 @@ from personas import services
 from personas.models import RescoreJob
 from personas.scoring import EngagementConfig, engagement_score
 from personas.services.score_store import scoring_rows
-from personas.services.scoring import leads_score
+from personas.services.scoring import leads_score, scoring_context_for
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import tenant_scope
@@ -197,9 +197,11 @@ def test_a_lead_changed_after_it_was_read_is_read_again_not_overwritten(tenant):
             engagement_raw=15.0, engagement_at=now,
             score_breakdown={"engagement_points": {"webinar": 15.0}},
         )  # fmt: skip
-        outcome = leads_score(tenant_id=tenant.pk, rows=stale, now=now)
+        ctx = scoring_context_for(tenant_id=tenant.pk)
+        outcome = leads_score(tenant_id=tenant.pk, rows=stale, ctx=ctx, now=now)
     lead.refresh_from_db()
     assert outcome.written == 1
+    assert lead.engagement_at == now  # scored as of the time given
     assert lead.engagement_raw == pytest.approx(15.0)
     assert lead.engagement_score > 0
     assert lead.fit_score == 100
