@@ -169,9 +169,11 @@ def decay_sweep(*, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
     last_id = 0
     while True:
         with cross_tenant_scope():
+            # Read before knowing whose personas judge custom fields: read them for all.
             rows = scoring_rows(
-                Lead.all_tenants.filter(engagement_raw__gt=0, pk__gt=last_id), limit=batch_size
-            )
+                Lead.all_tenants.filter(engagement_raw__gt=0, pk__gt=last_id), limit=batch_size,
+                custom_fields=True,
+            )  # fmt: skip
         if not rows:
             break
         last_id = rows[-1][0]

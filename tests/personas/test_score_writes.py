@@ -15,7 +15,7 @@ from leads.input import clean_lead
 from leads.models import Lead
 from personas import services
 from personas.models import RescoreJob
-from personas.scoring import decay_raw
+from personas.scoring import EngagementConfig, decay_raw
 from personas.services import leads_engagement_add, leads_rescore
 from personas.services.score_store import CUSTOM, scoring_rows
 from smarketing.tenancy.actors import Actor
@@ -163,6 +163,7 @@ def test_a_recount_skips_types_weighing_nothing_and_events_past_the_horizon(
     now = timezone.now()
     recent = now - timedelta(days=3)
     for kind, at in [("webinar", recent), ("page_view", recent), ("fax", recent),
+                     ("email_open", recent),
                      ("download", now - timedelta(days=7 * 20 + 1)),
                      ("download", now - timedelta(days=7 * 19))]:  # fmt: skip
         LeadEventFactory(lead=lead, type=kind, occurred_at=at)
@@ -174,7 +175,7 @@ def test_a_recount_skips_types_weighing_nothing_and_events_past_the_horizon(
         )  # fmt: skip
     lead = stored(lead)
     points = lead.score_breakdown["engagement_points"]
-    assert set(points) == {"webinar", "download"}
+    assert set(points) == {"webinar", "email_open", "download"}
     at = lead.engagement_at
     assert points["webinar"] == pytest.approx(
         decay_raw(15.0, (at - recent) / timedelta(days=1), 7.0), rel=1e-6
@@ -257,3 +258,13 @@ def test_held_leads_get_their_new_scores_as_a_read_would_show_them(tenant, monke
         )
     assert held[0].score_breakdown["engagement_raw"] == 0
     assert held[1].score_breakdown["engagement_raw"] == pytest.approx(10.0 * 0.5 ** (3 / 14))
+
+
+def test_a_recount_reads_the_events_of_the_leads_asked_for_only(tenant):
+    asked, other = LeadFactory(tenant=tenant), LeadFactory(tenant=tenant)
+    now = timezone.now()
+    for lead in (asked, other):
+        LeadEventFactory(lead=lead, type="webinar", occurred_at=now)
+    with tenant_scope(tenant):
+        points = scoring.event_points([asked.pk], EngagementConfig.default(), now)
+    assert points == {asked.pk: {"webinar": 15.0}}
