@@ -9,7 +9,7 @@ from leads.models import Lead
 from personas import services
 from personas.models import RescoreJob
 from personas.scoring import EngagementConfig, engagement_score
-from personas.services.score_store import scoring_rows
+from personas.services.score_store import BackgroundWriter, scoring_rows
 from personas.services.scoring import leads_score, scoring_context_for
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import Role
@@ -61,6 +61,9 @@ def test_a_job_walks_the_leads_in_batches_and_records_progress(tenant, monkeypat
     assert finished
     assert (job.status, job.done, job.last_lead_id) == ("done", 7, made[-1].pk)
     assert [len(items) for items, _ in scored] == [3, 2]  # one announcement per batch
+    assert [[x.pk for x in handed] for _, handed in scored] == [
+        [lead.pk for lead in made[:3]], [lead.pk for lead in made[3:5]],
+    ]  # fmt: skip
     assert {item["previous_score"] for items, _ in scored for item in items} == {0}
 
 
@@ -277,8 +280,12 @@ def test_a_job_superseded_while_it_runs_stops_after_the_current_batch(tenant, mo
     settle = rescore.settle
 
     def superseded_once_the_first_batch_is_written(**kwargs):
-        queue(tenant)
+        newer.append(queue(tenant))
+        # Another worker picks the newer job up at once.
+        RescoreJob.objects.filter(pk=newer[0].pk).update(status="running")
         return settle(**kwargs)
+
+    newer = []
 
     monkeypatch.setattr(rescore, "settle", superseded_once_the_first_batch_is_written)
     with tenant_scope(tenant):
@@ -288,6 +295,8 @@ def test_a_job_superseded_while_it_runs_stops_after_the_current_batch(tenant, mo
     assert (job.status, job.done, job.last_lead_id) == ("superseded", 0, 0)
     fits = [Lead.all_tenants.get(pk=lead.pk).fit_score for lead in made]
     assert fits == [100, 100, 0, 0]
+    newer[0].refresh_from_db()
+    assert (newer[0].status, newer[0].done, newer[0].last_lead_id) == ("running", 0, 0)
 
 
 def engaged(tenant, points: float) -> Lead:
@@ -319,3 +328,48 @@ def test_a_job_that_does_not_recount_keeps_the_stored_points(tenant):
         lead.refresh_from_db()
         assert lead.engagement_raw == pytest.approx(20.0, rel=1e-6)
         assert lead.engagement_score == 49  # 100 * (1 - e^(-20/30))
+
+
+def test_a_job_superseded_just_as_it_is_picked_up_is_not_resumed(tenant, monkeypatch):
+    import personas.services.rescore as rescore
+
+    approved_persona(tenant)
+    leads(tenant, matching=2, other=0)
+    with tenant_scope(tenant):
+        job = RescoreJob.objects.create(tenant=tenant, reason="test", total=2)
+    real_now, newer, reads = timezone.now, [], []
+
+    class SupersededOnTheFirstClockRead:
+        @staticmethod
+        def now():
+            reads.append(1)
+            if len(reads) == 1:  # read right after the job was found open
+                newer.append(queue(tenant))
+            return real_now()
+
+    monkeypatch.setattr(rescore, "timezone", SupersededOnTheFirstClockRead)
+    with tenant_scope(tenant):
+        job, finished = services.rescore_job_run(job_id=job.pk)
+    assert finished
+    assert (job.status, job.done) == ("superseded", 0)
+    newer[0].refresh_from_db()
+    assert newer[0].status == "queued"
+
+
+def test_a_job_superseded_after_its_last_batch_is_not_marked_done(tenant, monkeypatch):
+    approved_persona(tenant)
+    leads(tenant, matching=2, other=0)
+    close, newer = BackgroundWriter.close, []
+
+    def superseded_before_it_is_marked_done(self):
+        newer.append(queue(tenant))
+        RescoreJob.objects.filter(pk=newer[0].pk).update(status="running")  # picked up
+        close(self)
+
+    monkeypatch.setattr(BackgroundWriter, "close", superseded_before_it_is_marked_done)
+    with tenant_scope(tenant):
+        job = RescoreJob.objects.create(tenant=tenant, reason="test", total=2)
+        job, _ = services.rescore_job_run(job_id=job.pk)
+    assert (job.status, job.done) == ("superseded", 2)
+    newer[0].refresh_from_db()
+    assert newer[0].status == "running"
