@@ -164,7 +164,7 @@ def _run_batches(
 def decay_sweep(*, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
     """Decay the engagement of every lead that has some, across tenants; idle leads' scores
     fall. Only leads whose shown scores change are written (and announced)."""
-    summary = {"leads": 0, "written": 0, "rescored": 0, "tenants": 0}
+    summary = {"leads": 0, "written": 0, "rescored": 0}
     contexts: dict[int, ScoringContext] = {}
     last_id = 0
     while True:
@@ -191,5 +191,4 @@ def decay_sweep(*, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
             summary["written"] += outcome.written
             summary["rescored"] += outcome.rescored
         summary["leads"] += len(rows)
-    summary["tenants"] = len(contexts)
-    return summary
+    return {**summary, "tenants": len(contexts)}

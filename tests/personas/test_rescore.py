@@ -95,6 +95,7 @@ def test_a_newer_job_supersedes_an_open_one(tenant):
     approved_persona(tenant)
     lead = LeadFactory(tenant=tenant, **OPS)
     with tenant_scope(tenant):
+        closed = RescoreJob.objects.create(tenant=tenant, reason="test", status="done")
         older = queue(tenant, recompute_engagement=True)
         newer = queue(tenant)
         _, finished = services.rescore_job_run(job_id=older.pk)
@@ -106,6 +107,8 @@ def test_a_newer_job_supersedes_an_open_one(tenant):
     assert older.finished_at is not None
     assert newer.status == "queued"
     assert newer.recompute_engagement  # it takes over the older job's recount
+    closed.refresh_from_db()
+    assert (closed.status, closed.finished_at) == ("done", None)  # closed jobs stay so
 
 
 def test_a_job_out_of_time_hands_over_to_a_fresh_task(tenant, monkeypatch):
