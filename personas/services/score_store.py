@@ -269,6 +269,12 @@ def write_scores(scored: list[Scored]) -> set[int]:
         return set()
     if connection.vendor == "postgresql":
         return _pg_write_json(scored)
+    return write_each(scored)
+
+
+def write_each(scored: list[Scored]) -> set[int]:
+    """The batch as one UPDATE per lead, whole breakdowns sent (SQLite; any database would
+    do). Without a row version: the caller holds the only connection that writes."""
     table = connection.ops.quote_name(Lead._meta.db_table)
     adapt = connection.ops.adapt_datetimefield_value
     params = [

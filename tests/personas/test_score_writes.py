@@ -268,3 +268,29 @@ def test_a_recount_reads_the_events_of_the_leads_asked_for_only(tenant):
     with tenant_scope(tenant):
         points = scoring.event_points([asked.pk], EngagementConfig.default(), now)
     assert points == {asked.pk: {"webinar": 15.0}}
+
+
+def test_the_write_per_lead_stores_what_the_batch_write_stores(tenant):
+    from personas.services.score_store import write_each, write_scores
+
+    approved_persona(tenant)
+    points, at = {"webinar": 10.0, "download": 2.5}, timezone.now() - timedelta(days=3)
+    twins = [
+        LeadFactory(tenant=tenant, engagement_raw=12.5, engagement_at=at,
+                    score_breakdown={"engagement_points": points}, **OPS)
+        for _ in "ab"
+    ]  # fmt: skip
+    with tenant_scope(tenant):
+        ctx = scoring.scoring_context_for(tenant_id=tenant.pk)
+        rows = scoring_rows(Lead.objects.filter(pk__in=[t.pk for t in twins]), custom_fields=False)
+        first, second = scoring.score_rows(rows, ctx, timezone.now())
+        assert write_scores([first]) == {first.id}
+        assert write_each([second]) == {second.id}
+    fields = ("score", "fit_score", "engagement_score", "engagement_raw", "engagement_at",
+              "persona_id", "persona_version", "score_breakdown")  # fmt: skip
+    a, b = (Lead.all_tenants.values(*fields).get(pk=lead.pk) for lead in twins)
+    assert a == b
+    assert (a["fit_score"], a["persona_version"]) == (90, 1)
+    assert a["score_breakdown"]["engagement_points"]["download"] == pytest.approx(
+        2.5 * 0.5 ** (3 / 14), rel=1e-6
+    )
