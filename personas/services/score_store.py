@@ -297,13 +297,16 @@ class BackgroundWriter:
     Elsewhere (SQLite) the write happens at once.
     """
 
-    def __init__(self) -> None:
-        # Whether the write overlaps the next batch's scoring is a matter of time only: the
-        # rows written are the same either way (so mutating this changes no outcome).
+    def __init__(self, *, threaded: bool | None = None) -> None:
+        # Threaded by default on PostgreSQL. Whether the write overlaps the next batch's
+        # scoring is a matter of time only: the rows written are the same either way (so
+        # mutating this changes no outcome).
         # pragma: no mutate start
+        if threaded is None:
+            threaded = connection.vendor == "postgresql"
         self._pool = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="score-writer")
-            if connection.vendor == "postgresql"
+            if threaded
             else None
         )
         # pragma: no mutate end

@@ -5,7 +5,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -294,3 +294,17 @@ def test_the_write_per_lead_stores_what_the_batch_write_stores(tenant):
     assert a["score_breakdown"]["engagement_points"]["download"] == pytest.approx(
         2.5 * 0.5 ** (3 / 14), rel=1e-6
     )
+
+
+def test_the_background_writer_writes_at_once_without_its_helper_thread(tenant):
+    from personas.services.score_store import BackgroundWriter
+
+    approved_persona(tenant)
+    made = [LeadFactory(tenant=tenant, **OPS) for _ in range(2)]
+    with tenant_scope(tenant), transaction.atomic(), BackgroundWriter(threaded=False) as writer:
+        ctx = scoring.scoring_context_for(tenant_id=tenant.pk)
+        rows = scoring_rows(Lead.objects.filter(pk__in=[x.pk for x in made]), custom_fields=False)
+        assert writer.start(scoring.score_rows(rows, ctx, timezone.now())).result() == {
+            x.pk for x in made
+        }
+    assert [stored(x).fit_score for x in made] == [90, 90]
