@@ -125,12 +125,11 @@ class ScoreOutcome:
 
 
 def _decayed_points(row: tuple, now: datetime, half_life: float) -> dict[str, float]:
-    raw = row[_RAW]
-    if raw <= 0:
-        return {}
+    # Rows of leads without points carry none (`scoring_rows`, `rows_of`): `{"other": 0.0}`
+    # below, which keeps nothing.
     stored = json.loads(row[POINTS]) if row[POINTS] else None
     if not isinstance(stored, dict) or not stored:
-        stored = {"other": raw}  # points kept before they were split by type
+        stored = {"other": row[_RAW]}  # points kept before they were split by type
     at = row[_AT]
     if at is None:
         return {kind: float(p) for kind, p in stored.items() if p > 0}
