@@ -257,6 +257,7 @@ def test_held_leads_get_their_new_scores_as_a_read_would_show_them(tenant, monke
             read.score_breakdown, sort_keys=True
         )
     assert held[0].score_breakdown["engagement_raw"] == 0
+    assert list(stored(active).score_breakdown["engagement_points"]) == ["webinar"]  # by type
     assert held[1].score_breakdown["engagement_raw"] == pytest.approx(10.0 * 0.5 ** (3 / 14))
 
 
