@@ -379,9 +379,11 @@ def test_the_invitees_page_shows_field_errors_with_400(tenant, send):
 
 @pytest.mark.parametrize(
     ("action", "message"),
-    [("resend", "A new link was sent to act@example.com."),
-     ("revoke", "The invitation of act@example.com is revoked.")],
-)  # fmt: skip
+    [
+        ("resend", "A new link was sent to act@example.com."),
+        ("revoke", "The invitation of act@example.com is revoked."),
+    ],
+)
 def test_an_admin_resends_or_revokes_from_the_members_page(tenant, admin, send, action, message):
     invitation, _ = send("act@example.com")
     client = Client()
