@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import TemplateView
@@ -46,7 +47,10 @@ class ApiKeysPageView(AdminPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["keys"] = ApiKey.objects.select_related("user").order_by("revoked_at", "-id")
+        # Live keys first (PostgreSQL sorts NULLs last unless told), newest first.
+        context["keys"] = ApiKey.objects.select_related("user").order_by(
+            F("revoked_at").asc(nulls_first=True), "-id"
+        )
         context.setdefault("form", ApiKeyForm(members=self.members()))
         return context
 
