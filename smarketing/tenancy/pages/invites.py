@@ -25,13 +25,6 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices, label="Role", initial=Role.SALES_REP)
 
 
-def _explain(error: DomainError) -> str:
-    errors = getattr(error, "errors", None)
-    if errors:
-        return " ".join(m for messages_ in errors.values() for m in messages_)
-    return error.detail
-
-
 class InviteActionView(AdminPageMixin, View):
     """Resend or revoke one invitation."""
 
@@ -50,7 +43,8 @@ class InviteActionView(AdminPageMixin, View):
                 services.invitation_revoke(invitation=invitation, actor=actor)
                 messages.success(request, f"The invitation of {invitation.email} is revoked.")
         except DomainError as error:
-            messages.error(request, _explain(error))
+            # Resending or revoking is refused as a whole (used, revoked), never by field.
+            messages.error(request, error.detail)
         return redirect(MEMBERS_PAGE, tenant_slug=request.tenant.slug)
 
 
