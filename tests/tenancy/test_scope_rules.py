@@ -198,3 +198,45 @@ def test_pages_of_a_tenant_get_the_tenant_the_role_and_the_switcher(tenant, memb
     assert [m.tenant for m in context["my_memberships"]] == [tenant]
     request.user = AnonymousUser()
     assert tenancy(request) == {}
+
+
+# --- the rows' own rules ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_rows_read_as_what_they_are(tenant, member):
+    from smarketing.tenancy.models import ApiKey, Invitation
+
+    user = member(tenant, Role.MARKETER, email="mia@acme.example")
+    membership = Membership.all_tenants.get(user=user)
+    assert str(tenant) == "Acme"
+    assert str(membership) == f"mia@acme.example in {tenant.pk} as marketer"
+    assert str(ApiKey(name="CRM", prefix="0123456789ab")) == "CRM (0123456789ab…)"
+    assert str(Invitation(email="x@acme.example", role=Role.MANAGER)) == "x@acme.example as manager"
+
+
+def test_a_new_key_embeds_its_prefix_and_only_its_hash_matches():
+    from smarketing.tenancy.models import ApiKey, hash_key
+
+    prefix, raw = ApiKey.generate()
+    assert len(prefix) == 12 and raw.startswith(f"smk_{prefix}_") and len(raw) == 49
+    assert ApiKey.generate()[0] != prefix
+    key = ApiKey(hashed_key=hash_key(raw))
+    assert key.matches(raw) and not key.matches(raw + "x")
+    assert hash_key("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert ApiKey(user_id=None).is_integration and not ApiKey(user_id=3).is_integration
+
+
+@pytest.mark.django_db
+def test_an_admin_page_names_the_role_it_refuses(tenant):
+    from django.core.exceptions import PermissionDenied
+
+    from smarketing.tenancy.pages import AdminPageMixin
+
+    page = AdminPageMixin()
+    page.request = type("Request", (), {"role": Role.MANAGER})()
+    with pytest.raises(PermissionDenied) as refused:
+        page.require_admin()
+    assert str(refused.value) == "Your role (manager) may not manage this."
+    page.request.role = Role.ADMIN
+    page.require_admin()
