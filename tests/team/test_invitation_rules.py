@@ -373,7 +373,8 @@ def test_the_invitees_page_shows_field_errors_with_400(tenant, send):
     _, token = send("nameless@example.com")
     response = Client().post(f"/invite/{token}/", {"first_name": "", "password": PASSWORD})
     assert response.status_code == 400
-    assert "Tell us your first name." in response.content.decode()
+    assert response.context["form"].errors == {"first_name": ["Tell us your first name."]}
+    assert response.context["has_account"] is False
     assert Client().get(f"/invite/{token}/").status_code == 200
 
 

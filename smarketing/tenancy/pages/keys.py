@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.db.models import F
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -77,7 +77,7 @@ class ApiKeyRevokeView(AdminPageMixin, View):
     model = ApiKey
 
     def post(self, request, pk: int):
-        api_key = get_object_or_404(ApiKey.objects, pk=pk)
+        api_key = self.page_object  # found in the tenant by `TenantPageMixin`, or 404
         self.require_admin()
         api_key_revoke(api_key=api_key, actor=Actor.from_request(request))
         messages.success(request, f"The key {api_key.name} is revoked.")
