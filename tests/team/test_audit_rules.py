@@ -289,6 +289,9 @@ def test_the_audit_page_filters_by_day_and_pages_by_fifty(tenant, log, admin):
         )
     first = client.get("/t/acme/settings/audit/?action=bulk&page=1")
     assert len(first.context["entries"]) == 50 and first.context["query"] == "action=bulk"
+    assert first.context["page"].number == 1 and first.context["page"].paginator.num_pages == 2
+    assert first.context["form"].cleaned_data["action"] == "bulk"
+    assert 'href="?action=bulk&amp;page=2"' in first.content.decode()
     assert len(client.get("/t/acme/settings/audit/?action=bulk&page=2").context["entries"]) == 10
     assert len(client.get("/t/acme/settings/audit/").context["entries"]) == 50
 

@@ -59,10 +59,10 @@ class ApiKeysPageView(AdminPageMixin, TemplateView):
         if form.is_valid():
             data = form.cleaned_data
             try:
+                # An integration key reads no member from `user` (issue_api_key).
                 issued = issue_api_key(
-                    request=request, name=data["name"], kind=data["kind"],
-                    email=data["user"] if data["kind"] == "user" else None,
-                )  # fmt: skip
+                    request=request, name=data["name"], kind=data["kind"], email=data["user"]
+                )
             except DomainError as error:
                 apply_errors(form, error)
             else:
