@@ -328,6 +328,72 @@ def test_bootstrap_makes_the_demo_tenant_and_admin_once(monkeypatch):
     assert Tenant.objects.count() == 1 and len(seeded) == 1
 
 
+@pytest.mark.parametrize(
+    ("command", "texts"),
+    [
+        (
+            "bootstrap",
+            [
+                "Skip the demo data.",
+                "Where the server listens (printed).",
+                "On an empty database, create a first tenant and its admin",
+            ],
+        ),
+        (
+            "create_tenant",
+            [
+                "ISO 3166 alpha-2, for public holidays",
+                "Create a tenant with a default business calendar",
+            ],
+        ),
+        ("create_api_key", ["Issue an API key. A user key acts as that user"]),
+        ("create_user", ["Create a user (or take an existing one) and give it a role"]),
+    ],
+)
+def test_each_command_explains_itself(command, texts):
+    from django.core.management import load_command_class
+
+    help_text = " ".join(
+        load_command_class("smarketing.tenancy", command)
+        .create_parser("manage.py", command)
+        .format_help()
+        .split()
+    )
+    for text in texts:
+        assert text in help_text
+
+
+def test_bootstrap_says_where_it_listens_by_default(monkeypatch):
+    from smarketing.tenancy.management.commands import bootstrap
+
+    monkeypatch.setattr(bootstrap, "call_command", lambda *a, **k: None)
+    out, _ = _run("bootstrap", "--no-demo")
+    assert "Smarketing is starting on http://127.0.0.1:8000\n" in out
+
+
+def test_create_tenant_names_every_problem_at_once():
+    with pytest.raises(CommandError) as refused:
+        _run("create_tenant", "no spaces", "--name", "n" * 201)
+    assert "; " in str(refused.value)
+    assert str(refused.value).count("; ") == 1
+
+
+def test_create_user_sets_the_password_given():
+    TenantFactory(slug="acme")
+    _run(
+        "create_user",
+        "pw@example.com",
+        "--tenant",
+        "acme",
+        "--role",
+        "marketer",
+        "--password",
+        "s3cret-pass-1",
+    )
+    user = Membership.all_tenants.get(user__email="pw@example.com").user
+    assert user.check_password("s3cret-pass-1")
+
+
 def test_bootstrap_without_demo_data_seeds_nothing(monkeypatch):
     from smarketing.tenancy.management.commands import bootstrap
 

@@ -98,10 +98,22 @@ def test_the_object_is_found_in_the_tenant_or_the_page_is_404(tenant, other_tena
 
 def test_a_stranger_and_an_unknown_tenant_are_both_404(tenant, other_tenant, member):
     stranger = member(other_tenant, Role.ADMIN)
-    with pytest.raises(Http404):
+    with pytest.raises(Http404) as not_member:
         _call(ProbeView, stranger, tenant_slug="acme")
-    with pytest.raises(Http404):
+    with pytest.raises(Http404) as unknown:
         _call(ProbeView, stranger, tenant_slug="nowhere")
+    assert str(not_member.value) == str(unknown.value) == "No such tenant."
+
+
+def test_the_session_is_written_only_when_the_tenant_changes(tenant, member):
+    user = member(tenant, Role.MARKETER)
+    session = SessionStore()
+    session["current_tenant"] = "acme"
+    session.save()
+    session.modified = False
+    with as_deployed():
+        ProbeView.as_view()(_request(user, session=session), tenant_slug="acme")
+    assert session.modified is False
 
 
 def test_an_anonymous_visitor_is_sent_to_log_in(tenant):
@@ -165,6 +177,17 @@ def test_the_landing_page_of_someone_in_no_tenant_says_so(db):
     assert response.status_code == 200
     assert response.templates[0].name == "tenancy/no_tenant.html"
     assert Client().get("/")["Location"] == "/accounts/login/"
+
+
+def test_switching_to_a_tenant_of_no_membership_is_no_such_tenant(tenant, other_tenant, member):
+    from smarketing.tenancy.views import SwitchTenantView
+
+    request = RequestFactory().post("/switch-tenant/", {"tenant": "globex"})
+    request.user, request.session = member(tenant, Role.MARKETER), SessionStore()
+    with pytest.raises(Http404) as refused:
+        SwitchTenantView.as_view()(request)
+    assert str(refused.value) == "No such tenant."
+    assert "current_tenant" not in request.session
 
 
 def test_switching_needs_a_membership_in_the_tenant(tenant, other_tenant, member):
