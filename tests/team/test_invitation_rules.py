@@ -259,10 +259,24 @@ def test_links_that_were_never_issued_are_refused_alike(tenant, send):
     _refused(signer.sign(str(invitation.pk)))  # no nonce
     _refused(signer.sign(f"{invitation.pk + 1000}:nonce"))  # no such invitation
     _refused(signer.sign(f"{invitation.pk}:another-nonce"))
+    _refused(signer.sign(f"{invitation.pk}:another:nonce"))
     _refused(signing.TimestampSigner(salt="another").sign(f"{invitation.pk}:x"))
     with tenant_scope(tenant):
         Invitation.objects.filter(pk=invitation.pk).update(nonce_hash="")
     _refused(token)
+
+
+def test_a_link_carries_the_invitation_and_a_nonce_of_192_bits(send):
+    invitation, token = send("bits@example.com")
+    invitation_id, nonce = token.split(":")[:2]
+    assert invitation_id == str(invitation.pk) and len(nonce) == 32
+
+
+def test_a_link_is_read_in_two_queries(send, django_assert_num_queries):
+    _, token = send("q@example.com")
+    with django_assert_num_queries(2):  # the invitation with its tenant; whether one has an account
+        found = invitation_from_token(token)
+        assert found.invitation.tenant.slug == "acme"
 
 
 def test_a_valid_link_tells_whether_the_address_has_an_account(tenant, send):

@@ -107,7 +107,10 @@ def test_a_role_change_is_audited_with_before_and_after(tenant, member, admin_ac
     assert entry.ip == "10.1.2.3" and entry.actor_label == "admin@acme.example"
 
 
-def test_the_last_active_admin_stays_whichever_way_they_would_go(tenant, admin, admin_actor):
+def test_the_last_active_admin_stays_whichever_way_they_would_go(
+    tenant, admin, admin_actor, member
+):
+    member(tenant, Role.MANAGER)  # other members are no admins to stay
     with pytest.raises(InvalidSettings) as demoted:
         _update(tenant, admin, admin_actor, role=Role.MANAGER)
     assert demoted.value.errors == {"role": [LAST_ADMIN]}
