@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from smarketing.tenancy import credentials, kept
 from smarketing.tenancy.authentication import ApiKeyAuthentication, IntegrationPrincipal
-from smarketing.tenancy.models import ApiKey, Membership
+from smarketing.tenancy.models import ApiKey, Membership, hash_key
 from smarketing.tenancy.roles import INTEGRATION, Role
 from smarketing.tenancy.scope import tenant_scope
 from tests.factories import ApiKeyFactory, MembershipFactory
@@ -242,3 +242,21 @@ def test_a_new_row_changes_no_kept_key(kept_keys, key, tenant, other_tenant):
 
 def _membership(api_key) -> Membership:
     return Membership.objects.get(user=api_key.user)
+
+
+def test_a_user_key_is_resolved_with_its_tenant_and_user_in_two_queries(key):
+    header = f"Bearer {key.raw_key}"
+    _me(header)  # the first use is recorded (an UPDATE); the next within a minute is not
+    with CaptureQueriesContext(connection) as queries:
+        assert _me(header).status_code == 200
+    tables = [q["sql"].split(" FROM ")[1].split()[0].strip('"') for q in queries.captured_queries]
+    assert tables == ["tenancy_apikey", "tenancy_membership"]
+
+
+def test_a_secret_with_underscores_still_finds_its_key(tenant):
+    raw = "smk_0123456789ab_se_cr_et"
+    with tenant_scope(tenant):
+        ApiKey.objects.create(
+            tenant=tenant, name="odd", prefix="0123456789ab", hashed_key=hash_key(raw)
+        )
+    assert _me(f"Bearer {raw}").json()["role"] == "integration"

@@ -401,3 +401,18 @@ def test_bootstrap_without_demo_data_seeds_nothing(monkeypatch):
     monkeypatch.setattr(bootstrap, "call_command", lambda *a, **k: seeded.append(a))
     _run("bootstrap", "--no-demo")
     assert Tenant.objects.filter(slug="acme").exists() and seeded == []
+
+
+def test_the_reads_of_members_bring_their_users_and_tenants_along(
+    tenant, other_tenant, member, django_assert_num_queries
+):
+    user = member(tenant, Role.MARKETER)
+    MembershipFactory(tenant=other_tenant, user=user)
+    member(tenant, Role.SALES_REP)
+    with django_assert_num_queries(1):
+        assert sorted(m.tenant.name for m in memberships_of(user=user)) == ["Acme", "Globex"]
+    with tenant_scope(tenant):
+        with django_assert_num_queries(1):
+            assert len({m.user.email for m in members_of(tenant=tenant)}) == 2
+        with django_assert_num_queries(1):
+            assert len({m.user.email for m in member_list(tenant=tenant)}) == 2
