@@ -131,3 +131,25 @@ def test_forgetting_drops_this_processes_answers(redis_client, clock):
     store.put("k", "t", 1)
     store.forget_all()
     assert store.get("k", "t") is MISSING
+
+
+def test_a_process_that_loses_the_race_for_the_first_token_takes_the_winners(monkeypatch, settings):
+    class Raced(FakeRedis):
+        """Another process sets the token between this one's GET and SET."""
+
+        def __init__(self):
+            super().__init__()
+            self.gets = 0
+
+        def get(self, key):
+            self.gets += 1
+            if self.gets == 1:
+                self.values[key] = b"winner"
+                return None
+            return super().get(key)
+
+    client = Raced()
+    settings.TEST_STORE_ON = True
+    monkeypatch.setattr(kept, "shared_redis", lambda: client)
+    assert _store().current_token() == "winner"
+    assert client.values["test:generation"] == b"winner"

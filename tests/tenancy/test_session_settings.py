@@ -102,3 +102,56 @@ def test_a_new_connection_starts_unscoped(tenant):
         cursor.execute("SELECT count(*) FROM tenancy_membership")
         assert cursor.fetchone()[0] == 0
         assert connection.session_scope == scope.UNSCOPED
+
+
+class Sent:
+    """The statements as they leave for the server (inside the scope wrapper)."""
+
+    def __init__(self):
+        self.statements: list[tuple[str, bool]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.statements.append((sql, many))
+        return execute(sql, params, many, context)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_settings_ride_in_front_of_the_first_statement_of_a_scope_only(tenant, other_tenant):
+    sent = Sent()
+    with as_deployed(), connection.execute_wrapper(sent):
+        with tenant_scope(tenant), connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.execute("SELECT 2")
+        with tenant_scope(other_tenant), connection.cursor() as cursor:
+            cursor.execute("SELECT 3")
+    ahead = scope.scope_sql((tenant.pk, False))
+    assert sent.statements == [
+        (f"{ahead}; SELECT 1", False),
+        ("SELECT 2", False),
+        (f"{scope.scope_sql((other_tenant.pk, False))}; SELECT 3", False),
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_batches_statements_that_go_alone_and_server_side_cursors_get_the_settings_first(tenant):
+    from smarketing.tenancy.models import Membership
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(tenant=tenant)
+    MembershipFactory(tenant=tenant)
+    sent = Sent()
+    with as_deployed(), connection.execute_wrapper(sent):
+        with tenant_scope(tenant), connection.cursor() as cursor:
+            cursor.executemany("SELECT %s", [(1,), (2,)])
+        with cross_tenant_scope(), connection.cursor() as cursor:
+            cursor.execute("ANALYZE tenancy_membership")
+        with tenant_scope(tenant):
+            assert len(list(Membership.objects.iterator(chunk_size=1))) == 2
+    statements = [sql for sql, _ in sent.statements]
+    assert statements[:2] == [scope.scope_sql((tenant.pk, False)), "SELECT %s"]
+    assert statements[2:4] == [scope.scope_sql((None, True)), "ANALYZE tenancy_membership"]
+    assert statements[4] == scope.scope_sql((tenant.pk, False))
+    assert statements[5].startswith("SELECT ") and "set_config" not in statements[5]
+    assert all(statement.count("set_config('app.tenant_id'") <= 1 for statement in statements)
