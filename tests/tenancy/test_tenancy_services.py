@@ -416,3 +416,34 @@ def test_the_reads_of_members_bring_their_users_and_tenants_along(
             assert len({m.user.email for m in members_of(tenant=tenant)}) == 2
         with django_assert_num_queries(1):
             assert len({m.user.email for m in member_list(tenant=tenant)}) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (["create_api_key", "--tenant", "acme"], "one of the arguments --user --integration"),
+        (["create_api_key", "--integration"], "the following arguments are required: --tenant"),
+        (["create_user", "a@example.com", "--tenant", "acme"], "required: --role"),
+        (["create_user", "a@example.com", "--role", "admin"], "required: --tenant"),
+        (
+            ["create_user", "a@example.com", "--tenant", "acme", "--role", "owner"],
+            "argument --role: invalid choice: 'owner'",
+        ),
+        (["create_tenant", "acme"], "required: --name"),
+    ],
+)
+def test_the_commands_name_a_missing_or_wrong_argument(args, problem):
+    TenantFactory(slug="acme")
+    with pytest.raises(CommandError) as refused:
+        _run(*args)
+    assert problem in str(refused.value)
+
+
+def test_the_api_key_command_shows_the_owner_as_an_email_in_its_help():
+    from django.core.management import load_command_class
+
+    parser = load_command_class("smarketing.tenancy", "create_api_key").create_parser(
+        "manage.py", "create_api_key"
+    )
+    assert "--user EMAIL" in parser.format_help()
+    assert "--name NAME" in parser.format_help()
