@@ -391,6 +391,12 @@ def test_the_settings_page_saves_or_shows_the_error_beside_the_field(tenant, adm
     client.force_login(admin)
     form = client.get("/t/acme/settings/tenant/").context["form"]
     assert form.initial == {"name": "Acme", "timezone": "Europe/Rome", "country": "IT"}
+    countries = form.fields["country"].choices
+    assert countries[0] == ("", "—") and ("IT", "Italy (IT)") in countries
+    names = [label for _, label in countries[1:]]
+    assert names == sorted(names) and len(names) > 200  # by name, not by code
+    zones = [zone for zone, _ in form.fields["timezone"].choices]
+    assert zones == sorted(zones) and "Europe/Rome" in zones
     saved = client.post(
         "/t/acme/settings/tenant/",
         {"name": "Acme Srl", "timezone": "Europe/Rome", "country": "IT"},
