@@ -61,7 +61,9 @@ def _parse_time(value: Any, now: datetime) -> tuple[datetime | None, str | None]
         return None, "Give the time with an offset (Z or +01:00): naive times are ambiguous."
     try:
         # In UTC: PostgreSQL keeps offsets within ±15:59, Python allows up to ±23:59.
-        moment = moment.astimezone(UTC)
+        # Equivalent mutant: astimezone(None) is the process's zone, which Django sets to
+        # TIME_ZONE (UTC): the same instant, the same zone.
+        moment = moment.astimezone(UTC)  # pragma: no mutate
     except OverflowError:
         return None, "The date-time is out of range."
     if moment > now + MAX_FUTURE:
@@ -269,6 +271,6 @@ def lead_touch_log(
                 "occurred_at": occurred_at or timezone.now(),
                 "properties": {"note": note} if note else {}}],
     )  # fmt: skip
-    if result.status != "recorded":
-        raise InvalidLeadData(result.errors or {"type": ["Could not log the touch."]})
+    if result.errors:
+        raise InvalidLeadData(result.errors)
     return LeadEvent.objects.get(pk=result.id)
