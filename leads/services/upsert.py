@@ -140,8 +140,10 @@ def _insert_if_new(lead: Lead) -> bool:
     if row is None:
         return False
     lead.pk = row[0]
-    lead._state.adding = False
-    lead._state.db = connection.alias
+    # Equivalent mutants (None for either): one database, whose alias None stands for, and a
+    # primary key without a default, so `adding` changes no later save.
+    lead._state.adding = False  # pragma: no mutate
+    lead._state.db = connection.alias  # pragma: no mutate
     return True
 
 
@@ -197,7 +199,8 @@ def lead_update(*, lead: Lead, actor: Actor, data: CleanLead) -> UpsertResult:
     if values.get("campaign_id") and _check_campaigns({values["campaign_id"]}):
         raise LeadDataConflict({"campaign": [f"No campaign {values['campaign_id']} here."]})
     if data.email and data.email != lead.email:
-        if Lead.objects.filter(email=data.email).exclude(pk=lead.pk).exists():
+        # Another lead: this one has another address.
+        if Lead.objects.filter(email=data.email).exists():
             raise LeadDataConflict({"email": [f"Another lead has the address {data.email}."]})
         values["email"] = data.email
     if "campaign_id" in values and values["campaign_id"] is None:
