@@ -235,7 +235,6 @@ def _announce_rejection(lead: Lead, *, actor: Actor, reason_code: str, note: str
         data={**lead_payload(lead), "reason_code": reason_code, "reason": label or reason_code,
               "note": note or "", "by": actor.label, "at": at,
               "notify": rejection_recipients([(lead.pk, at)])[(lead.pk, at)]},
-        lead=lead, actor=actor,
     )  # fmt: skip
 
 

@@ -93,23 +93,18 @@ def _publish_upserts(
     *, tenant, actor: Actor, created: list[Lead], changed: list[Lead], held: bool = False
 ) -> None:
     """`held`: the leads were created or read under a row lock by this transaction, so the
-    instances are the rows as they stand and handlers need not read them again."""
-    publish_many(
-        "lead.created",
-        tenant=tenant,
-        items=[lead_payload(x) for x in created],
-        leads=created,
-        actor=actor,
-    )
+    instances are the rows as they stand and handlers need not read them again.
+
+    Handlers get only what they use: the payloads, and for re-scoring and match keys the
+    written instances and which leads are new."""
+    publish_many("lead.created", tenant=tenant, items=[lead_payload(x) for x in created])
     touched = created + changed
     publish_many(
         "lead.profile_changed",
         tenant=tenant,
         items=[{"id": x.pk} for x in touched],
-        leads=touched,
         written_leads=touched if held else (),
         new_ids=[x.pk for x in created],
-        actor=actor,
     )
 
 
@@ -280,10 +275,9 @@ def _write_bulk(
     if changed:
         _record_merges_bulk(tenant.pk, changed, {c.email: c for c in leads}, actor)
     # Bulk events carry ids, not model instances: handlers fetch what they need in one query.
-    publish_many("lead.created", tenant=tenant, items=[row.payload() for row in created],
-                 actor=actor)  # fmt: skip
+    publish_many("lead.created", tenant=tenant, items=[row.payload() for row in created])
     publish_many("lead.profile_changed", tenant=tenant, items=[{"id": row.id} for row in written],
-                 new_ids=[row.id for row in created], actor=actor)  # fmt: skip
+                 new_ids=[row.id for row in created])  # fmt: skip
     outcome = {row.email: (row.id, "created" if row.inserted else "updated") for row in written}
     unchanged_emails = [c.email for c in leads if c.email not in outcome]
     unchanged = dict(Lead.objects.filter(email__in=unchanged_emails).values_list("email", "pk"))

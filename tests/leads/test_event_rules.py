@@ -211,7 +211,6 @@ def test_events_bump_each_lead_s_last_activity_to_its_newest_event(tenant, lead)
     assert last == {"ada@x.com": NOW - timedelta(hours=1), "bob@x.com": NOW}
 
 
-@pytest.mark.postgres
 def test_a_batch_bumps_the_last_activity_of_all_its_leads_in_one_statement(tenant, lead):
     others = [LeadFactory(tenant=tenant) for _ in range(2)]
     items = [{"lead_id": x.pk, "type": "page_view", "occurred_at": at(NOW)}

@@ -302,6 +302,7 @@ def test_accepting_makes_the_rep_the_owner_and_is_recorded_and_announced(
     accept = StageTransition.all_tenants.get(lead=lead)
     assert (accept.action, accept.from_stage, accept.to_stage, accept.actor, accept.at,
             accept.step_started_at) == ("accept", "sql", "sql", rep.user, NOW, EARLIER)  # fmt: skip
+    assert (accept.reason_code, accept.note, accept.amount) == ("", "", None)
     assert [(a["id"], a["accepted_at"], a["owner"]) for a in announced] == [
         (lead.pk, NOW, {"id": rep.user.pk, "email": rep.label})
     ]

@@ -82,14 +82,32 @@ def test_a_thousand_leads_are_one_request_and_more_are_refused(tenant):
     assert refused.value.errors == {"items": ["At most 1000 leads per request."]}
 
 
-def test_a_bulk_merge_is_recorded_with_the_fields_it_brought(tenant):
+def test_a_bulk_merge_is_recorded_with_the_fields_it_brought(tenant, member):
     LeadFactory(tenant=tenant, email="old@x.com", company="Old Co", stage="mql")
+    marketer = Actor.member(member(tenant, Role.MARKETER), Role.MARKETER)
     before = timezone.now()
-    bulk(tenant, [{"email": "old@x.com", "title": "CTO", "company": "New Co", "phone": ""}])
+    with tenant_scope(tenant):
+        leads_bulk_upsert(tenant=tenant, actor=marketer, items=[
+            {"email": "old@x.com", "title": "CTO", "company": "New Co", "phone": ""}])  # fmt: skip
     merge = StageTransition.all_tenants.get()
-    assert (merge.action, merge.from_stage, merge.to_stage, merge.actor_label, merge.note) == (
-        "merge", "mql", "mql", "crm-key", "Merged new data into: company, title")  # fmt: skip
+    assert (merge.action, merge.from_stage, merge.to_stage, merge.actor, merge.actor_label) == (
+        "merge", "mql", "mql", marketer.user, marketer.label)  # fmt: skip
+    assert merge.note == "Merged new data into: company, title"
     assert before <= merge.at <= timezone.now()
+
+
+def test_a_bulk_writes_the_fields_given_and_leaves_the_others_blank(tenant):
+    LeadFactory(tenant=tenant, email="old@x.com", title="CEO", country="IT", company_size=9)
+    bulk(tenant, [
+        {"email": "new@x.com", "country": "fr", "company_size": 50, "industry": "Retail"},
+        {"email": "old@x.com", "country": "DE", "company_size": 10},
+    ])  # fmt: skip
+    new = Lead.all_tenants.get(email="new@x.com")
+    assert (new.country, new.company_size, new.industry) == ("FR", 50, "Retail")
+    assert (new.first_name, new.title, new.phone, new.custom_fields, new.campaign_id) == (
+        "", "", "", {}, None)  # fmt: skip
+    old = Lead.all_tenants.get(email="old@x.com")
+    assert (old.country, old.company_size, old.title) == ("DE", 10, "CEO")
 
 
 def test_a_bulk_announces_its_new_leads_and_every_written_one(tenant, monkeypatch):
