@@ -48,7 +48,7 @@ _CLEARS_OWNER = frozenset({Stage.SQL, Stage.RECYCLED, Stage.MQL, Stage.LEAD})
 
 
 def _refresh_and_explain(lead: Lead, expected_stage: str) -> None:
-    current = Lead.objects.select_related("owner").get(pk=lead.pk)
+    current = Lead.objects.get(pk=lead.pk)
     if current.stage != expected_stage:
         raise StaleStage(
             f"The lead moved from {expected_stage} to {current.stage} meanwhile; "

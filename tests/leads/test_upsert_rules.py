@@ -254,3 +254,13 @@ def test_a_merge_keeps_the_updated_time_of_an_unchanged_lead(tenant, marketer):
     assert update(tenant, lead, marketer, company="Same").changed_fields == ()
     assert Lead.all_tenants.get().updated_at == stamped
     assert not StageTransition.all_tenants.exists()
+
+
+def test_a_merge_answers_the_lead_with_its_owner_without_another_read(
+    tenant, member, django_assert_num_queries
+):
+    rep = member(tenant, Role.SALES_REP)
+    LeadFactory(tenant=tenant, email="ada@x.com", owner=rep)
+    result = upsert(tenant, "ada@x.com", title="CTO")
+    with django_assert_num_queries(0):
+        assert result.lead.owner.email == rep.email
