@@ -13,6 +13,7 @@ from smarketing.tenancy.audit_models import AuditEntry
 from smarketing.tenancy.models import Membership
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import tenant_scope
+from tests.leads.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +93,13 @@ def test_creating_and_changing_a_campaign_is_audited_and_no_change_is_not(tenant
         "slug": [None, "spring"],
     }  # fmt: skip
     assert audit[1].changes == {"name": ["Spring", "Spring webinar"]}
+
+
+def test_a_campaign_may_have_only_a_start_or_only_an_end(tenant):
+    assert create(tenant, name="Open", starts_on=date(2027, 3, 1)).ends_on is None
+    assert create(tenant, name="Deadline", ends_on=date(2027, 3, 1)).starts_on is None
+
+
+def test_campaigns_without_a_slug_do_not_conflict_over_it(tenant):
+    CampaignFactory(tenant=tenant, name="Legacy", slug="")
+    assert create(tenant, name="Unslugged", slug="").slug == "unslugged"
