@@ -93,3 +93,11 @@ def test_only_the_tenant_s_campaigns_are_found_by_id_or_slug(tenant, other_tenan
             spring.pk: spring.pk, "autumn": autumn.pk,
         }  # fmt: skip
         assert campaign_ids_of([]) == {}
+
+
+def test_touches_of_one_instant_are_written_in_campaign_order(tenant):
+    # Reports break ties between touches of one instant by their order of writing.
+    campaigns = [CampaignFactory(tenant=tenant) for _ in range(5)]
+    lead = LeadFactory(tenant=tenant)
+    assert record(tenant, [(lead.pk, c.pk, at(1)) for c in reversed(campaigns)]) == 5
+    assert [t[0] for t in history(lead)] == [c.pk for c in campaigns]
