@@ -108,7 +108,7 @@ def _clean_event(raw: Any, now: datetime) -> tuple[dict[str, Any] | None, dict[s
     if errors:
         return None, errors
     return {
-        "lead_id": lead_id if lead_id not in (None, "") else None,
+        "lead_id": lead_id or None,  # "" names no lead
         "email": normalize_email(email) if email else None,
         "type": raw["type"],
         "occurred_at": occurred_at,
