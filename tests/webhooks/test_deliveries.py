@@ -1,5 +1,6 @@
 """Sending: signed POSTs, retries with backoff, giving up after the retry window, leases."""
 
+import base64
 import hashlib
 import hmac
 import json
@@ -18,7 +19,7 @@ from django.utils import timezone
 from smarketing.events.models import OutboxEvent
 from smarketing.tenancy.scope import cross_tenant_scope
 from smarketing.webhooks import sending
-from smarketing.webhooks.models import DeliveryStatus, WebhookDelivery
+from smarketing.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from smarketing.webhooks.sending import Attempt, Outgoing, attempt
 from smarketing.webhooks.services import (
     claim_due,
@@ -31,6 +32,7 @@ from smarketing.webhooks.services import (
 )
 from smarketing.webhooks.services.policy import LEASE, retry_delay
 from smarketing.webhooks.signing import delivery_body, signature_header
+from tests.row_locks import row_locked
 from tests.webhooks.factories import WebhookDeliveryFactory, WebhookEndpointFactory
 from tests.webhooks.receiver import Receiver, verify_signature
 
@@ -537,3 +539,33 @@ def test_jitter_spans_half_the_delay_to_the_whole_delay(monkeypatch):
     assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 11)] == [15, 30, 60, 3 * 3600]
     monkeypatch.setattr(policy.random, "uniform", lambda low, high: high)
     assert [retry_delay(n).total_seconds() for n in (0, 1, 2, 3, 11)] == [30, 30, 60, 120, 6 * 3600]
+
+
+def test_at_the_end_of_the_overlap_only_the_new_secret_signs():
+    ends = timezone.now()
+    endpoint = WebhookEndpoint(secret="whsec_new", previous_secret="whsec_old",
+                               previous_secret_expires_at=ends)  # fmt: skip
+    assert endpoint.signing_secrets(ends - timedelta(microseconds=1)) == ["whsec_new", "whsec_old"]
+    assert endpoint.signing_secrets(ends) == ["whsec_new"]
+
+
+def test_a_secret_carries_32_random_bytes():
+    secret = WebhookEndpoint().secret
+    assert secret.startswith("whsec_")
+    assert len(base64.urlsafe_b64decode(secret.removeprefix("whsec_") + "=")) == 32
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_another_sender_holds_is_skipped_not_waited_for(tenant):
+    held, free = WebhookDeliveryFactory.create_batch(2, tenant=tenant)
+    with row_locked(WebhookDelivery, held.pk), cross_tenant_scope():
+        assert claim_due(limit=10) == [free.pk]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_editing_the_endpoint_does_not_hold_up_its_deliveries(tenant):
+    delivery = WebhookDeliveryFactory(tenant=tenant)
+    with row_locked(WebhookEndpoint, delivery.endpoint_id), cross_tenant_scope():
+        assert claim_due(limit=10) == [delivery.pk]
