@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from smarketing.events.models import OutboxEvent
-from smarketing.tenancy.scope import cross_tenant_scope
+from smarketing.tenancy.scope import cross_tenant_scope, tenant_scope
 from smarketing.webhooks import sending
 from smarketing.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from smarketing.webhooks.sending import Attempt, Outgoing, attempt
@@ -25,6 +25,7 @@ from smarketing.webhooks.services import (
     claim_due,
     deliveries,
     deliveries_send_due,
+    deliveries_stop_erased,
     policy,
     record_attempt,
     send_batch,
@@ -569,3 +570,24 @@ def test_an_admin_editing_the_endpoint_does_not_hold_up_its_deliveries(tenant):
     delivery = WebhookDeliveryFactory(tenant=tenant)
     with row_locked(WebhookEndpoint, delivery.endpoint_id), cross_tenant_scope():
         assert claim_due(limit=10) == [delivery.pk]
+
+
+def test_erasing_an_event_stops_its_deliveries_and_forgets_the_answers(tenant):
+    pending = WebhookDeliveryFactory(tenant=tenant, response_excerpt="echo: ada@example.com")
+    event = pending.event
+    done = WebhookDeliveryFactory(tenant=tenant, event=event, status="succeeded",
+                                  next_attempt_at=None, response_excerpt="thanks, ada")  # fmt: skip
+    quiet = WebhookDeliveryFactory(tenant=tenant, event=event, status="failed",
+                                   next_attempt_at=None, response_excerpt="")  # fmt: skip
+    other = WebhookDeliveryFactory(tenant=tenant, response_excerpt="kept")
+    with tenant_scope(tenant):
+        assert deliveries_stop_erased(event_ids=[event.pk]) == 3  # 1 stopped, 2 forgotten
+    pending, done = refreshed(pending), refreshed(done)
+    assert (pending.status, pending.next_attempt_at, pending.response_excerpt) == (
+        "failed",
+        None,
+        "",
+    )
+    assert (done.status, done.response_excerpt) == ("succeeded", "")
+    assert refreshed(quiet).response_excerpt == ""
+    assert (refreshed(other).status, refreshed(other).response_excerpt) == ("pending", "kept")
