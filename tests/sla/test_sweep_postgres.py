@@ -50,6 +50,9 @@ def many_pending(tenant, active_sla):
 def test_the_breach_claim_reads_the_partial_index_on_pending_deadlines(many_pending):
     plan = claim_plan("breach", now=many_pending)
     assert "obligation_due_idx" in plan, plan
+    first, *nodes = plan.splitlines()  # as psql prints it: one plan node or detail a line
+    assert first.startswith("Update on sla_obligation"), plan
+    assert all(line.startswith(" ") for line in nodes), plan
     assert "Seq Scan on sla_obligation" not in plan, plan
 
 
