@@ -10,7 +10,7 @@ from django.utils import timezone
 from leads import services as leads
 from leads.errors import IllegalTransition
 from leads.models import Lead, RejectionReason, Stage, StageTransition
-from sla.services import cold, cold_leads_sweep
+from sla.services import cold, cold_leads_sweep, leads_warm_up
 from smarketing.events.models import OutboxEvent
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import Role
@@ -209,3 +209,14 @@ def test_a_cold_sql_whose_move_is_refused_stays_flagged_and_the_rest_are_recycle
     stages = dict(Lead.all_tenants.values_list("pk", "stage"))
     assert stages == {refused.pk: Stage.SQL, moved.pk: Stage.RECYCLED}
     assert Lead.all_tenants.get(pk=refused.pk).is_cold
+
+
+def test_warming_up_touches_only_the_cold_leads_named(tenant):
+    named_cold, named_warm, other_cold = (
+        quiet_lead(tenant, Stage.MQL, 20, is_cold=cold, cold_since=NOW if cold else None)
+        for cold in (True, False, True)
+    )
+    with tenant_scope(tenant):
+        assert leads_warm_up(lead_ids=[named_cold.pk, named_warm.pk]) == 1
+    flags = dict(Lead.all_tenants.values_list("pk", "is_cold"))
+    assert flags == {named_cold.pk: False, named_warm.pk: False, other_cold.pk: True}

@@ -160,6 +160,8 @@ def test_a_side_signed_by_someone_is_not_signed_over(tenant, api_client_for, man
     response = second.post(url, {"side": "marketing"}, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "already_signed"
+    number = version["number"]
+    assert response.json()["detail"] == f"Version {number} is signed for marketing already."
 
 
 def test_activating_retires_the_version_in_force_and_sets_the_review_date(
@@ -203,12 +205,16 @@ def test_only_drafts_are_edited_and_changes_void_the_sign_offs(tenant, api_clien
     assert response.json()["code"] == "not_a_draft"
     signing = manager.post(f"/api/v1/sla/{active['id']}/sign/", {"side": "sales"}, format="json")
     assert signing.json()["code"] == "not_a_draft"
+    assert signing.json()["detail"] == (
+        f"Version {active['number']} is active; only drafts are signed."
+    )
 
 
 def test_add_months_clamps_to_the_end_of_shorter_months():
     assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
     assert add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)
     assert add_months(date(2027, 5, 15), 12) == date(2028, 5, 15)
+    assert add_months(date(2027, 12, 15), 1) == date(2028, 1, 15)
 
 
 def test_review_reminders_reach_managers_once(tenant, member):
