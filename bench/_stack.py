@@ -7,8 +7,11 @@ Redis server (cache, rate-limit counters and broker, as in a deployment).
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -99,3 +102,37 @@ def gunicorn(env: dict[str, str], workers: int = 3):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def timed_get(base: str, key: str, path: str, timeout: float = 120) -> tuple[float, dict]:
+    """One GET with the API key on a fresh connection: milliseconds, and the JSON body."""
+    host = urlsplit(base)
+    conn = http.client.HTTPConnection(host.hostname, host.port, timeout=timeout)
+    started = time.perf_counter()
+    conn.request("GET", path, headers={"Authorization": f"Bearer {key}"})
+    response = conn.getresponse()
+    body = response.read()
+    elapsed = time.perf_counter() - started
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"GET {path} answered {response.status}: {body[:300]!r}")
+    return elapsed * 1000, json.loads(body)
+
+
+def timed_gets(base: str, key: str, path: str, requests: int) -> tuple[dict, dict]:
+    """`requests` sequential GETs after three that warm every worker: the median, p90 and
+    fastest times, and the last body (for the figures the caller reports beside them)."""
+    for _ in range(3):  # every worker loads its code and caches once
+        timed_get(base, key, path)
+    times, body = [], {}
+    for _ in range(requests):
+        ms, body = timed_get(base, key, path)
+        times.append(ms)
+    times.sort()
+    summary = {
+        "path": path, "requests": requests,
+        "median_ms": round(statistics.median(times), 1),
+        "p90_ms": round(times[int(0.9 * (len(times) - 1))], 1),
+        "min_ms": round(times[0], 1),
+    }  # fmt: skip
+    return summary, body

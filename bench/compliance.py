@@ -19,18 +19,15 @@ Uses its own database (smk_bench_compliance), dropped, created and migrated here
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _stack import gunicorn, manage, prepare
+from _stack import gunicorn, manage, prepare, timed_gets
 
 DATABASE = "smk_bench_compliance"
 GOAL_MS = 200
@@ -146,35 +143,9 @@ def build_rollups(tenant_id: int) -> dict:
             "table_mb": round(size / 2**20, 1)}  # fmt: skip
 
 
-def timed_get(base: str, key: str, path: str) -> tuple[float, dict]:
-    host = urlsplit(base)
-    conn = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
-    started = time.perf_counter()
-    conn.request("GET", path, headers={"Authorization": f"Bearer {key}"})
-    response = conn.getresponse()
-    body = response.read()
-    elapsed = time.perf_counter() - started
-    conn.close()
-    if response.status != 200:
-        raise RuntimeError(f"GET {path} answered {response.status}: {body[:300]!r}")
-    return elapsed * 1000, json.loads(body)
-
-
 def measure(base: str, key: str, path: str, requests: int) -> dict:
-    for _ in range(3):  # every worker loads its code and caches once
-        timed_get(base, key, path)
-    times, body = [], None
-    for _ in range(requests):
-        ms, body = timed_get(base, key, path)
-        times.append(ms)
-    times.sort()
-    return {
-        "path": path, "requests": requests,
-        "median_ms": round(statistics.median(times), 1),
-        "p90_ms": round(times[int(0.9 * (len(times) - 1))], 1),
-        "min_ms": round(times[0], 1),
-        "obligations_in_range": body["sales"]["opened"],
-    }  # fmt: skip
+    summary, body = timed_gets(base, key, path, requests)
+    return {**summary, "obligations_in_range": body["sales"]["opened"]}
 
 
 def main() -> None:

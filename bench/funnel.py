@@ -21,18 +21,15 @@ and measures again the database of an earlier run (building the data takes ~10 m
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _stack import database_url, environment, gunicorn, manage, prepare
+from _stack import database_url, environment, gunicorn, manage, prepare, timed_gets
 
 DATABASE = os.environ.get("BENCH_DATABASE", "funnelbench")
 FUNNEL_GOAL_MS = 300
@@ -157,35 +154,9 @@ def reused() -> dict:
             "transitions": transitions, "reused": True}  # fmt: skip
 
 
-def timed_get(base: str, key: str, path: str) -> tuple[float, dict]:
-    host = urlsplit(base)
-    conn = http.client.HTTPConnection(host.hostname, host.port, timeout=120)
-    started = time.perf_counter()
-    conn.request("GET", path, headers={"Authorization": f"Bearer {key}"})
-    response = conn.getresponse()
-    body = response.read()
-    elapsed = time.perf_counter() - started
-    conn.close()
-    if response.status != 200:
-        raise RuntimeError(f"GET {path} answered {response.status}: {body[:300]!r}")
-    return elapsed * 1000, json.loads(body)
-
-
 def measure(base: str, key: str, path: str, requests: int) -> dict:
-    for _ in range(3):  # every worker loads its code and caches once
-        timed_get(base, key, path)
-    times, body = [], None
-    for _ in range(requests):
-        ms, body = timed_get(base, key, path)
-        times.append(ms)
-    times.sort()
-    return {
-        "path": path, "requests": requests,
-        "median_ms": round(statistics.median(times), 1),
-        "p90_ms": round(times[int(0.9 * (len(times) - 1))], 1),
-        "min_ms": round(times[0], 1),
-        "stages": {stage["stage"]: stage["count"] for stage in body["stages"]},
-    }  # fmt: skip
+    summary, body = timed_gets(base, key, path, requests)
+    return {**summary, "stages": {stage["stage"]: stage["count"] for stage in body["stages"]}}
 
 
 def funnel_measures(base: str, key: str, requests: int) -> dict:

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from bench import scale
+from bench import scale_data as scale
 from smarketing.tenancy.services import tenant_create
 
 pytestmark = pytest.mark.postgres

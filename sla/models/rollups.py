@@ -13,17 +13,11 @@ from sla.models.obligations import ObligationKind
 from smarketing.tenancy.models import TenantScoped
 
 
-class ObligationRollup(TenantScoped):
-    """Obligations opened on one day, of one kind, answerable by one rep (null: nobody yet).
+class ObligationTally(TenantScoped):
+    """What a daily and a monthly obligation rollup both count, of one kind and one rep (null:
+    nobody yet): `opened = met_on_time + breached + cancelled + pending`; `met_late` counts the
+    breached ones that were answered after all."""
 
-    `opened = met_on_time + breached + cancelled + pending`; `met_late` counts the breached
-    ones that were answered after all. `response_hundredths` holds every recorded response
-    time of the group in hundredths of a business hour, sorted: medians and percentiles over
-    any range are exact (to 0.01 h) because the raw values merge, where a histogram would
-    only approximate them.
-    """
-
-    day = models.DateField()
     kind = models.CharField(max_length=20, choices=ObligationKind.choices)
     # No database constraint: a rollup keeps the rep's id even if the account goes away.
     owner = models.ForeignKey(
@@ -40,9 +34,23 @@ class ObligationRollup(TenantScoped):
     breached = models.PositiveIntegerField(default=0)
     cancelled = models.PositiveIntegerField(default=0)
     response_hours_sum = models.FloatField(default=0.0)
-    response_hundredths = models.JSONField(default=list, blank=True)
 
     class Meta(TenantScoped.Meta):
+        abstract = True
+
+
+class ObligationRollup(ObligationTally):
+    """Obligations opened on one day, of one kind, answerable by one rep (null: nobody yet).
+
+    `response_hundredths` holds every recorded response time of the group in hundredths of a
+    business hour, sorted: medians and percentiles over any range are exact (to 0.01 h)
+    because the raw values merge, where a histogram would only approximate them.
+    """
+
+    day = models.DateField()
+    response_hundredths = models.JSONField(default=list, blank=True)
+
+    class Meta(ObligationTally.Meta):
         constraints = [
             # Also the index of range reads: (tenant, day) lead it.
             models.UniqueConstraint(
@@ -115,7 +123,7 @@ class RollupDirtyDay(TenantScoped):
         return f"dirty {self.day} of {self.tenant_id}"
 
 
-class ObligationMonthRollup(TenantScoped):
+class ObligationMonthRollup(ObligationTally):
     """The level in front of the daily rows: one calendar month (local days, `month` is its
     first day) of `ObligationRollup`, per kind and rep, summed.
 
@@ -132,24 +140,9 @@ class ObligationMonthRollup(TenantScoped):
 
     month = models.DateField()
     all_reps = models.BooleanField(default=False)
-    kind = models.CharField(max_length=20, choices=ObligationKind.choices)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    opened = models.PositiveIntegerField(default=0)
-    met_on_time = models.PositiveIntegerField(default=0)
-    met_late = models.PositiveIntegerField(default=0)
-    breached = models.PositiveIntegerField(default=0)
-    cancelled = models.PositiveIntegerField(default=0)
-    response_hours_sum = models.FloatField(default=0.0)
     response_counts = models.JSONField(default=list, blank=True)
 
-    class Meta(TenantScoped.Meta):
+    class Meta(ObligationTally.Meta):
         constraints = [
             models.UniqueConstraint(
                 "tenant", "month", "kind", Coalesce("owner", 0), "all_reps",

@@ -2,7 +2,7 @@
 there with its agenda, its invitation downloads and parses, and the SLA review proposes the
 next version of the SLA."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from meetings.models import Meeting
 from meetings.services import sla_reviews_plan
+from smarketing.periods import local_today
 from smarketing.tenancy.roles import Role
 from tests.sla.factories import SlaVersionFactory
 
@@ -73,4 +74,5 @@ def test_a_manager_runs_a_monthly_series_and_the_sla_review_proposes_a_draft(
     expect(page.locator(".sla-diff")).to_contain_text("2027 H1 (proposed")
     review.refresh_from_db()
     assert review.proposed_sla_version is not None
-    assert review.period_start <= date.today()
+    # The reviewed period ends by today in the tenant's calendar, not the server's.
+    assert review.period_start <= local_today(tenant.timezone)
