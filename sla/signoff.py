@@ -121,15 +121,16 @@ def sign_refusal(
 
 
 def signable_sides(
-    *, agreement: Signable, role: str, user_id: int | None, closed: DomainError | None, name: str
+    *, agreement: Signable, role: str, user_id: int | None, closed: DomainError | None
 ) -> list[str]:
-    """The sides a page offers this person to sign: allowed, and not signed yet."""
+    """The sides a page offers this person to sign: allowed, and not signed yet. (Only
+    whether a refusal exists matters here, so the agreement's name is not needed.)"""
     return [
         side
         for side in SIGN_SIDES
         if signer_id(agreement, side) is None
         and sign_refusal(agreement=agreement, side=side, role=role, user_id=user_id,
-                         closed=closed, name=name) is None
+                         closed=closed, name="") is None
     ]  # fmt: skip
 
 

@@ -61,7 +61,9 @@ def _parse_time(value: Any, now: datetime) -> tuple[datetime | None, str | None]
         return None, "Give the time with an offset (Z or +01:00): naive times are ambiguous."
     try:
         # In UTC: PostgreSQL keeps offsets within ±15:59, Python allows up to ±23:59.
-        moment = moment.astimezone(UTC)
+        # Equivalent mutant: astimezone(None) is the process's zone, which Django sets to
+        # TIME_ZONE (UTC): the same instant, the same zone.
+        moment = moment.astimezone(UTC)  # pragma: no mutate
     except OverflowError:
         return None, "The date-time is out of range."
     if moment > now + MAX_FUTURE:
@@ -106,7 +108,7 @@ def _clean_event(raw: Any, now: datetime) -> tuple[dict[str, Any] | None, dict[s
     if errors:
         return None, errors
     return {
-        "lead_id": lead_id if lead_id not in (None, "") else None,
+        "lead_id": lead_id or None,  # "" names no lead
         "email": normalize_email(email) if email else None,
         "type": raw["type"],
         "occurred_at": occurred_at,
@@ -186,8 +188,9 @@ def lead_events_record(*, tenant, actor: Actor, items: list[Any]) -> list[EventI
     if rows:
         with transaction.atomic():
             created = LeadEvent.objects.bulk_create([event for _, event in rows])
-            _after_events(tenant=tenant, actor=actor, events=created)
-        for (index, _), event in zip(rows, created, strict=True):
+            _after_events(tenant=tenant, events=created)
+        # Equivalent mutants of `strict`: bulk_create returns one object per row given.
+        for (index, _), event in zip(rows, created, strict=True):  # pragma: no mutate
             results[index] = EventItemResult(
                 index=index, status="recorded", id=event.pk, lead_id=event.lead_id
             )
@@ -209,13 +212,15 @@ def _credit_campaigns(*, tenant, events: list[LeadEvent]) -> None:
     )  # fmt: skip
 
 
-def _after_events(*, tenant, actor: Actor, events: list[LeadEvent]) -> None:
+def _after_events(*, tenant, events: list[LeadEvent]) -> None:
     _credit_campaigns(tenant=tenant, events=events)
     latest: dict[int, datetime] = {}
     per_lead: dict[int, list[LeadEvent]] = defaultdict(list)
     for event in events:
         per_lead[event.lead_id].append(event)
-        if event.lead_id not in latest or event.occurred_at > latest[event.lead_id]:
+        newest = latest.get(event.lead_id)
+        # Equivalent mutant: `>=` keeps the same instant.
+        if newest is None or event.occurred_at > newest:  # pragma: no mutate
             latest[event.lead_id] = event.occurred_at
     _bump_last_activity(latest)
     publish_many(
@@ -227,29 +232,26 @@ def _after_events(*, tenant, actor: Actor, events: list[LeadEvent]) -> None:
              "sales_touch": any(e.type in SALES_TOUCH_TYPES for e in evs)}
             for lead_id, evs in per_lead.items()
         ],
-        events_by_lead=dict(per_lead), actor=actor,
+        events_by_lead=dict(per_lead),
     )  # fmt: skip
 
 
 def _bump_last_activity(latest: dict[int, datetime]) -> None:
-    """last_activity_at = the later of what it was and the newest event, in one statement."""
+    """last_activity_at = the later of what it was and the newest event, in one statement
+    (PostgreSQL and SQLite alike: a VALUES list names its columns column1, column2)."""
     if not latest:
         return
-    if connection.vendor == "postgresql":
-        table = Lead._meta.db_table
-        values = ", ".join(["(%s, %s::timestamptz)"] * len(latest))
-        params = [p for pair in latest.items() for p in pair]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} AS l SET last_activity_at = GREATEST(l.last_activity_at, v.at) "
-                f"FROM (VALUES {values}) AS v(id, at) WHERE l.id = v.id",
-                params,
-            )
-        return
-    for lead_id, moment in latest.items():
-        lead = Lead.objects.filter(pk=lead_id).only("last_activity_at").first()
-        if lead and (lead.last_activity_at is None or lead.last_activity_at < moment):
-            Lead.objects.filter(pk=lead_id).update(last_activity_at=moment)
+    table = Lead._meta.db_table
+    values = ", ".join(["(%s, %s)"] * len(latest))
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [p for lead_id, at in latest.items() for p in (lead_id, adapt(at))]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_activity_at = v.column2 FROM (VALUES {values}) AS v "
+            f"WHERE {table}.id = v.column1 "
+            f"AND ({table}.last_activity_at IS NULL OR {table}.last_activity_at < v.column2)",
+            params,
+        )
 
 
 def lead_touch_log(
@@ -269,6 +271,6 @@ def lead_touch_log(
                 "occurred_at": occurred_at or timezone.now(),
                 "properties": {"note": note} if note else {}}],
     )  # fmt: skip
-    if result.status != "recorded":
-        raise InvalidLeadData(result.errors or {"type": ["Could not log the touch."]})
+    if result.errors:
+        raise InvalidLeadData(result.errors)
     return LeadEvent.objects.get(pk=result.id)

@@ -75,9 +75,10 @@ _SQLITE = _Dialect(
     stored_custom="json({old})",
     distinct="IS NOT",
     empty_object="'{}'",
-    # SQLite keeps no row versions; the statement's own `created_at` (a fresh instant, and
-    # writers take turns on the file) marks the rows it inserted: an update keeps the old.
-    inserted="(created_at = %s)",
+    # SQLite keeps no row versions. The statement writes one instant (a fresh one, and
+    # writers take turns on the file) as `updated_at` of every row and `created_at` of the
+    # rows it inserts; an updated row keeps its older `created_at`.
+    inserted="(created_at = updated_at)",
 )
 _DIALECTS = {"postgresql": _POSTGRESQL, "sqlite": _SQLITE}
 
@@ -86,23 +87,24 @@ def _merge_sql(table: str, dialect: _Dialect) -> tuple[str, str]:
     assignments = []
     comparisons_old = []
     comparisons_new = []
-    for name in [*_TEXT, "country"]:
+    # Equivalent mutants on this line and the ones marked below: an upper-cased column name
+    # is the same unquoted SQL identifier.
+    for name in [*_TEXT, "country"]:  # pragma: no mutate
         new = f"COALESCE(NULLIF(excluded.{name}, ''), {table}.{name})"
         assignments.append(f"{name} = {new}")
         comparisons_old.append(f"{table}.{name}")
         comparisons_new.append(new)
-    for name in ("company_size", "campaign_id"):
+    for name in ("company_size", "campaign_id"):  # pragma: no mutate
         new = f"COALESCE(excluded.{name}, {table}.{name})"
         assignments.append(f"{name} = {new}")
         comparisons_old.append(f"{table}.{name}")
         comparisons_new.append(new)
-    custom = dialect.merged_custom.format(
-        old=f"{table}.custom_fields", new="excluded.custom_fields"
-    )
+    excluded = "excluded.custom_fields"  # pragma: no mutate
+    custom = dialect.merged_custom.format(old=f"{table}.custom_fields", new=excluded)
     assignments.append(f"custom_fields = {custom}")
     comparisons_old.append(dialect.stored_custom.format(old=f"{table}.custom_fields"))
     comparisons_new.append(custom)
-    assignments.append("updated_at = excluded.updated_at")
+    assignments.append("updated_at = excluded.updated_at")  # pragma: no mutate
     changed = f"({', '.join(comparisons_old)}) {dialect.distinct} ({', '.join(comparisons_new)})"
     return ", ".join(assignments), changed
 
@@ -127,12 +129,10 @@ class WrittenLead(NamedTuple):
 
     def payload(self) -> dict:
         """The shape of `leads.payloads.lead_payload` for a row with no owner yet."""
-        body = dict(zip(_PAYLOAD_FIELDS, self, strict=False))  # all but `inserted`
+        body = self._asdict()
+        del body["inserted"]
         body["owner"] = None
         return body
-
-
-_PAYLOAD_FIELDS = WrittenLead._fields[:-1]
 
 
 def _records(leads: list[CleanLead]) -> str:
@@ -172,8 +172,6 @@ def bulk_upsert_rows(
     )
     at = connection.ops.adapt_datetimefield_value(now or timezone.now())
     params = [tenant_id, Stage.LEAD, at, at, at, _records(leads)]
-    if "%s" in dialect.inserted:
-        params.append(at)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [WrittenLead(*row[:-1], bool(row[-1])) for row in cursor.fetchall()]

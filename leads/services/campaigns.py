@@ -55,7 +55,7 @@ def campaign_create(*, tenant, data: dict[str, Any], actor: Actor | None = None)
         Campaign(tenant=tenant, **{k: data[k] for k in CAMPAIGN_FIELDS if k in data})
     )
     campaign.slug = campaign.slug or _free_slug(campaign.name)
-    campaign.save(force_insert=True)
+    campaign.save()
     audit_record(
         tenant=tenant,
         actor=actor or Actor.system(),

@@ -48,7 +48,7 @@ _CLEARS_OWNER = frozenset({Stage.SQL, Stage.RECYCLED, Stage.MQL, Stage.LEAD})
 
 
 def _refresh_and_explain(lead: Lead, expected_stage: str) -> None:
-    current = Lead.objects.select_related("owner").get(pk=lead.pk)
+    current = Lead.objects.get(pk=lead.pk)
     if current.stage != expected_stage:
         raise StaleStage(
             f"The lead moved from {expected_stage} to {current.stage} meanwhile; "
@@ -97,9 +97,9 @@ def _allowed_move(
     move = lifecycle.find_move(lead.stage, to)
     if move is None:
         raise IllegalTransition(f"A lead cannot move from {lead.stage} to {to}.")
+    # The one condition a move has is acceptance: only a lead not accepted yet can miss it.
     if not lifecycle.condition_holds(move, accepted=lead.is_accepted):
-        state = "accepted" if lead.is_accepted else "not accepted yet"
-        raise IllegalTransition(f"This SQL is {state}, so it cannot move to {to}.")
+        raise IllegalTransition(f"This SQL is not accepted yet, so it cannot move to {to}.")
     if not actor.is_system and not lifecycle.may_move(
         move, role=actor.role, actor_id=actor.user_id, owner_id=lead.owner_id
     ):
@@ -163,11 +163,9 @@ def lead_transition(
         tenant=lead.tenant_id,
         data=_stage_changed(lead, from_stage=from_stage, actor=actor, at=now,
                             reason_code=reason_code),
-        lead=lead, actor=actor, move=move, note=note,
+        lead=lead, actor=actor,
     )  # fmt: skip
-    if action == TransitionAction.REJECT and is_sales_rejection(
-        action=action, reason_code=reason_code or ""
-    ):
+    if is_sales_rejection(action=action, reason_code=reason_code or ""):
         _announce_rejection(lead, actor=actor, reason_code=reason_code or "", note=note, at=now)
     return lead
 
@@ -223,7 +221,7 @@ def leads_transition(*, leads: Sequence[Lead], to: str, actor: Actor, note: str 
         items.append(_stage_changed(lead, from_stage=from_stage, actor=actor, at=now))
     leads_moved = [lead for lead, _, _ in moved]
     publish_many("lead.stage_changed", tenant=leads_moved[0].tenant_id, items=items,
-                 leads=leads_moved, actor=actor, note=note)  # fmt: skip
+                 leads=leads_moved, actor=actor)  # fmt: skip
     return leads_moved
 
 
@@ -237,7 +235,6 @@ def _announce_rejection(lead: Lead, *, actor: Actor, reason_code: str, note: str
         data={**lead_payload(lead), "reason_code": reason_code, "reason": label or reason_code,
               "note": note or "", "by": actor.label, "at": at,
               "notify": rejection_recipients([(lead.pk, at)])[(lead.pk, at)]},
-        lead=lead, actor=actor,
     )  # fmt: skip
 
 

@@ -93,23 +93,18 @@ def _publish_upserts(
     *, tenant, actor: Actor, created: list[Lead], changed: list[Lead], held: bool = False
 ) -> None:
     """`held`: the leads were created or read under a row lock by this transaction, so the
-    instances are the rows as they stand and handlers need not read them again."""
-    publish_many(
-        "lead.created",
-        tenant=tenant,
-        items=[lead_payload(x) for x in created],
-        leads=created,
-        actor=actor,
-    )
+    instances are the rows as they stand and handlers need not read them again.
+
+    Handlers get only what they use: the payloads, and for re-scoring and match keys the
+    written instances and which leads are new."""
+    publish_many("lead.created", tenant=tenant, items=[lead_payload(x) for x in created])
     touched = created + changed
     publish_many(
         "lead.profile_changed",
         tenant=tenant,
         items=[{"id": x.pk} for x in touched],
-        leads=touched,
         written_leads=touched if held else (),
         new_ids=[x.pk for x in created],
-        actor=actor,
     )
 
 
@@ -140,8 +135,10 @@ def _insert_if_new(lead: Lead) -> bool:
     if row is None:
         return False
     lead.pk = row[0]
-    lead._state.adding = False
-    lead._state.db = connection.alias
+    # Equivalent mutants (None for either): one database, whose alias None stands for, and a
+    # primary key without a default, so `adding` changes no later save.
+    lead._state.adding = False  # pragma: no mutate
+    lead._state.db = connection.alias  # pragma: no mutate
     return True
 
 
@@ -197,7 +194,8 @@ def lead_update(*, lead: Lead, actor: Actor, data: CleanLead) -> UpsertResult:
     if values.get("campaign_id") and _check_campaigns({values["campaign_id"]}):
         raise LeadDataConflict({"campaign": [f"No campaign {values['campaign_id']} here."]})
     if data.email and data.email != lead.email:
-        if Lead.objects.filter(email=data.email).exclude(pk=lead.pk).exists():
+        # Another lead: this one has another address.
+        if Lead.objects.filter(email=data.email).exists():
             raise LeadDataConflict({"email": [f"Another lead has the address {data.email}."]})
         values["email"] = data.email
     if "campaign_id" in values and values["campaign_id"] is None:
@@ -277,10 +275,9 @@ def _write_bulk(
     if changed:
         _record_merges_bulk(tenant.pk, changed, {c.email: c for c in leads}, actor)
     # Bulk events carry ids, not model instances: handlers fetch what they need in one query.
-    publish_many("lead.created", tenant=tenant, items=[row.payload() for row in created],
-                 actor=actor)  # fmt: skip
+    publish_many("lead.created", tenant=tenant, items=[row.payload() for row in created])
     publish_many("lead.profile_changed", tenant=tenant, items=[{"id": row.id} for row in written],
-                 new_ids=[row.id for row in created], actor=actor)  # fmt: skip
+                 new_ids=[row.id for row in created])  # fmt: skip
     outcome = {row.email: (row.id, "created" if row.inserted else "updated") for row in written}
     unchanged_emails = [c.email for c in leads if c.email not in outcome]
     unchanged = dict(Lead.objects.filter(email__in=unchanged_emails).values_list("email", "pk"))

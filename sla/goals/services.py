@@ -119,9 +119,8 @@ def goal_name(goal: Goal) -> str:
 def goal_signable_sides(*, goal: Goal, tz_name: str, role: str, user_id: int | None) -> list[str]:
     """The sides a page offers this person to sign on `goal` (the rule of `sla.signoff`)."""
     return signoff.signable_sides(
-        agreement=goal, role=role, user_id=user_id, closed=goal_closed(goal, tz_name=tz_name),
-        name=goal_name(goal),
-    )  # fmt: skip
+        agreement=goal, role=role, user_id=user_id, closed=goal_closed(goal, tz_name=tz_name)
+    )
 
 
 @transaction.atomic

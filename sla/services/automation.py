@@ -34,21 +34,23 @@ def leads_qualify_by_score(*, items: list[dict[str, Any]]) -> dict[str, int]:
     thresholds = mql_threshold, sql_threshold = selectors.thresholds_in_force()
     if mql_threshold is None and sql_threshold is None:
         return counts
+    # A lead scored for the first time crosses from zero.
+    scores = [(item["lead_id"], item.get("previous_score") or 0, item["score"]) for item in items]
     candidates = [
-        item
-        for item in items
-        if any(_crossed(t, item.get("previous_score") or 0, item["score"]) for t in thresholds)
+        (lead_id, previous, score)
+        for lead_id, previous, score in scores
+        if any(_crossed(t, previous, score) for t in thresholds)
     ]
     if not candidates:
         return counts  # the usual re-score: nothing crossed, no lead is even read
     # Only the leads that crossed are read (as they stand in this transaction, new scores
     # and all): the batch's others, most of an import's, are never built.
-    by_id = Lead.objects.in_bulk(sorted({item["lead_id"] for item in candidates}))
+    by_id = Lead.objects.in_bulk(sorted({lead_id for lead_id, _, _ in candidates}))
     crossing: list[tuple[Lead, int, int]] = []
-    for item in candidates:
-        lead = by_id.get(item["lead_id"])
+    for lead_id, previous, score in candidates:
+        lead = by_id.get(lead_id)
         if lead is not None and lead.erased_at is None:
-            crossing.append((lead, item.get("previous_score") or 0, item["score"]))
+            crossing.append((lead, previous, score))
     for to, threshold, sources in (
         (Stage.MQL, mql_threshold, _TO_MQL_FROM),
         (Stage.SQL, sql_threshold, frozenset({Stage.MQL})),

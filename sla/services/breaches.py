@@ -14,13 +14,12 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from leads.models import Lead, Stage
 from leads.routing.route import lead_reroute
@@ -52,6 +51,21 @@ CLAIMED_COLUMNS = ("id", "tenant_id", "lead_id", "kind", "owner_id", "version_id
 _TIMES = frozenset({"opened_at", "due_at", "warn_at"})
 
 
+class Claim(NamedTuple):
+    """What a claim of one kind sets on the rows it takes, and the deadline it reads."""
+
+    setting: str
+    column: str
+    condition: str
+
+
+# Breaches first: an obligation already due is breached, never warned.
+CLAIMS = {
+    "breach": Claim("status = 'breached', breached_at", "due_at", ""),
+    "warning": Claim("warned_at", "warn_at", " AND warned_at IS NULL"),
+}
+
+
 def claim_sql(kind: str, *, vendor: str, by_tenant: bool, resume: bool = False) -> str:
     """The claiming statement: `kind` is "breach" (due) or "warning" (past the 80% mark).
 
@@ -61,12 +75,10 @@ def claim_sql(kind: str, *, vendor: str, by_tenant: bool, resume: bool = False) 
     before it belong to rows that batch just claimed, dead until vacuum, and skipping them
     keeps every batch as cheap as the first.
     """
-    lock = " FOR UPDATE SKIP LOCKED" if vendor == "postgresql" else ""
-    tenant = " AND tenant_id = %s" if by_tenant else ""
-    if kind == "breach":
-        setting, column, condition = "status = 'breached', breached_at", "due_at", ""
-    else:
-        setting, column, condition = "warned_at", "warn_at", " AND warned_at IS NULL"
+    # SQL keywords and unquoted names are case-insensitive: re-cased, these are the same SQL.
+    lock = " FOR UPDATE SKIP LOCKED" if vendor == "postgresql" else ""  # pragma: no mutate
+    tenant = " AND tenant_id = %s" if by_tenant else ""  # pragma: no mutate
+    setting, column, condition = CLAIMS[kind]
     since = f" AND {column} >= %s" if resume else ""
     due = f"status = 'pending'{condition} AND {column} <= %s{since}{tenant}"
     return (
@@ -93,10 +105,9 @@ def claim_plan(kind: str, *, now: datetime, limit: int = BATCH_SIZE) -> str:
 
 
 def _aware(value: Any) -> datetime:
-    # PostgreSQL returns typed values; SQLite returns RETURNING columns as text.
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
+    # PostgreSQL returns typed values; SQLite returns RETURNING columns as text, which its
+    # backend's own converter types (PostgreSQL's backend has none: it needs none).
+    return connection.ops.convert_datetimefield_value(value, None, connection)
 
 
 def _claim(
@@ -111,7 +122,8 @@ def _claim(
     claimed: dict[int, list[dict]] = defaultdict(list)
     typed = connection.vendor == "postgresql"
     for values in rows:
-        row = dict(zip(CLAIMED_COLUMNS, values, strict=True))
+        # RETURNING lists exactly CLAIMED_COLUMNS: a zip that did not check would be the same.
+        row = dict(zip(CLAIMED_COLUMNS, values, strict=True))  # pragma: no mutate
         if not typed:
             for name in _TIMES:
                 row[name] = _aware(row[name])
@@ -138,14 +150,16 @@ def _reroute(rows: list[dict], versions: dict[int, SlaVersion], *, tenant_id: in
     if not wanted:
         return {}
     leads = Lead.objects.filter(pk__in=list(wanted), stage=Stage.SQL, accepted_at__isnull=True)
-    active = selectors.active_version()
     rerouted: dict[int, int] = {}
+    moved: list[Lead] = []
     for lead in leads.select_related("owner", "tenant").order_by("id"):
         rep_id = lead_reroute(lead=lead, reason="the SLA's accept deadline passed.")
         if rep_id is None:
             continue  # nobody else available, or the lead moved meanwhile
-        obligations_open(leads=[lead], kind=ObligationKind.ACCEPT, now=now, version=active)
+        moved.append(lead)
         rerouted[wanted[lead.pk]] = rep_id
+    if moved:
+        obligations_open(leads=moved, kind=ObligationKind.ACCEPT, now=now)
     return rerouted
 
 
@@ -222,16 +236,13 @@ def breach_claimed(*, tenant_id: int, rows: list[dict], now: datetime, reroute: 
 
 def warn_claimed(*, tenant_id: int, rows: list[dict]) -> int:
     """Announce obligations past their 80% mark (`sla.warning`), claimed by the caller."""
-    if not rows:
-        return 0
     with tenant_scope(tenant_id):
         people = _people({row["owner_id"] for row in rows})
-        managers = None
+        # Obligations nobody owns warn the managers (one read per tenant and batch).
+        managers = selectors.managers_of_tenant(tenant_id=tenant_id)
         items = []
         for row in rows:
             owner = people.get(row["owner_id"])
-            if owner is None and managers is None:
-                managers = selectors.managers_of_tenant(tenant_id=tenant_id)
             items.append({
                 "obligation": row["id"], "lead": row["lead_id"], "kind": row["kind"],
                 "owner": owner, "opened_at": row["opened_at"], "warn_at": row["warn_at"],
@@ -256,7 +267,7 @@ def sla_sweep(
     now = now or timezone.now()
     counts = SweepCounts()
     with cross_tenant_scope():
-        for kind, column in (("breach", "due_at"), ("warning", "warn_at")):
+        for kind, claim in CLAIMS.items():
             resume_from = None
             while True:
                 with transaction.atomic():
@@ -277,5 +288,5 @@ def sla_sweep(
                     break
                 # Rows a concurrent sweep held may lie before this point; it claims them, or,
                 # if it rolls back, the next run does.
-                resume_from = max(row[column] for rows in claimed.values() for row in rows)
+                resume_from = max(row[claim.column] for rows in claimed.values() for row in rows)
     return counts

@@ -64,10 +64,23 @@ def cold_due(*, stage: str, cutoff: datetime) -> QuerySet[Lead]:
     )
 
 
+def _claim(*, stage: str, cutoff: datetime, limit: int) -> QuerySet:
+    """The ids of up to `limit` due leads, locked; rows another sweep holds are skipped."""
+    return (
+        cold_due(stage=stage, cutoff=cutoff)
+        .select_for_update(skip_locked=True)
+        .values_list(
+            # Naming no field would be equivalent: a flat list then holds the first column, id.
+            "id",  # pragma: no mutate
+            flat=True,
+        )[:limit]
+    )
+
+
 def cold_plan(*, stage: str, cutoff: datetime, limit: int = BATCH_SIZE) -> str:
     """PostgreSQL's plan of the cold claim in the current tenant scope, as the sweep runs it."""
     with transaction.atomic(), ordered_index_scans():
-        return cold_due(stage=stage, cutoff=cutoff).values_list("id", flat=True)[:limit].explain()
+        return _claim(stage=stage, cutoff=cutoff, limit=limit).explain()
 
 
 def _recycle(leads: list[Lead], *, tenant_id: int, days: int) -> int:
@@ -88,17 +101,12 @@ def _recycle(leads: list[Lead], *, tenant_id: int, days: int) -> int:
 
 
 def _flag_batch(version: SlaVersion, *, stage: str, days: int, now: datetime, limit: int):
-    claim = (
-        cold_due(stage=stage, cutoff=now - timedelta(days=days))
-        .select_for_update(skip_locked=True, of=("self",))
-        .values_list("id", flat=True)[:limit]
-    )
     with ordered_index_scans():
-        ids = list(claim)
+        ids = list(_claim(stage=stage, cutoff=now - timedelta(days=days), limit=limit))
     if not ids:
         return 0, 0
-    # The rows are locked by this transaction, so the guarded update flags exactly them.
-    Lead.objects.filter(pk__in=ids, is_cold=False).update(is_cold=True, cold_since=now)
+    # The claim read them not cold and this transaction holds their locks: flag them all.
+    Lead.objects.filter(pk__in=ids).update(is_cold=True, cold_since=now)
     leads = list(Lead.objects.filter(pk__in=ids).select_related("owner").order_by("id"))
     publish_many(
         "lead.cold",
@@ -106,7 +114,6 @@ def _flag_batch(version: SlaVersion, *, stage: str, days: int, now: datetime, li
         items=[{**lead_payload(lead), "cold_since": now, "cold_after_days": days,
                 "last_activity_at": lead.last_activity_at,
                 "stage_changed_at": lead.stage_changed_at} for lead in leads],
-        leads=leads,
     )  # fmt: skip
     recycled = 0
     if version.auto_recycle_cold and lifecycle.find_move(stage, Stage.RECYCLED):

@@ -140,14 +140,11 @@ def obligations_respond(*, kind: str, answered_at: dict[int, datetime]) -> dict[
     return counts
 
 
-def obligations_cancel(*, lead_ids: Iterable[int], now: datetime, kinds=None) -> int:
+def obligations_cancel(*, lead_ids: Iterable[int], now: datetime) -> int:
     """Nothing is owed any more (the lead left sales, was erased): pending → cancelled."""
     lead_ids = list(lead_ids)
     pending = Obligation.objects.filter(lead_id__in=lead_ids, status=OPEN)
-    if kinds:
-        pending = pending.filter(kind__in=list(kinds))
-    if not kinds or ObligationKind.ACCEPT in kinds:
-        lead_deadline_set(lead_ids=lead_ids, due_at=None)
+    lead_deadline_set(lead_ids=lead_ids, due_at=None)
     rollup_days_touch(opened=list(pending.values_list("opened_at", flat=True)))
     return pending.update(status=ObligationStatus.CANCELLED, cancelled_at=now)
 

@@ -76,7 +76,7 @@ def _record(
         )
         setattr(counts, finding.status, getattr(counts, finding.status) + 1)
     for status, items in recorded.items():
-        publish_many(EVENT_TYPES[status], tenant=tenant_id, items=items, version=version)
+        publish_many(EVENT_TYPES[status], tenant=tenant_id, items=items)
     return counts
 
 

@@ -176,9 +176,8 @@ def sign_refusal(
 def signable_sides(*, version: SlaVersion, role: str, user_id: int | None) -> list[str]:
     """The sides a page offers this person to sign: allowed, and not signed yet."""
     return signoff.signable_sides(
-        agreement=version, role=role, user_id=user_id, closed=_closed(version),
-        name=f"Version {version.number}",
-    )  # fmt: skip
+        agreement=version, role=role, user_id=user_id, closed=_closed(version)
+    )
 
 
 @transaction.atomic
@@ -292,7 +291,6 @@ def sla_review_reminders_send(*, today: date | None = None) -> int:
                 data={"version": version.pk, "number": version.number, "name": version.name,
                       "review_on": version.review_on,
                       "notify": selectors.managers_of_tenant(tenant_id=tenant_id)},
-                version=version,
             )  # fmt: skip
             sent += 1
     return sent

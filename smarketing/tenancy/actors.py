@@ -49,7 +49,7 @@ def client_ip(request: Any) -> str | None:
     (`smarketing.accounts.lockout.client_ip`, proxy-aware), or None when it is no IP."""
     from smarketing.accounts.lockout import client_ip as lockout_client_ip
 
-    address = lockout_client_ip(request) if hasattr(request, "META") else None
+    address = lockout_client_ip(request)
     try:
         return str(ipaddress.ip_address((address or "").strip()))
     except ValueError:

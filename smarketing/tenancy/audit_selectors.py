@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -18,14 +18,17 @@ def parse_moment(value: str, *, end: bool = False) -> datetime | None:
     if not value:
         return None
     try:
-        moment = parse_datetime(value)
-        if moment is None:
-            day = parse_date(value)
-            if day is None:
-                return None
+        # A date first: `parse_datetime` reads "2026-12-04" too (as its midnight), which
+        # would make an inclusive `to` day end where it starts.
+        day = parse_date(value)
+        if day is not None:
             moment = datetime.combine(day, time.min)
             if end:
-                moment = moment + timezone.timedelta(days=1)
+                moment = moment + timedelta(days=1)
+        else:
+            moment = parse_datetime(value)
+            if moment is None:
+                return None
     except ValueError:
         return None
     if timezone.is_naive(moment):

@@ -7,6 +7,6 @@ def tenancy(request) -> dict:
         return {}
     return {
         "tenant": tenant,
-        "role": getattr(request, "role", None),
+        "role": request.role,  # resolved with the tenant
         "my_memberships": memberships_of(user=request.user),
     }

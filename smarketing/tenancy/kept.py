@@ -69,7 +69,7 @@ class KeptPerProcess:
                 token = client.get(self.token_key)
         except Exception:  # Redis away: ask the database
             return None
-        return token.decode() if isinstance(token, bytes) else token
+        return token.decode()  # the shared client answers bytes
 
     def get(self, key: Hashable, token: str | None) -> Any:
         """A fresh copy of the answer kept for `key` under `token`, else `MISSING`."""
@@ -85,7 +85,8 @@ class KeptPerProcess:
     def put(self, key: Hashable, token: str | None, answer: Any) -> None:
         if token is None:
             return
-        blob = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        # Any protocol reads back the same answer; the highest is the fastest.
+        blob = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)  # pragma: no mutate
         with self._lock:
             if len(self._entries) >= self.max_entries:
                 self._entries.clear()

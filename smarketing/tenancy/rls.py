@@ -68,16 +68,19 @@ class EnableRowLevelSecurity(Operation):
         return f"rls_{self.model_name.lower()}"
 
 
+# The tables of this schema that carry a tenant isolation policy.
+POLICY_TABLES_SQL = (
+    "SELECT c.relname FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE p.polname = %s AND n.nspname = current_schema() ORDER BY c.relname"
+)
+
+
 def _alter_every_policy(schema_editor, condition: str) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE p.polname = %s AND n.nspname = current_schema() ORDER BY c.relname",
-            [POLICY_NAME],
-        )
+        cursor.execute(POLICY_TABLES_SQL, [POLICY_NAME])
         tables = [row[0] for row in cursor.fetchall()]
     for table in tables:
         schema_editor.execute(

@@ -8,7 +8,7 @@ from smarketing.tenancy.scope import cross_tenant_scope
 
 def memberships_of(*, user) -> list[Membership]:
     """All of a user's memberships, across tenants (for the switcher and the landing page)."""
-    if not getattr(user, "is_authenticated", False) or user.pk is None:
+    if not user.is_authenticated or user.pk is None:
         return []
     with cross_tenant_scope():
         return list(
@@ -20,7 +20,7 @@ def memberships_of(*, user) -> list[Membership]:
 
 def membership_in(*, user, tenant: Tenant) -> Membership | None:
     """The user's active membership: a deactivated member is refused like a stranger."""
-    if not getattr(user, "is_authenticated", False) or user.pk is None:
+    if not user.is_authenticated or user.pk is None:
         return None
     with cross_tenant_scope():
         return Membership.all_tenants.filter(user=user, tenant=tenant, is_active=True).first()

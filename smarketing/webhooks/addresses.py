@@ -69,7 +69,8 @@ def refused_reason(ip: IPAddress) -> str | None:
     """Why `ip` is no place for a webhook, or None when it is a public unicast address."""
     if not ip.is_global or ip.is_multicast or ip.is_reserved:
         return "a private or reserved address"
-    if any(ip.version == network.version and ip in network for network in _REFUSED_NETWORKS):
+    # (An address is never `in` a network of the other IP version.)
+    if any(ip in network for network in _REFUSED_NETWORKS):
         return "a private or reserved address (or one that tunnels to IPv4)"
     return None
 
@@ -120,7 +121,8 @@ def parse_webhook_url(url: str) -> WebhookURL:
     if not host:
         raise UnsafeAddress("The URL has no host.")
     try:
-        ascii_host = host.encode("idna").decode("ascii").lower()
+        idna = host.encode("idna")  # pragma: no mutate (codec names ignore case: "IDNA" is it)
+        ascii_host = idna.decode().lower()
     except UnicodeError:
         raise UnsafeAddress(f"The host {host} is not a valid name.") from None
     other_host = (other.host or "").strip("[]").lower()
@@ -139,10 +141,13 @@ def _default_port(scheme: str) -> int:
 
 def _resolve(target: WebhookURL) -> list[str]:
     try:
-        infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
+        # Only the addresses are used (the port is the URL's), one per address whatever the
+        # socket type. A scoped IPv6 address (`fe80::1%eth0`) keeps its scope: it is
+        # link-local, refused unless private addresses are allowed, and reachable only with it.
+        infos = socket.getaddrinfo(target.host, None)
     except (socket.gaierror, UnicodeError, OSError):
         raise UnsafeAddress(f"The host {target.host} does not resolve.") from None
-    addresses = list(dict.fromkeys(info[4][0].split("%", 1)[0] for info in infos))
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not addresses:
         raise UnsafeAddress(f"The host {target.host} does not resolve.")
     return addresses

@@ -30,7 +30,7 @@ def webhook_deliveries_create(*, events: list[OutboxEvent]) -> None:
     endpoints = defaultdict(list)
     for endpoint in WebhookEndpoint.all_tenants.filter(
         tenant_id__in={event.tenant_id for event in public}, enabled=True
-    ).only("pk", "tenant_id", "events"):
+    ).only("tenant_id", "events"):  # (and the pk, always)
         endpoints[endpoint.tenant_id].append(endpoint)
     now = timezone.now()
     rows = [

@@ -35,8 +35,9 @@ def endpoints_failing(*, now: datetime) -> QuerySet[WebhookEndpoint]:
     recent = Q(
         deliveries__last_attempt_at__gte=now - FAILING_WINDOW,
     ) & (
-        Q(deliveries__status=DeliveryStatus.FAILED)
-        | Q(deliveries__status=DeliveryStatus.PENDING, deliveries__failures__gt=0)
+        # A delivery that succeeded has no failures (they reset), so `failures > 0` is one
+        # that is retrying, or was given up on after failing.
+        Q(deliveries__status=DeliveryStatus.FAILED) | Q(deliveries__failures__gt=0)
     )
     return (
         WebhookEndpoint.objects.annotate(

@@ -46,8 +46,11 @@ class WebhookListView(WebhookPageMixin, TemplateView):
         # ?failing=1: the endpoints whose deliveries fail (the admins' home links here).
         failing = self.request.GET.get("failing") == "1"
         context["failing"] = failing
-        endpoints = selectors.endpoints_failing(now=timezone.now()) if failing else None
-        context["endpoints"] = endpoints if failing else selectors.endpoint_list()
+        context["endpoints"] = (
+            selectors.endpoints_failing(now=timezone.now())
+            if failing
+            else selectors.endpoint_list()
+        )
         context.setdefault("form", EndpointForm(initial={"enabled": True}))
         return context
 
@@ -93,7 +96,7 @@ class WebhookDetailView(WebhookPageMixin, TemplateView):
     def post(self, request, pk):
         """One form per button: `action` is save (the default), rotate or delete."""
         endpoint = self.endpoint()
-        action = request.POST.get("action", "save")
+        action = request.POST.get("action")
         if action == "rotate":
             endpoint = services.endpoint_rotate_secret(endpoint=endpoint, actor=self.actor())
             # The new secret is rendered in this answer only; it is never shown again.
@@ -115,8 +118,8 @@ class WebhookDetailView(WebhookPageMixin, TemplateView):
             else:
                 messages.success(request, "Endpoint saved.")
                 return redirect("webhooks:detail", tenant_slug=request.tenant.slug, pk=pk)
-        endpoint.refresh_from_db()
-        return self.render_to_response(self.get_context_data(endpoint=endpoint, form=form))
+        endpoint.refresh_from_db()  # the page shows what is stored, beside the refused input
+        return self.render_to_response(self.get_context_data(form=form))
 
 
 class WebhookRedeliverView(WebhookPageMixin, View):
@@ -124,7 +127,7 @@ class WebhookRedeliverView(WebhookPageMixin, View):
         endpoint = self.endpoint()
         delivery = selectors.endpoint_deliveries(endpoint=endpoint).filter(pk=delivery_id).first()
         if delivery is None:
-            raise Http404("No such delivery.")
+            raise Http404  # the page says "Not Found"; no message reaches the admin
         delivery.endpoint = endpoint
         try:
             services.delivery_redeliver(delivery=delivery, actor=self.actor())

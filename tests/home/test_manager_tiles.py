@@ -6,6 +6,7 @@ import pytest
 
 from sla.home import breaches_tile, compliance_tile
 from smarketing.home.core_tiles import health_tile
+from smarketing.home.tiles import Figure, Row, TileData
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import tenant_scope
 from smarketing.webhooks.home import failing_endpoints_tile
@@ -146,3 +147,71 @@ def test_goals_tile_counts_this_months_goals_by_status_worst_first(tenant, peopl
     assert figures(tile) == {"Missed": 0, "At risk": 1, "On track": 0, "Met": 1}
     assert [row.text for row in tile.rows] == ["SQL hand-offs", "MQLs"]
     assert tile.url == f"/t/{tenant.slug}/goals/?period=2027-02"
+
+
+def test_the_failing_tile_lists_each_endpoint_with_its_failures_and_state(tenant, people):
+    # The newer endpoint failed earlier: rows go by the last failure, not by age.
+    calm = WebhookEndpointFactory(tenant=tenant, url="https://hooks.example/calm")
+    older = WebhookEndpointFactory(tenant=tenant, url="https://hooks.example/older")
+    newer = WebhookEndpointFactory(tenant=tenant, url="https://hooks.example/newer",
+                                   enabled=False)  # fmt: skip
+    last_failure = NOW - timedelta(minutes=10)
+    WebhookDeliveryFactory(tenant=tenant, endpoint=older, status="failed", failures=5,
+                           last_attempt_at=last_failure)  # fmt: skip
+    WebhookDeliveryFactory(tenant=tenant, endpoint=older, status="succeeded", failures=0,
+                           last_attempt_at=NOW - timedelta(minutes=1))  # fmt: skip
+    for hours in (3, 4):
+        WebhookDeliveryFactory(tenant=tenant, endpoint=newer, status="failed", failures=5,
+                               last_attempt_at=NOW - timedelta(hours=hours))  # fmt: skip
+    # Queued again by a redelivery: pending, no failure yet in this round, not failing.
+    WebhookDeliveryFactory(tenant=tenant, endpoint=calm, status="pending", failures=0,
+                           last_attempt_at=NOW - timedelta(minutes=2))  # fmt: skip
+    with tenant_scope(tenant):
+        tile = failing_endpoints_tile(visit_of(tenant, people[Role.ADMIN], Role.ADMIN, now=NOW))
+    url = f"/t/{tenant.slug}/settings/webhooks/?failing=1"
+    assert tile == TileData(
+        title="Failing webhook endpoints",
+        url=url,
+        link_label="Failing endpoints",
+        figures=[Figure("Failing in the last 24 h", 2, url, "alert")],
+        rows=[
+            Row("https://hooks.example/older", f"/t/{tenant.slug}/settings/webhooks/{older.pk}/",
+                detail="1 failed delivery", when=last_failure, when_label="last failure"),
+            Row("https://hooks.example/newer", f"/t/{tenant.slug}/settings/webhooks/{newer.pk}/",
+                detail="2 failed deliveries · disabled", when=NOW - timedelta(hours=3),
+                when_label="last failure"),
+        ],
+        empty="Every endpoint delivers.",
+    )  # fmt: skip
+
+
+def test_the_failing_endpoints_tile_of_endpoints_that_deliver_is_ok_and_empty(tenant, people):
+    WebhookDeliveryFactory(tenant=tenant, status="succeeded", last_attempt_at=NOW)
+    with tenant_scope(tenant):
+        tile = failing_endpoints_tile(visit_of(tenant, people[Role.ADMIN], Role.ADMIN, now=NOW))
+    url = f"/t/{tenant.slug}/settings/webhooks/?failing=1"
+    assert tile.figures == [Figure("Failing in the last 24 h", 0, url, "ok")]
+    assert (tile.rows, tile.empty) == ([], "Every endpoint delivers.")
+
+
+def test_endpoints_failing_at_the_same_moment_list_the_newest_first(tenant, people):
+    first, second = WebhookEndpointFactory.create_batch(2, tenant=tenant)
+    for endpoint in (first, second):
+        WebhookDeliveryFactory(tenant=tenant, endpoint=endpoint, status="failed", failures=5,
+                               last_attempt_at=NOW - timedelta(hours=1))  # fmt: skip
+    with tenant_scope(tenant):
+        tile = failing_endpoints_tile(visit_of(tenant, people[Role.ADMIN], Role.ADMIN, now=NOW))
+    assert [row.text for row in tile.rows] == [second.url, first.url]
+
+
+def test_the_failing_endpoints_tile_is_the_admins_last(tenant):
+    from smarketing.home.tiles import Tile, tiles_for
+    from smarketing.webhooks import home
+
+    home.register()  # as the app does at start-up; registering again replaces it
+    tile = Tile("webhooks-failing", frozenset({Role.ADMIN}), 95, failing_endpoints_tile,
+                False, "webhooks-failing")  # fmt: skip
+    assert tiles_for(Role.ADMIN)[-1] == tile
+    assert tiles_for(Role.ADMIN)[-2].order < tile.order
+    for role in (Role.MANAGER, Role.MARKETER, Role.SALES_REP):
+        assert tile.key not in [t.key for t in tiles_for(role)]

@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from leads.imports.models import LeadImport
 from leads.imports.services import lead_import_process
 from leads.models import Lead
+from smarketing import events
 from smarketing.tenancy.scope import tenant_scope
 from tests.leads.factories import LeadImportFactory
 
@@ -66,3 +67,15 @@ def process(tenant, content: bytes, **fields) -> LeadImport:
     )
     with tenant_scope(tenant):
         return lead_import_process(lead_import=LeadImport.objects.get(pk=row.pk))
+
+
+def heard(monkeypatch, event_type: str) -> list[dict]:
+    """Every `event_type` item published from now on, with the context handlers get (the
+    payload's keys, and `context` for the in-process objects), in order."""
+    seen: list[dict] = []
+
+    def listen(*, tenant, items, **context):
+        seen.extend({**item, "context": context} for item in items)
+
+    monkeypatch.setitem(events._handlers, event_type, [*events.handlers_for(event_type), listen])
+    return seen

@@ -116,6 +116,7 @@ def test_a_disabled_webhook_endpoint_notifies_the_admins(tenant, people, relay):
     relay()
     [note] = of(people["admin"])
     assert note.kind == "webhook_disabled"
+    assert note.title == "Webhook endpoint disabled: https://hooks.example/in"
     assert note.url == f"/t/acme/settings/webhooks/{endpoint.pk}/"
     assert "HTTP 500 for 24 hours" in note.body
     assert not of(people["manager"])

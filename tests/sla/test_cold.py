@@ -3,15 +3,20 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from leads import services as leads
-from leads.models import Lead, Stage, StageTransition
-from sla.services import cold_leads_sweep
+from leads.errors import IllegalTransition
+from leads.models import Lead, RejectionReason, Stage, StageTransition
+from sla.services import cold, cold_leads_sweep, leads_warm_up
 from smarketing.events.models import OutboxEvent
 from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import tenant_scope
 from tests.leads.factories import LeadFactory
+from tests.sla.factories import SlaVersionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +111,112 @@ def test_erased_leads_never_go_cold(tenant, active_sla):
     active_sla(cold_after_days={"mql": 1})
     quiet_lead(tenant, Stage.MQL, 5, erased_at=NOW - timedelta(days=2))
     assert cold_leads_sweep(now=NOW).cold == 0
+
+
+def test_a_lead_merged_into_another_never_goes_cold(tenant, active_sla):
+    active_sla(cold_after_days={"mql": 14})
+    survivor = quiet_lead(tenant, Stage.MQL, 1)
+    quiet_lead(tenant, Stage.MQL, 400, merged_into=survivor)
+    assert cold_leads_sweep(now=NOW).cold == 0
+
+
+def test_the_cold_event_says_since_when_and_the_last_signs_of_life(tenant, member, active_sla):
+    active_sla(cold_after_days={"mql": 14})
+    rep = member(tenant, Role.MARKETER)
+    lead = quiet_lead(tenant, Stage.MQL, 20, owner=rep, last_activity_at=NOW - timedelta(days=30))
+    cold_leads_sweep(now=NOW)
+    [event] = cold_events()
+    assert event.data["owner"] == {"id": rep.pk, "email": rep.email}
+    assert datetime.fromisoformat(event.data["cold_since"]) == NOW
+    assert event.data["cold_after_days"] == 14
+    assert datetime.fromisoformat(event.data["last_activity_at"]) == lead.last_activity_at
+    assert datetime.fromisoformat(event.data["stage_changed_at"]) == lead.stage_changed_at
+
+
+def test_the_sweep_costs_the_same_queries_for_one_cold_lead_or_many(tenant, member, active_sla):
+    active_sla(cold_after_days={"mql": 14})
+    owners = [member(tenant, Role.MARKETER) for _ in range(4)]
+    quiet_lead(tenant, Stage.MQL, 20, owner=owners[0])
+    with CaptureQueriesContext(connection) as one:
+        assert cold_leads_sweep(now=NOW).cold == 1
+    for owner in owners:
+        quiet_lead(tenant, Stage.MQL, 20, owner=owner)
+    with CaptureQueriesContext(connection) as four:
+        assert cold_leads_sweep(now=NOW).cold == 4
+    assert len(four) == len(one)
+
+
+def test_the_sweep_takes_a_stage_in_batches_and_keeps_the_batches_done(
+    tenant, active_sla, monkeypatch
+):
+    active_sla(cold_after_days={"mql": 14})
+    for _ in range(5):
+        quiet_lead(tenant, Stage.MQL, 20)
+    assert cold_leads_sweep(now=NOW, batch_size=2).cold == 5  # 2 + 2 + 1
+    Lead.all_tenants.update(is_cold=False, cold_since=None)
+
+    published = []
+
+    def fail_the_second_batch(event_type, **kwargs):
+        published.append(len(kwargs["items"]))
+        if len(published) == 2:
+            raise RuntimeError("the worker died")
+
+    monkeypatch.setattr(cold, "publish_many", fail_the_second_batch)
+    with pytest.raises(RuntimeError):
+        cold_leads_sweep(now=NOW, batch_size=2)
+    assert published == [2, 2]
+    assert Lead.all_tenants.filter(is_cold=True).count() == 2  # the first batch committed
+
+
+def test_the_sweep_of_one_tenant_leaves_the_others_alone(tenant, other_tenant, active_sla):
+    active_sla(cold_after_days={"mql": 14})
+    SlaVersionFactory(tenant=other_tenant, active=True, cold_after_days={"mql": 14})
+    mine = quiet_lead(tenant, Stage.MQL, 20)
+    theirs = quiet_lead(other_tenant, Stage.MQL, 20)
+    assert cold_leads_sweep(now=NOW, tenant_id=other_tenant.pk).cold == 1
+    assert dict(Lead.all_tenants.values_list("pk", "is_cold")) == {mine.pk: False,
+                                                                    theirs.pk: True}  # fmt: skip
+
+
+def test_recycled_cold_sqls_are_counted_and_say_why_in_their_history(tenant, active_sla):
+    active_sla(cold_after_days={"sql": 3}, auto_recycle_cold=True)
+    sqls = [quiet_lead(tenant, Stage.SQL, 5) for _ in range(3)]
+    counts = cold_leads_sweep(now=NOW, batch_size=2)
+    assert (counts.cold, counts.recycled) == (3, 3)
+    notes = StageTransition.all_tenants.filter(lead__in=sqls, to_stage=Stage.RECYCLED)
+    assert list(notes.values_list("note", flat=True)) == ["No activity for 3 days."] * 3
+    # The reason recycles record, listed after the tenant's own reasons.
+    reason = RejectionReason.all_tenants.get(tenant=tenant, code="went_cold")
+    assert (reason.label, reason.position) == ("Went cold (no activity)", 99)
+
+
+def test_a_cold_sql_whose_move_is_refused_stays_flagged_and_the_rest_are_recycled(
+    tenant, active_sla, monkeypatch
+):
+    active_sla(cold_after_days={"sql": 3}, auto_recycle_cold=True)
+    refused, moved = quiet_lead(tenant, Stage.SQL, 5), quiet_lead(tenant, Stage.SQL, 5)
+    real_transition = cold.lead_transition
+
+    def transition(*, lead, **kwargs):
+        if lead.pk == refused.pk:
+            raise IllegalTransition("The lead moved meanwhile.")
+        return real_transition(lead=lead, **kwargs)
+
+    monkeypatch.setattr(cold, "lead_transition", transition)
+    counts = cold_leads_sweep(now=NOW)
+    assert (counts.cold, counts.recycled) == (2, 1)
+    stages = dict(Lead.all_tenants.values_list("pk", "stage"))
+    assert stages == {refused.pk: Stage.SQL, moved.pk: Stage.RECYCLED}
+    assert Lead.all_tenants.get(pk=refused.pk).is_cold
+
+
+def test_warming_up_touches_only_the_cold_leads_named(tenant):
+    named_cold, named_warm, other_cold = (
+        quiet_lead(tenant, Stage.MQL, 20, is_cold=cold, cold_since=NOW if cold else None)
+        for cold in (True, False, True)
+    )
+    with tenant_scope(tenant):
+        assert leads_warm_up(lead_ids=[named_cold.pk, named_warm.pk]) == 1
+    flags = dict(Lead.all_tenants.values_list("pk", "is_cold"))
+    assert flags == {named_cold.pk: False, named_warm.pk: False, other_cold.pk: True}

@@ -1,17 +1,20 @@
 """Daily rollups: idempotent, rebuilt for dirty days, a new timezone rebuilds everything."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from sla import services, tasks
 from sla.compliance.report import compliance_report
 from sla.models import ObligationRollup, RollupDirtyDay, RollupState, SlaVersion
+from sla.services.rollups import WINDOW_DAYS, _runs, local_days_of_utc_date
 from smarketing.celery import app
 from smarketing.periods import Period
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import tenant_scope
 from tests.leads.factories import StageTransitionFactory
+from tests.scopes import deployed
 from tests.sla.factories import ALWAYS_OPEN, ObligationFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +169,26 @@ def test_operators_read_rollups_in_the_admin_but_never_write_them(admin_client, 
     services.compliance_rollups_build(tenant_id=tenant.pk)
     assert admin_client.get(f"/admin/sla/{model}/").status_code == 200
     assert admin_client.get(f"/admin/sla/{model}/add/").status_code == 403
+
+
+def test_the_rollup_sweep_adds_up_what_each_tenant_wrote(tenant, other_tenant):
+    sweep = deployed(services.compliance_rollups_sweep)
+    first = sweep(now=NOW)
+    assert (first["tenants"], first["full"]) == (2, 2)  # never built: each rebuilt whole
+    # Three days later each tenant writes the days from its last run's to today: 20 to 23 May.
+    assert sweep(now=NOW + timedelta(days=3)) == {"tenants": 2, "days": 2 * 4, "full": 0}
+
+
+@pytest.mark.parametrize("server_zone", ["UTC", "Asia/Tokyo", "America/Los_Angeles"])
+def test_the_local_days_of_a_utc_date_do_not_depend_on_the_servers_zone(settings, server_zone):
+    settings.TIME_ZONE = server_zone
+    day = date(2027, 3, 10)
+    assert local_days_of_utc_date(day, ZoneInfo("UTC")) == {day}
+    assert local_days_of_utc_date(day, ZoneInfo("Europe/Rome")) == {day, date(2027, 3, 11)}
+    assert local_days_of_utc_date(day, ZoneInfo("America/New_York")) == {date(2027, 3, 9), day}
+
+
+def test_rollups_are_written_in_runs_of_at_most_a_window_of_days():
+    first = date(2027, 1, 1)
+    days = [first + timedelta(n) for n in range(WINDOW_DAYS + 1)]
+    assert [len(run) for run in _runs(days)] == [WINDOW_DAYS, 1]

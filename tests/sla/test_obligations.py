@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from leads import services as leads
-from leads.models import Stage
+from leads.models import Lead, Stage
 from sla.models import Breach, Obligation, SlaStatus
 from smarketing.events.models import OutboxEvent
 from smarketing.tenancy.actors import Actor
@@ -128,12 +128,38 @@ def test_leaving_sql_otherwise_cancels_what_is_pending(tenant, people, active_sl
     assert first_touch.cancelled_at is not None
 
 
+def test_a_lead_leaving_sql_cancels_only_its_own_obligations(tenant, people, active_sla):
+    active_sla()
+    leaving, staying = hand_off(tenant, people), hand_off(tenant, people)
+    rep = as_member(people["sales_rep"], Role.SALES_REP)
+    with tenant_scope(tenant):
+        leads.lead_accept(lead=leaving, actor=rep)
+        leads.lead_transition(lead=leaving, to=Stage.OPPORTUNITY, actor=rep)
+    assert [o.status for o in obligations(staying)] == ["pending"]
+    assert Lead.all_tenants.get(pk=staying.pk).accept_due_at is not None  # still in the queue
+
+
+def test_reassigning_a_lead_hands_on_only_what_it_still_owes(tenant, people, member, active_sla):
+    active_sla()
+    lead, other = hand_off(tenant, people), hand_off(tenant, people)
+    first, second = people["sales_rep"], member(tenant, Role.SALES_REP)
+    with tenant_scope(tenant):
+        leads.lead_accept(lead=lead, actor=as_member(first, Role.SALES_REP))
+        leads.lead_assign(lead=lead, owner_email=second.email,
+                          actor=as_member(people["manager"], Role.MANAGER))  # fmt: skip
+    accept, first_touch = obligations(lead)
+    assert (accept.status, accept.owner_id) == ("met", None)  # answered: it stays as it was
+    assert (first_touch.status, first_touch.owner_id) == ("pending", second.pk)
+    assert [o.owner_id for o in obligations(other)] == [None]
+
+
 def test_erasing_a_lead_cancels_its_pending_obligations(tenant, people, active_sla):
     active_sla()
     lead = hand_off(tenant, people)
     with tenant_scope(tenant):
         leads.lead_erase(lead=lead, actor=as_member(people["admin"], Role.ADMIN))
     assert [o.status for o in obligations(lead)] == ["cancelled"]
+    assert Lead.all_tenants.get(pk=lead.pk).accept_due_at is None  # out of the queue's order
 
 
 def test_a_late_answer_is_a_breach_recorded_once_with_its_response_time(

@@ -8,6 +8,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from leads.models import Stage, TransitionAction
 from sla.models import ClosedPeriod, Shortfall, SlaStatus
@@ -15,6 +17,7 @@ from sla.services import marketing_shortfalls_sweep
 from smarketing.events.models import OutboxEvent
 from smarketing.tenancy.models import Tenant
 from smarketing.tenancy.roles import Role
+from tests.factories import TenantFactory
 from tests.leads.factories import LeadFactory, StageTransitionFactory
 from tests.scopes import deployed
 from tests.sla.factories import SlaVersionFactory
@@ -266,3 +269,37 @@ def test_both_sides_breaches_stand_side_by_side_in_the_compliance_api_and_page(
     html = page.content.decode()
     assert "Both sides\u2019 breaches" in html
     assert "MQLs per month" in html and "Missed" in html and "At risk" in html
+
+
+def test_a_sweep_adds_every_tenants_findings_and_then_costs_no_query_per_tenant(
+    utc_tenant, other_tenant
+):
+    Tenant.objects.filter(pk=other_tenant.pk).update(timezone="UTC")
+    for each in (utc_tenant, other_tenant):
+        # In force since February, which had no MQL; March is behind its pace.
+        in_force(each, since=MARCH_START - timedelta(days=28))
+    counts = sweep(now=MID_MARCH)
+    assert counts.as_dict() == {"at_risk": 2, "missed": 2, "closed": 2}
+    # A tenant with something to judge after two with nothing left.
+    newcomer = TenantFactory(timezone="UTC")
+    in_force(newcomer, since=MARCH_START - timedelta(days=28))
+    assert sweep(now=MID_MARCH).as_dict() == {"at_risk": 1, "missed": 1, "closed": 1}
+
+    # February closed, March at risk: a later minute finds nothing left to judge.
+    later = MID_MARCH + timedelta(hours=1)
+    with CaptureQueriesContext(connection) as one_tenant:
+        assert sweep(now=later, tenant_id=utc_tenant.pk).as_dict() == {
+            "at_risk": 0, "missed": 0, "closed": 0}  # fmt: skip
+    with CaptureQueriesContext(connection) as two_tenants:
+        assert sweep(now=later).as_dict() == {"at_risk": 0, "missed": 0, "closed": 0}
+    assert len(two_tenants) == len(one_tenant)
+
+
+def test_a_month_with_no_volume_target_still_closes_on_its_acceptance_rate(utc_tenant):
+    in_force(utc_tenant, monthly_mql_target=0, min_acceptance_rate=Decimal("0.6"))
+    moves(utc_tenant, 1, at=MID_MARCH, to=Stage.SQL, action=TransitionAction.ACCEPT)
+    moves(utc_tenant, 9, at=MID_MARCH, to=Stage.RECYCLED, action=TransitionAction.REJECT,
+          reason_code="bad_fit")  # fmt: skip
+    counts = sweep(now=APRIL_START + timedelta(minutes=1))
+    assert (counts.missed, counts.closed) == (1, 1)
+    assert Shortfall.all_tenants.get().term == "acceptance_rate"

@@ -105,7 +105,7 @@ def test_a_breached_sql_is_rerouted_to_the_least_loaded_rep_who_is_in(tenant, me
     assert event.data["rerouted_to"] == {"id": free.pk, "email": free.email}
     assert event.data["owner"]["id"] == slow.pk
     note = StageTransition.all_tenants.get(lead=lead, action="assign").note
-    assert free.email in note
+    assert note == f"Re-routed to {free.email}: the SLA's accept deadline passed."
     fresh = Obligation.all_tenants.get(lead=lead, status="pending")
     assert (fresh.kind, fresh.owner_id) == ("accept", free.pk)
 
@@ -152,6 +152,64 @@ def test_warnings_go_out_once_at_eighty_percent(tenant, member, active_sla):
     assert warning.data["notify"] == [{"id": rep.pk, "email": rep.email}]
     close.refresh_from_db()
     assert close.warned_at == NOW
+
+
+def test_a_warning_says_when_and_goes_to_the_managers_when_nobody_owns_it(
+    tenant, member, active_sla
+):
+    active_sla()
+    boss = member(tenant, Role.MANAGER)
+    unowned = ObligationFactory(tenant=tenant, owner=None, opened_at=NOW - timedelta(hours=4),
+                                due_at=NOW + timedelta(minutes=30),
+                                warn_at=NOW - timedelta(minutes=1))  # fmt: skip
+    assert sla_sweep(now=NOW).warned == 1
+    [warning] = OutboxEvent.all_tenants.filter(event_type="sla.warning")
+    assert warning.data["notify"] == [{"id": boss.pk, "email": boss.email}]
+    assert warning.data["owner"] is None
+    assert (warning.data["lead"], warning.data["kind"]) == (unowned.lead_id, "accept")
+    times = {name: datetime.fromisoformat(warning.data[name])
+             for name in ("opened_at", "warn_at", "due_at")}  # fmt: skip
+    assert times == {"opened_at": unowned.opened_at, "warn_at": unowned.warn_at,
+                     "due_at": unowned.due_at}  # fmt: skip
+
+
+def test_a_breached_lead_that_is_no_sql_any_more_is_not_rerouted(tenant, member, active_sla):
+    active_sla(reroute_on_breach=True, accept_within_hours=4)
+    rep, free = member(tenant, Role.SALES_REP), member(tenant, Role.SALES_REP)
+    # Its accept obligation is still pending, as left by data from before the handlers.
+    lead = LeadFactory(tenant=tenant, stage=Stage.RECYCLED, owner=rep)
+    due(tenant, 1, lead=lead, owner=rep)
+    assert sla_sweep(now=NOW).rerouted == 0
+    assert Lead.all_tenants.get(pk=lead.pk).owner_id == rep.pk
+    assert not Obligation.all_tenants.filter(lead=lead, owner=free).exists()
+
+
+def test_a_lead_nobody_can_take_over_does_not_stop_the_next_from_being_rerouted(
+    tenant, member, active_sla
+):
+    active_sla(reroute_on_breach=True, accept_within_hours=4)
+    alone, away = member(tenant, Role.SALES_REP), member(tenant, Role.SALES_REP)
+    Membership.all_tenants.filter(user=away).update(is_away=True)
+    # The first lead's only other rep is away; the second lead's owner is the one away.
+    stuck = LeadFactory(tenant=tenant, stage=Stage.SQL, owner=alone)
+    handed_on = LeadFactory(tenant=tenant, stage=Stage.SQL, owner=away)
+    due(tenant, 2, lead=stuck, owner=alone)
+    due(tenant, 1, lead=handed_on, owner=away)
+
+    assert sla_sweep(now=NOW).rerouted == 1
+    owners = dict(Lead.all_tenants.values_list("pk", "owner_id"))
+    assert (owners[stuck.pk], owners[handed_on.pk]) == (alone.pk, alone.pk)
+
+
+def test_reroutes_are_counted_over_every_batch(tenant, member, active_sla):
+    active_sla(reroute_on_breach=True, accept_within_hours=4)
+    slow, free = member(tenant, Role.SALES_REP), member(tenant, Role.SALES_REP)
+    leads = [LeadFactory(tenant=tenant, stage=Stage.SQL, owner=slow) for _ in range(2)]
+    for minutes, lead in enumerate(leads):
+        due(tenant, minutes, lead=lead, owner=slow)
+    counts = sla_sweep(now=NOW, batch_size=1)
+    assert (counts.breached, counts.rerouted) == (2, 2)
+    assert set(Lead.all_tenants.values_list("owner_id", flat=True)) == {free.pk}
 
 
 def test_an_obligation_due_before_its_warning_went_out_is_only_breached(tenant, active_sla):

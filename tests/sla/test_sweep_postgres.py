@@ -8,18 +8,20 @@ from django.db import connection
 from django.utils import timezone
 
 from bench.sla_data import add_obligations, copy_leads
-from leads.models import Stage
+from leads.models import Lead, Stage
 from sla.models import Breach, Obligation
-from sla.services import sla_sweep
+from sla.services import cold_leads_sweep, sla_sweep
 from sla.services.breaches import claim_plan
 from sla.services.cold import cold_plan
 from smarketing.events.models import OutboxEvent
 from smarketing.tenancy.scope import tenant_scope
 from tests.leads.factories import LeadFactory
+from tests.row_locks import row_locked
 from tests.scopes import deployed
 
 # Sweeps run from the deployed connection defaults, as Celery beat starts them.
 sla_sweep = deployed(sla_sweep)
+cold_leads_sweep = deployed(cold_leads_sweep)
 
 pytestmark = pytest.mark.postgres
 
@@ -48,6 +50,9 @@ def many_pending(tenant, active_sla):
 def test_the_breach_claim_reads_the_partial_index_on_pending_deadlines(many_pending):
     plan = claim_plan("breach", now=many_pending)
     assert "obligation_due_idx" in plan, plan
+    first, *nodes = plan.splitlines()  # as psql prints it: one plan node or detail a line
+    assert first.startswith("Update on sla_obligation"), plan
+    assert all(line.startswith(" ") for line in nodes), plan
     assert "Seq Scan on sla_obligation" not in plan, plan
 
 
@@ -73,6 +78,7 @@ def test_the_cold_lead_query_reads_its_partial_expression_index(tenant):
     with tenant_scope(tenant):
         plan = cold_plan(stage=Stage.MQL, cutoff=timezone.now() - timedelta(days=14))
     assert "sla_lead_cold_due_idx" in plan, plan
+    assert "= 'mql'::text" in plan, plan  # the stage asked for
 
 
 @pytest.mark.django_db(transaction=True)
@@ -104,3 +110,15 @@ def test_two_sweeps_at_once_split_the_work_and_breach_each_once(tenant, active_s
     events = OutboxEvent.all_tenants.filter(event_type="sla.breached")
     assert events.count() == 300
     assert len({event.data["obligation"] for event in events}) == 300
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cold_sweep_skips_a_lead_another_transaction_holds(tenant, active_sla):
+    active_sla(cold_after_days={"mql": 14})
+    quiet = timezone.now() - timedelta(days=20)
+    held, free = (LeadFactory(tenant=tenant, stage=Stage.MQL, stage_changed_at=quiet)
+                  for _ in range(2))  # fmt: skip
+    with row_locked(Lead, held.pk, lock_timeout="2s"):
+        assert cold_leads_sweep().cold == 1  # waiting for the lock would time out instead
+    assert dict(Lead.all_tenants.values_list("pk", "is_cold")) == {held.pk: False, free.pk: True}
+    assert cold_leads_sweep().cold == 1  # the next run takes it

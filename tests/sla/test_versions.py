@@ -1,18 +1,26 @@
 """SLA versions through the API: drafting, sign-off by both teams, activation, editing rules."""
 
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sla.models import SlaVersion, TenantCalendar
-from sla.services.versions import add_months
+from sla.models import SlaStatus, SlaVersion, TenantCalendar
+from sla.services import versions
+from sla.services.versions import add_months, signable_sides, sla_review_reminders_send
+from smarketing.events.models import OutboxEvent
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import tenant_scope
+from tests.scopes import across_tenants, deployed
 from tests.sla.factories import ROME_OFFICE, SlaVersionFactory
 
 pytestmark = pytest.mark.django_db
+
+# Celery beat starts the reminders from the deployed connection defaults.
+send_review_reminders = deployed(sla_review_reminders_send)
 
 CONTRACT_PAYLOAD = {
     "name": "2027 H1", "accept_within_hours": 4, "first_touch_within_hours": 8,
@@ -152,6 +160,8 @@ def test_a_side_signed_by_someone_is_not_signed_over(tenant, api_client_for, man
     response = second.post(url, {"side": "marketing"}, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "already_signed"
+    number = version["number"]
+    assert response.json()["detail"] == f"Version {number} is signed for marketing already."
 
 
 def test_activating_retires_the_version_in_force_and_sets_the_review_date(
@@ -195,12 +205,16 @@ def test_only_drafts_are_edited_and_changes_void_the_sign_offs(tenant, api_clien
     assert response.json()["code"] == "not_a_draft"
     signing = manager.post(f"/api/v1/sla/{active['id']}/sign/", {"side": "sales"}, format="json")
     assert signing.json()["code"] == "not_a_draft"
+    assert signing.json()["detail"] == (
+        f"Version {active['number']} is active; only drafts are signed."
+    )
 
 
 def test_add_months_clamps_to_the_end_of_shorter_months():
     assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
     assert add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)
     assert add_months(date(2027, 5, 15), 12) == date(2028, 5, 15)
+    assert add_months(date(2027, 12, 15), 1) == date(2028, 1, 15)
 
 
 def test_review_reminders_reach_managers_once(tenant, member):
@@ -214,6 +228,96 @@ def test_review_reminders_reach_managers_once(tenant, member):
     assert sla_review_reminders_send(today=date(2027, 4, 2)) == 0
     [event] = OutboxEvent.all_tenants.filter(event_type="sla.review_due")
     assert [person["email"] for person in event.data["notify"]] == [boss.email]
+
+
+@pytest.fixture
+def meanwhile(monkeypatch):
+    """meanwhile(version, change): `change(version)` commits, as another run or an activation
+    would, just before the reminders claim that version (they read what is due first)."""
+    real_scope = versions.tenant_scope
+
+    def arrange(version, change):
+        @contextmanager
+        def scope(tenant_id):
+            if tenant_id == version.tenant_id:
+                with across_tenants():
+                    change(version)
+            with real_scope(tenant_id):
+                yield
+
+        monkeypatch.setattr(versions, "tenant_scope", scope)
+
+    return arrange
+
+
+def review_events():
+    return list(OutboxEvent.all_tenants.filter(event_type="sla.review_due").order_by("id"))
+
+
+def test_the_review_reminder_names_the_version_and_its_review_date(tenant, member):
+    boss = member(tenant, Role.MANAGER)
+    version = SlaVersionFactory(tenant=tenant, active=True, name="2027 H1",
+                                review_on=date(2027, 4, 1))  # fmt: skip
+    assert send_review_reminders(today=date(2027, 4, 1)) == 1
+    [event] = review_events()
+    assert event.data == {"version": version.pk, "number": version.number, "name": "2027 H1",
+                          "review_on": "2027-04-01",
+                          "notify": [{"id": boss.pk, "email": boss.email}]}  # fmt: skip
+
+
+def test_review_reminders_of_every_tenant_are_counted(tenant, other_tenant):
+    for owner in (tenant, other_tenant):
+        SlaVersionFactory(tenant=owner, active=True, review_on=date(2027, 4, 1))
+    assert send_review_reminders(today=date(2027, 4, 1)) == 2
+    assert sorted(event.tenant_id for event in review_events()) == sorted(
+        [tenant.pk, other_tenant.pk]
+    )
+
+
+def test_a_reminder_another_run_sent_meanwhile_is_not_sent_again(tenant, other_tenant, meanwhile):
+    reminded_elsewhere = SlaVersionFactory(tenant=tenant, active=True, review_on=date(2027, 4, 1))
+    SlaVersionFactory(tenant=other_tenant, active=True, review_on=date(2027, 4, 1))
+
+    def other_run(version):
+        SlaVersion.all_tenants.filter(pk=version.pk).update(review_reminded_at=timezone.now())
+
+    meanwhile(reminded_elsewhere, other_run)
+    assert send_review_reminders(today=date(2027, 4, 1)) == 1
+    assert [event.tenant_id for event in review_events()] == [other_tenant.pk]
+
+
+def test_a_version_replaced_meanwhile_gets_no_reminder(tenant, meanwhile):
+    old = SlaVersionFactory(tenant=tenant, active=True, review_on=date(2027, 4, 1))
+
+    def replaced(version):
+        SlaVersion.all_tenants.filter(pk=version.pk).update(status=SlaStatus.RETIRED)
+        SlaVersionFactory(tenant=tenant, active=True, review_on=date(2027, 4, 1))
+
+    meanwhile(old, replaced)
+    assert send_review_reminders(today=date(2027, 4, 1)) == 0
+    assert review_events() == []
+
+
+def test_versions_not_due_for_a_reminder_cost_the_reminders_no_work(tenant, other_tenant):
+    with CaptureQueriesContext(connection) as nothing_there:
+        assert send_review_reminders(today=date(2027, 4, 1)) == 0
+    SlaVersionFactory(tenant=tenant, status=SlaStatus.RETIRED, review_on=date(2027, 1, 1))
+    SlaVersionFactory(tenant=other_tenant, active=True, review_on=date(2027, 1, 1),
+                      review_reminded_at=timezone.now())  # fmt: skip
+    with CaptureQueriesContext(connection) as nothing_due:
+        assert send_review_reminders(today=date(2027, 4, 1)) == 0
+    assert len(nothing_due) == len(nothing_there)
+
+
+def test_no_side_is_offered_on_a_version_that_is_no_draft(tenant, member):
+    boss = member(tenant, Role.MANAGER)
+    draft = SlaVersionFactory(tenant=tenant)
+    retired = SlaVersionFactory(tenant=tenant, status=SlaStatus.RETIRED)
+    assert signable_sides(version=draft, role=Role.MANAGER, user_id=boss.pk) == [
+        "marketing",
+        "sales",
+    ]
+    assert signable_sides(version=retired, role=Role.MANAGER, user_id=boss.pk) == []
 
 
 def test_versions_of_another_tenant_stay_invisible(tenant, other_tenant, api_client_for):

@@ -43,6 +43,9 @@ class Receiver:
     """Records every POST; answers `status` (e.g. 500 while a test wants failures)."""
 
     status: int = 200
+    # The body and extra headers of the answer (None: a short default by status).
+    reply: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
@@ -59,9 +62,12 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with receiver.lock:
                     receiver.received.append(Received(dict(self.headers.items()), body))
-                    status = receiver.status
-                reply = b'{"ok": true}' if status < 300 else b"receiver is down"
+                    status, reply = receiver.status, receiver.reply
+                if reply is None:
+                    reply = b'{"ok": true}' if status < 300 else b"receiver is down"
                 self.send_response(status)
+                for name, value in receiver.headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
                 self.wfile.write(reply)

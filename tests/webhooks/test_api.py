@@ -3,7 +3,14 @@
 import pytest
 from django.utils import timezone
 
+from smarketing.errors import Forbidden
+from smarketing.events import PUBLIC_EVENT_TYPES
+from smarketing.events.models import OutboxEvent
+from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.roles import Role
+from smarketing.tenancy.scope import tenant_scope
+from smarketing.webhooks import services
+from smarketing.webhooks.errors import InvalidWebhook
 from smarketing.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.webhooks.factories import WebhookDeliveryFactory, WebhookEndpointFactory
 from tests.webhooks.receiver import Receiver
@@ -200,3 +207,99 @@ def test_a_delivery_of_another_endpoint_or_tenant_is_not_found(tenant, other_ten
         assert admin_api.post(url, format="json").status_code == 404
     url = f"/api/v1/webhooks/{foreign.endpoint_id}/deliveries/{foreign.pk}/redeliver/"
     assert admin_api.post(url, format="json").status_code == 404
+
+
+# --- The endpoint rules, as every caller meets them ----------------------------------------
+
+
+def admin_actor(tenant, member):
+    return Actor.member(member(tenant, Role.ADMIN), Role.ADMIN)
+
+
+def test_a_member_who_is_not_an_admin_is_refused_by_the_service_with_their_role(tenant, member):
+    manager = Actor.member(member(tenant, Role.MANAGER), Role.MANAGER)
+    with tenant_scope(tenant), pytest.raises(Forbidden) as refused:
+        services.endpoint_create(tenant=tenant, actor=manager, **NEW)
+    assert refused.value.detail == "Your role (manager) may not manage webhooks."
+
+
+def test_the_system_manages_endpoints_without_a_role(tenant):
+    with tenant_scope(tenant):
+        endpoint = services.endpoint_create(tenant=tenant, actor=Actor.system(), **NEW)
+    assert endpoint.events == NEW["events"]
+
+
+LONGEST = "https://hooks.example.com/" + "x" * (500 - len("https://hooks.example.com/"))
+INVALID = {
+    "no URL": ({"url": None}, {"url": ["Give the URL that receives the events."]}),
+    "a blank URL": ({"url": "   "}, {"url": ["Give the URL that receives the events."]}),
+    "a URL too long": ({"url": LONGEST + "x"}, {"url": ["At most 500 characters."]}),
+    "no events": ({"events": []}, {"events": ["Subscribe to at least one event type."]}),
+    "events not a list": (
+        {"events": "lead.created"},
+        {"events": ["Subscribe to at least one event type."]},
+    ),
+    "an event for people only": (
+        {"events": ["lead.created", "lead.assigned"]},
+        {"events": [f"Unknown event type 'lead.assigned'; use {', '.join(PUBLIC_EVENT_TYPES)}."]},
+    ),
+}
+
+
+@pytest.mark.parametrize(("change", "errors"), INVALID.values(), ids=INVALID.keys())
+def test_each_invalid_change_is_refused_with_its_field_and_reason(tenant, member, change, errors):
+    endpoint = WebhookEndpointFactory(tenant=tenant)
+    with tenant_scope(tenant), pytest.raises(InvalidWebhook) as refused:
+        services.endpoint_update(endpoint=endpoint, actor=admin_actor(tenant, member), data=change)
+    assert refused.value.errors == errors
+
+
+def test_a_url_of_the_longest_length_is_kept_without_its_surrounding_blanks(tenant, member):
+    endpoint = WebhookEndpointFactory(tenant=tenant)
+    with tenant_scope(tenant):
+        services.endpoint_update(
+            endpoint=endpoint, actor=admin_actor(tenant, member), data={"url": f"  {LONGEST} "}
+        )
+    endpoint.refresh_from_db()
+    assert endpoint.url == LONGEST
+
+
+def test_re_enabling_resumes_only_that_endpoints_pending_deliveries(tenant, member):
+    endpoint = WebhookEndpointFactory(tenant=tenant, enabled=False)
+    later = timezone.now() + timezone.timedelta(hours=5)
+    pending = WebhookDeliveryFactory(
+        tenant=tenant, endpoint=endpoint, next_attempt_at=later, failures=6, attempts=6
+    )
+    failed = WebhookDeliveryFactory(
+        tenant=tenant, endpoint=endpoint, status="failed", next_attempt_at=None, failures=9
+    )
+    elsewhere = WebhookDeliveryFactory(tenant=tenant, next_attempt_at=later, failures=2)
+    with tenant_scope(tenant):
+        services.endpoint_update(
+            endpoint=endpoint, actor=admin_actor(tenant, member), data={"enabled": True}
+        )
+    pending = WebhookDelivery.all_tenants.get(pk=pending.pk)
+    assert (pending.failures, pending.attempts) == (0, 6)
+    failed = WebhookDelivery.all_tenants.get(pk=failed.pk)
+    assert (failed.status, failed.failures, failed.next_attempt_at) == ("failed", 9, None)
+    elsewhere = WebhookDelivery.all_tenants.get(pk=elsewhere.pk)
+    assert (elsewhere.failures, elsewhere.next_attempt_at) == (2, later)
+
+
+def test_an_endpoint_is_disabled_for_failing_once_and_alone(tenant):
+    failing = WebhookEndpointFactory(tenant=tenant, url="https://hooks.example.com/failing")
+    healthy = WebhookEndpointFactory(tenant=tenant)  # newer: first in the default order
+    reason = "Deliveries failed for 24 hours; last answer: " + "x" * 400
+    with tenant_scope(tenant):
+        assert services.endpoint_disable_failing(endpoint_id=failing.pk, reason=reason) is True
+        assert services.endpoint_disable_failing(endpoint_id=failing.pk, reason=reason) is False
+        assert services.endpoint_disable_failing(endpoint_id=-1, reason=reason) is False
+    failing.refresh_from_db()
+    healthy.refresh_from_db()
+    assert (failing.enabled, failing.disabled_reason) == (False, reason[:300])
+    assert healthy.enabled is True
+    [notice] = OutboxEvent.all_tenants.filter(event_type="webhook.endpoint_disabled")
+    assert (notice.tenant_id, notice.data) == (
+        tenant.pk,
+        {"id": failing.pk, "url": "https://hooks.example.com/failing", "reason": reason},
+    )

@@ -1,7 +1,12 @@
 """The outbox relay: events become one delivery per subscribed endpoint, exactly once."""
 
+from datetime import timedelta
+
 import pytest
-from django.db import transaction
+from django.apps import apps
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from smarketing.events import _outbox_consumers, publish, publish_many, register_outbox_consumer
 from smarketing.events.models import OutboxEvent
@@ -173,3 +178,51 @@ def test_a_burst_of_commits_kicks_one_relay_until_it_starts(monkeypatch):
     relay_module._kick_relay()
     assert sent == ["events.outbox_relay"] * 2
     shared_redis().delete(f"kick:{RELAY_FLAG}")
+
+
+def test_a_new_delivery_is_due_now_and_retried_for_a_day(tenant):
+    WebhookEndpointFactory(tenant=tenant, events=["lead.created"])
+    event = OutboxEventFactory(tenant=tenant)
+    before = timezone.now()
+    relay()
+    delivery = WebhookDelivery.all_tenants.get(event=event)
+    assert (delivery.event_type, delivery.status, delivery.attempts) == (
+        "lead.created",
+        "pending",
+        0,
+    )
+    assert before <= delivery.next_attempt_at <= timezone.now()
+    assert delivery.give_up_at - delivery.next_attempt_at == timedelta(hours=24)
+
+
+def test_a_second_relay_of_an_event_adds_nothing_and_fails_nothing(tenant):
+    WebhookEndpointFactory(tenant=tenant, events=["lead.created"])
+    event = OutboxEventFactory(tenant=tenant)
+    relay()
+    OutboxEvent.all_tenants.filter(pk=event.pk).update(relayed_at=None)
+    assert relay().failed == []
+    assert WebhookDelivery.all_tenants.filter(event=event).count() == 1
+
+
+def test_an_erased_event_gets_no_delivery(tenant):
+    WebhookEndpointFactory(tenant=tenant, events=["lead.created"])
+    OutboxEventFactory(tenant=tenant, erased_at=timezone.now())
+    relay()
+    assert not WebhookDelivery.all_tenants.exists()
+
+
+def test_relaying_costs_the_same_queries_whatever_the_number_of_endpoints(tenant):
+    def queries_to_relay(endpoints: int) -> int:
+        WebhookEndpointFactory.create_batch(endpoints, tenant=tenant, events=["lead.created"])
+        OutboxEventFactory.create_batch(2, tenant=tenant)
+        with CaptureQueriesContext(connection) as queries:
+            relay()
+        return len(queries)
+
+    assert queries_to_relay(1) == queries_to_relay(4)
+
+
+def test_the_apps_start_up_can_run_again_without_registering_twice():
+    consumers = list(_outbox_consumers)
+    apps.get_app_config("webhooks").ready()
+    assert _outbox_consumers == consumers

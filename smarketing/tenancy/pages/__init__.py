@@ -16,7 +16,7 @@ from smarketing.tenancy.views import TenantPageMixin
 
 def apply_errors(form: forms.Form, error: DomainError) -> None:
     """A service's field errors beside their fields; the rest above the form."""
-    errors = getattr(error, "errors", None) or {"__all__": [error.detail]}
+    errors = getattr(error, "errors", None) or {None: [error.detail]}
     for name, problems in errors.items():
         form.add_error(name if name in form.fields else None, list(problems))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views import View
 
 from smarketing.api.viewsets import SESSION_TENANT_KEY
@@ -14,7 +14,7 @@ from smarketing.tenancy.actors import Actor, client_ip
 from smarketing.tenancy.errors import InvitationRefused
 from smarketing.tenancy.invitations import services
 from smarketing.tenancy.invitations.models import Invitation
-from smarketing.tenancy.pages import AdminPageMixin
+from smarketing.tenancy.pages import AdminPageMixin, apply_errors
 from smarketing.tenancy.roles import Role
 
 MEMBERS_PAGE = "members:page"
@@ -25,13 +25,6 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices, label="Role", initial=Role.SALES_REP)
 
 
-def _explain(error: DomainError) -> str:
-    errors = getattr(error, "errors", None)
-    if errors:
-        return " ".join(m for messages_ in errors.values() for m in messages_)
-    return error.detail
-
-
 class InviteActionView(AdminPageMixin, View):
     """Resend or revoke one invitation."""
 
@@ -39,7 +32,7 @@ class InviteActionView(AdminPageMixin, View):
     action = "resend"
 
     def post(self, request, pk: int):
-        invitation = get_object_or_404(Invitation.objects, pk=pk)
+        invitation = self.page_object  # found in the tenant by `TenantPageMixin`, or 404
         self.require_admin()
         actor = Actor.from_request(request)
         try:
@@ -50,7 +43,8 @@ class InviteActionView(AdminPageMixin, View):
                 services.invitation_revoke(invitation=invitation, actor=actor)
                 messages.success(request, f"The invitation of {invitation.email} is revoked.")
         except DomainError as error:
-            messages.error(request, _explain(error))
+            # Resending or revoking is refused as a whole (used, revoked), never by field.
+            messages.error(request, error.detail)
         return redirect(MEMBERS_PAGE, tenant_slug=request.tenant.slug)
 
 
@@ -76,8 +70,7 @@ def accept_invitation(request, token: str):
             return render(request, "settings/invite_refused.html", {"detail": error.detail},
                           status=410)  # fmt: skip
         except DomainError as error:
-            for name, problems in (getattr(error, "errors", None) or {}).items():
-                form.add_error(name if name in form.fields else None, list(problems))
+            apply_errors(form, error)
         else:
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[SESSION_TENANT_KEY] = found.invitation.tenant.slug

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.db.models import F
+from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -46,7 +47,10 @@ class ApiKeysPageView(AdminPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["keys"] = ApiKey.objects.select_related("user").order_by("revoked_at", "-id")
+        # Live keys first (PostgreSQL sorts NULLs last unless told), newest first.
+        context["keys"] = ApiKey.objects.select_related("user").order_by(
+            F("revoked_at").asc(nulls_first=True), "-id"
+        )
         context.setdefault("form", ApiKeyForm(members=self.members()))
         return context
 
@@ -55,10 +59,10 @@ class ApiKeysPageView(AdminPageMixin, TemplateView):
         if form.is_valid():
             data = form.cleaned_data
             try:
+                # An integration key reads no member from `user` (issue_api_key).
                 issued = issue_api_key(
-                    request=request, name=data["name"], kind=data["kind"],
-                    email=data["user"] if data["kind"] == "user" else None,
-                )  # fmt: skip
+                    request=request, name=data["name"], kind=data["kind"], email=data["user"]
+                )
             except DomainError as error:
                 apply_errors(form, error)
             else:
@@ -73,7 +77,7 @@ class ApiKeyRevokeView(AdminPageMixin, View):
     model = ApiKey
 
     def post(self, request, pk: int):
-        api_key = get_object_or_404(ApiKey.objects, pk=pk)
+        api_key = self.page_object  # found in the tenant by `TenantPageMixin`, or 404
         self.require_admin()
         api_key_revoke(api_key=api_key, actor=Actor.from_request(request))
         messages.success(request, f"The key {api_key.name} is revoked.")

@@ -153,9 +153,10 @@ def endpoint_rotate_secret(
 
 def endpoint_disable_failing(*, endpoint_id: int, reason: str) -> bool:
     """Disable an endpoint that kept failing and tell its admins; once, whoever calls."""
-    endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id, enabled=True).first()
+    endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id).first()
     if endpoint is None:
         return False
+    # Only the caller whose update turns it off goes on: concurrent callers tell admins once.
     if not WebhookEndpoint.objects.filter(pk=endpoint_id, enabled=True).update(
         enabled=False, disabled_reason=reason[:300]
     ):

@@ -20,6 +20,6 @@ LEASE = timedelta(seconds=420)
 
 def retry_delay(failures: int) -> timedelta:
     """The wait after the `failures`-th failed attempt in a row (1, 2, …)."""
-    ceiling = min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** min(max(failures - 1, 0), 20))
+    ceiling = min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** max(failures - 1, 0))
     # "Equal jitter": at least half the delay, so retries spread out but never bunch up early.
     return timedelta(seconds=ceiling / 2 + random.uniform(0, ceiling / 2))
