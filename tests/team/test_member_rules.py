@@ -156,6 +156,7 @@ def test_deactivation_revokes_the_persons_keys_here_and_says_so(
 
     MembershipFactory(tenant=other_tenant, user=leaving, role=Role.SALES_REP)
     elsewhere = ApiKeyFactory.issue(tenant=other_tenant, user=leaving, name="elsewhere")
+    ApiKeyFactory.issue(tenant=tenant, user=member(tenant, Role.MARKETER), name="colleague")
     published = []
     monkeypatch.setattr(
         services, "publish", lambda event, **kwargs: published.append((event, kwargs))
@@ -180,6 +181,7 @@ def test_deactivation_revokes_the_persons_keys_here_and_says_so(
         revoked_at = dict(ApiKey.objects.values_list("name", "revoked_at"))
     assert revoked_at["script"] is not None and revoked_at["laptop"] is not None
     assert revoked_at["old"] < timezone.now() - timedelta(days=2)  # kept its own date
+    assert revoked_at["colleague"] is None  # a colleague's key is neither revoked nor named
     with tenant_scope(other_tenant):
         assert ApiKey.objects.get(pk=elsewhere.api_key.pk).revoked_at is None
     assert [event for event, _ in published] == ["member.deactivated"]
