@@ -58,6 +58,8 @@ def test_running_the_rollup_twice_writes_the_same_rows(tenant, active_sla, rep, 
     first = services.compliance_rollups_build(tenant_id=tenant.pk)
     rows = _rows(tenant)
     assert first["full"] == 1
+    # Every day from the first obligation's (five days ago) through today is written.
+    assert first["days"] == 6
     assert sum(row[3] for row in rows) == 4
     services.compliance_rollups_build(tenant_id=tenant.pk)
     assert _rows(tenant) == rows

@@ -154,6 +154,16 @@ def test_warnings_go_out_once_at_eighty_percent(tenant, member, active_sla):
     assert close.warned_at == NOW
 
 
+def test_warnings_are_counted_over_every_batch(tenant, member, active_sla):
+    active_sla()
+    rep = member(tenant, Role.SALES_REP)
+    for minutes in (1, 2, 3):
+        ObligationFactory(tenant=tenant, owner=rep, due_at=NOW + timedelta(minutes=30),
+                          warn_at=NOW - timedelta(minutes=minutes))  # fmt: skip
+    assert sla_sweep(now=NOW, batch_size=2).warned == 3
+    assert OutboxEvent.all_tenants.filter(event_type="sla.warning").count() == 3
+
+
 def test_a_warning_says_when_and_goes_to_the_managers_when_nobody_owns_it(
     tenant, member, active_sla
 ):

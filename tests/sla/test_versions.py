@@ -105,6 +105,14 @@ def test_invalid_terms_are_answered_400_naming_the_field(manager, change, field)
     assert not SlaVersion.all_tenants.exclude(name="Default SLA").exists()
 
 
+def test_hot_deadlines_without_a_hot_score_are_refused_saying_what_to_do(manager):
+    response = manager.post("/api/v1/sla/", {**CONTRACT_PAYLOAD, "hot_score": None}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"]["hot_score"] == [
+        "Say from which score a lead is hot, or drop the hot deadlines."
+    ]
+
+
 def test_only_managers_and_admins_draft_versions(tenant, api_client_for):
     for role in (Role.MARKETER, Role.SALES_REP):
         response = api_client_for(tenant, role).post("/api/v1/sla/", {"name": "x"}, format="json")
