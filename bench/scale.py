@@ -54,8 +54,10 @@ from _stack import (
     manage,
     prepare,
 )
-from scale_data import MANAGER, PASSWORD, PER_TENANT, log, role_build, role_sweep, sizes
+from scale_data import MANAGER, PASSWORD, PER_TENANT, role_build, sizes
 from scale_http import _MASTERS, PAGES, Server, _children, memory, summary
+from scale_log import log
+from scale_sweep import role_sweep
 
 DATABASE = "smk_bench_scale"
 RATIO_GOAL = 2.0

@@ -3,12 +3,11 @@ set up for one database (`bench/scale.py --role build|sweep|sizes`); see `bench/
 
 from __future__ import annotations
 
-import re
 import resource
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+
+from scale_bulk import bulk_load, copy_rows
+from scale_log import log
 
 PER_TENANT = 10_000
 REPS = 5
@@ -21,98 +20,7 @@ BIG_TABLES = ("leads_lead", "leads_stagetransition", "sla_obligation", "sla_brea
               "sla_obligationrollup", "sla_funnelrollup")  # fmt: skip
 
 
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
 # --- building (runs in a child process set up for one database) --------------------------------
-
-
-def copy_rows(model, *, template: int, source: str, overrides: dict[str, str],
-              order: str = "", params: dict | None = None) -> int:  # fmt: skip
-    """INSERT … SELECT of one row per row of `source`, each a copy of the row `template` of
-    the same table with `overrides` (column: SQL expression): every column the app adds
-    later gets a valid value without this file knowing of it."""
-    from django.db import connection
-
-    table = model._meta.db_table
-    columns = [f.column for f in model._meta.concrete_fields if f.column != "id"]
-    values = ", ".join(overrides.get(column, f"t.{column}") for column in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values} "
-            f"FROM {table} t CROSS JOIN {source} WHERE t.id = %(template)s {order}",
-            {**(params or {}), "template": template},
-        )
-        return cursor.rowcount
-
-
-def _canonical(definitions: list[str]) -> list[str]:
-    """Definitions with casts and grouping left out: equal when PostgreSQL means the same."""
-    strip = re.compile(r"::(character varying|text)(\[\])?|[()\s]")
-    return sorted(strip.sub("", definition) for definition in definitions)
-
-
-@contextmanager
-def bulk_load(*tables: str) -> Iterator[None]:
-    """Load `tables` without their secondary indexes and constraints (the primary keys stay),
-    then re-create each from its own definition, as a bulk load does: one sort per index
-    instead of millions of insertions at random places of ten B-trees, and one join per
-    foreign key instead of a trigger per row. The schema after is the migrated one (checked).
-    """
-    from django.db import connection
-
-    def definitions(cursor) -> list[str]:
-        cursor.execute(
-            "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = ANY(%s::regclass[]) "
-            "UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = ANY(%s::regclass[]) ORDER BY 1",
-            [list(tables), list(tables)],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-    saved = []
-    with connection.cursor() as cursor:
-        # Deferred foreign key checks still pending (inside a transaction) block ALTER TABLE.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        before = definitions(cursor)
-        for table in tables:
-            cursor.execute(
-                "SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype <> 'p'",
-                [table],
-            )
-            constraints = cursor.fetchall()
-            cursor.execute(
-                "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index i "
-                "WHERE indrelid = %s::regclass AND NOT indisprimary AND NOT EXISTS "
-                "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid "
-                " AND c.conrelid = i.indrelid)",
-                [table],
-            )
-            indexes = cursor.fetchall()
-            saved.append((table, constraints, indexes))
-            for name, _definition, _kind in constraints:
-                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            for name, _definition in indexes:
-                cursor.execute(f"DROP INDEX {name}")
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '256MB'")
-        for table, constraints, indexes in saved:
-            started = time.perf_counter()
-            for _name, definition in indexes:
-                cursor.execute(definition)
-            # Unique and check constraints first; foreign keys last (they may need them).
-            for name, definition, _kind in sorted(constraints, key=lambda c: c[2] == "f"):
-                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-            log(f"{table}: indexes and constraints back in {time.perf_counter() - started:.0f} s")
-        cursor.execute("RESET maintenance_work_mem")
-        after = definitions(cursor)
-        # A re-created index deparses its array literal with the casts placed differently.
-        assert _canonical(after) == _canonical(before), (
-            f"the schema after the load differs: {set(before) ^ set(after)}"
-        )
 
 
 def build_tenants(tenants: int) -> dict:
@@ -461,54 +369,3 @@ def role_build(per_tenant: int, tenants: int) -> dict:
         "build_process_peak_rss_mb": round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }  # fmt: skip
-
-
-# --- the sweep (a child process per run, set up for one database) ------------------------------
-
-
-def role_sweep() -> dict:
-    """1,000 of the tenant's obligations fall due; one sweep across all tenants breaches them."""
-    from django.db import connection
-    from django.utils import timezone
-
-    from sla.services import sla_sweep
-    from smarketing.tenancy.models import Tenant
-    from smarketing.tenancy.scope import cross_tenant_scope
-
-    with cross_tenant_scope():
-        tenant_id = Tenant.objects.get(slug="bench").pk
-        now = timezone.now()
-        with connection.cursor() as cursor:
-            # First touches owed on leads that have none pending (opportunities, won, lost,
-            # recycled), due a second apart before now, warned already.
-            cursor.execute(
-                "INSERT INTO sla_obligation (tenant_id, lead_id, version_id, kind, status, "
-                "owner_id, within_hours, is_hot, opened_at, due_at, warn_at, warned_at) "
-                "SELECT l.tenant_id, l.id, bv.version_id, 'first_touch', 'pending', l.owner_id, "
-                "  8, false, %(now)s - l.n * interval '1 second' - interval '8 hours', "
-                "  %(now)s - l.n * interval '1 second', %(now)s - interval '2 hours', "
-                "  %(now)s - interval '1 hour' "
-                "FROM (SELECT id, tenant_id, owner_id, row_number() OVER (ORDER BY id) AS n "
-                "      FROM leads_lead WHERE tenant_id = %(tenant)s "
-                "        AND stage IN ('opportunity', 'won', 'lost', 'recycled')) l "
-                "JOIN bench_version bv ON bv.tenant_id = l.tenant_id WHERE l.n <= %(due)s "
-                "RETURNING id",
-                {"now": now, "tenant": tenant_id, "due": DUE},
-            )  # fmt: skip
-            ids = [row[0] for row in cursor.fetchall()]
-        assert len(ids) == DUE, len(ids)
-        vacuum_analyze("sla_obligation", "sla_breach", "events_outboxevent")
-        started = time.perf_counter()
-        counts = sla_sweep()
-        seconds = time.perf_counter() - started
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM sla_breach WHERE obligation_id = ANY(%s)", [ids])
-            breaches = cursor.fetchone()[0]
-            assert counts.breached == breaches == DUE, (counts, breaches)
-            # Back to the data as built, for the next run and the other measures.
-            cursor.execute("DELETE FROM sla_breach WHERE obligation_id = ANY(%s)", [ids])
-            cursor.execute("DELETE FROM sla_obligation WHERE id = ANY(%s)", [ids])
-            cursor.execute("DELETE FROM events_outboxevent WHERE event_type = 'sla.breached'")
-            cursor.execute("DELETE FROM sla_rollupdirtyday")
-        vacuum_analyze("sla_obligation", "sla_breach", "events_outboxevent")
-    return {"seconds": seconds, "breached": counts.breached, "warned": counts.warned}
