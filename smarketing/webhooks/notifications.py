@@ -14,9 +14,11 @@ def webhook_disabled(tenant_id: int, data: dict, batch: Batch) -> list[Draft]:
     url = data.get("url") or "an endpoint"
     endpoint = data.get("id")
     link = batch.page(tenant_id, f"settings/webhooks/{endpoint}/" if endpoint else "settings/")
+    reason = data.get("reason")
+    why = f"disabled: {reason}." if reason else "disabled."
     return [
         Draft(uid, WEBHOOK_DISABLED, f"Webhook endpoint disabled: {url}"[:200],
-              f"Deliveries to {url} kept failing, so it was disabled: {data.get('reason', '')}. "
+              f"Deliveries to {url} kept failing, so it was {why} "
               "Fix the receiver, then enable it again.", link)
         for uid in batch.admins.get(tenant_id, [])
     ]  # fmt: skip

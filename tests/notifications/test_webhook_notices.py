@@ -25,7 +25,7 @@ def test_a_notice_without_details_still_reads_and_links_to_the_settings():
     [draft] = webhook_disabled(TENANT, {}, Batch(slugs={TENANT: "acme"}, admins={TENANT: [11]}))
     assert draft.title == "Webhook endpoint disabled: an endpoint"
     assert draft.body == (
-        "Deliveries to an endpoint kept failing, so it was disabled: . "
+        "Deliveries to an endpoint kept failing, so it was disabled. "
         "Fix the receiver, then enable it again."
     )
     assert draft.url == "/t/acme/settings/"
