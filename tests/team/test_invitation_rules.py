@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail, signing
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.utils import timezone
 
 from smarketing.tenancy.actors import Actor
@@ -30,33 +30,9 @@ from smarketing.tenancy.pages.invites import landing_for
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import tenant_scope
 from tests.factories import UserFactory
+from tests.team.inviting import PASSWORD, invitation_entries, last_link_token
 
 pytestmark = pytest.mark.django_db
-
-LINK = re.compile(r"https?://\S+/invite/(\S+)/")
-PASSWORD = "a-long-enough-passphrase"
-
-
-@pytest.fixture
-def actor(admin):
-    return Actor(user=admin, role=Role.ADMIN, label=admin.email, ip="10.9.8.7")
-
-
-@pytest.fixture
-def send(tenant, actor, django_capture_on_commit_callbacks):
-    """send(email, role) -> (invitation, token of the link e-mailed)."""
-
-    def go(email, role=Role.SALES_REP):
-        with tenant_scope(tenant), django_capture_on_commit_callbacks(execute=True):
-            invitation = invitation_create(tenant=tenant, actor=actor, email=email, role=role)
-        return invitation, LINK.search(mail.outbox[-1].body).group(1)
-
-    return go
-
-
-def _entries(tenant, prefix="invitation.") -> list[AuditEntry]:
-    with tenant_scope(tenant):
-        return list(AuditEntry.objects.filter(action__startswith=prefix).order_by("id"))
 
 
 # --- inviting ------------------------------------------------------------------------------
@@ -92,7 +68,7 @@ def test_a_bad_address_or_role_is_refused_beside_its_field(tenant, actor, email,
     with tenant_scope(tenant), pytest.raises(InvalidSettings) as refused:
         invitation_create(tenant=tenant, actor=actor, email=email, role=role)
     assert refused.value.errors == errors
-    assert _entries(tenant) == []
+    assert invitation_entries(tenant) == []
 
 
 def test_the_address_is_kept_trimmed_and_in_lower_case(send):
@@ -127,7 +103,7 @@ def test_the_invitation_is_recorded_sent_and_audited(tenant, admin, send, settin
     assert before <= stored.sent_at <= timezone.now()
     assert stored.expires_at == stored.sent_at + timedelta(days=7)
     assert re.fullmatch(r"[0-9a-f]{64}", stored.nonce_hash)
-    (entry,) = _entries(tenant)
+    (entry,) = invitation_entries(tenant)
     assert entry.action == "invitation.created"
     assert entry.changes == {"email": "ivy@example.com", "role": "marketer"}
     assert (entry.target_type, entry.target_id, entry.target_label) == (
@@ -163,12 +139,15 @@ def test_a_new_invitation_replaces_the_open_one_to_the_same_address(tenant, send
     with tenant_scope(tenant):
         first.refresh_from_db()
     assert first.revoked_at is not None and first.nonce_hash == ""
-    assert [(e.action, e.target_id) for e in _entries(tenant)] == [
+    assert [(e.action, e.target_id) for e in invitation_entries(tenant)] == [
         ("invitation.created", str(first.pk)),
         ("invitation.revoked", str(first.pk)),
         ("invitation.created", str(second.pk)),
     ]
-    assert _entries(tenant)[1].changes == {"email": "twice@example.com", "reason": "replaced"}
+    assert invitation_entries(tenant)[1].changes == {
+        "email": "twice@example.com",
+        "reason": "replaced",
+    }
     with pytest.raises(InvitationRefused):
         invitation_from_token(first_token)
     assert invitation_from_token(second_token).invitation.role == Role.MANAGER
@@ -185,12 +164,12 @@ def test_a_resend_sends_a_new_link_valid_seven_days_from_now(
     later = clock.set(start + timedelta(days=3))
     with tenant_scope(tenant), django_capture_on_commit_callbacks(execute=True):
         resent = invitation_resend(invitation=invitation, actor=actor)
-    new_token = LINK.search(mail.outbox[-1].body).group(1)
+    new_token = last_link_token()
     assert new_token != old_token and mail.outbox[-1].to == ["late@example.com"]
     assert resent.sent_at == later and resent.expires_at == later + timedelta(days=7)
     with tenant_scope(tenant):
         assert Invitation.objects.get(pk=invitation.pk).expires_at == later + timedelta(days=7)
-    entry = _entries(tenant)[-1]
+    entry = invitation_entries(tenant)[-1]
     assert (entry.action, entry.changes) == ("invitation.resent", {"email": "late@example.com"})
     assert entry.target_id == str(invitation.pk) and entry.ip == "10.9.8.7"
     with pytest.raises(InvitationRefused):
@@ -214,7 +193,7 @@ def test_revoking_twice_records_it_once(tenant, actor, send):
         invitation_revoke(invitation=invitation, actor=actor)
         again = invitation_revoke(invitation=invitation, actor=actor)
     assert again.revoked_at is not None and again.nonce_hash == ""
-    revocations = [e for e in _entries(tenant) if e.action == "invitation.revoked"]
+    revocations = [e for e in invitation_entries(tenant) if e.action == "invitation.revoked"]
     assert len(revocations) == 1
     assert revocations[0].changes == {"email": "rev@example.com", "reason": ""}
 
@@ -352,80 +331,3 @@ def test_new_members_start_where_their_role_works():
     assert landing_for("acme", Role.SALES_REP) == "/t/acme/queue/"
     for role in (Role.ADMIN, Role.MANAGER, Role.MARKETER):
         assert landing_for("acme", role) == "/t/acme/"
-
-
-# --- the pages -----------------------------------------------------------------------------
-
-
-def test_the_invitees_page_refuses_a_dead_link_with_410(tenant, send):
-    response = Client().get("/invite/garbage/")
-    assert response.status_code == 410
-    assert LINK_REFUSED in response.content.decode()
-
-
-def test_the_invitees_page_signs_the_new_member_in_to_the_tenant(tenant, send):
-    _, token = send("page@example.com", Role.MANAGER)
-    client = Client()
-    response = client.post(f"/invite/{token}/", {"first_name": "Pia", "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/t/acme/"
-    assert client.session["current_tenant"] == "acme"
-    assert client.get("/t/acme/").status_code == 200
-
-
-def test_the_invitees_page_shows_a_refusal_at_the_join_with_410(tenant, send, monkeypatch):
-    _, token = send("late2@example.com")
-
-    def spent(**kwargs):
-        raise InvitationRefused(LINK_REFUSED)
-
-    monkeypatch.setattr(services, "invitation_accept", spent)
-    response = Client().post(f"/invite/{token}/", {"first_name": "A", "password": PASSWORD})
-    assert response.status_code == 410 and LINK_REFUSED in response.content.decode()
-
-
-def test_the_invitees_page_shows_field_errors_with_400(tenant, send):
-    _, token = send("nameless@example.com")
-    response = Client().post(f"/invite/{token}/", {"first_name": "", "password": PASSWORD})
-    assert response.status_code == 400
-    assert response.context["form"].errors == {"first_name": ["Tell us your first name."]}
-    assert response.context["has_account"] is False
-    assert Client().get(f"/invite/{token}/").status_code == 200
-
-
-@pytest.mark.parametrize(
-    ("action", "message"),
-    [
-        ("resend", "A new link was sent to act@example.com."),
-        ("revoke", "The invitation of act@example.com is revoked."),
-    ],
-)
-def test_an_admin_resends_or_revokes_from_the_members_page(tenant, admin, send, action, message):
-    invitation, _ = send("act@example.com")
-    client = Client()
-    client.force_login(admin)
-    response = client.post(f"/t/acme/settings/invites/{invitation.pk}/{action}/", follow=True)
-    assert response.redirect_chain[0] == ("/t/acme/settings/members/", 302)
-    assert message in response.content.decode()
-    assert (
-        _entries(tenant)[-1].action == f"invitation.{'resent' if action == 'resend' else 'revoked'}"
-    )
-
-
-def test_the_members_page_explains_why_an_invitation_cannot_be_resent(tenant, admin, send, actor):
-    invitation, _ = send("spent@example.com")
-    with tenant_scope(tenant):
-        invitation_revoke(invitation=invitation, actor=actor)
-    client = Client()
-    client.force_login(admin)
-    response = client.post(f"/t/acme/settings/invites/{invitation.pk}/resend/", follow=True)
-    assert "This invitation was accepted or revoked; invite again." in response.content.decode()
-
-
-def test_other_roles_may_not_resend_or_revoke(tenant, member, send):
-    invitation, _ = send("keep@example.com")
-    client = Client()
-    client.force_login(member(tenant, Role.MANAGER))
-    for action in ("resend", "revoke"):
-        assert client.post(f"/t/acme/settings/invites/{invitation.pk}/{action}/").status_code == 403
-    with tenant_scope(tenant):
-        assert Invitation.objects.get(pk=invitation.pk).is_open

@@ -1,4 +1,3 @@
-import re
 from datetime import timedelta
 
 import pytest
@@ -10,10 +9,9 @@ from smarketing.tenancy.models import Invitation, Membership
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import tenant_scope
 from tests.factories import UserFactory
+from tests.team.inviting import last_link_token
 
 pytestmark = pytest.mark.django_db
-
-LINK = re.compile(r"https?://\S+/invite/(\S+)/")
 
 
 @pytest.fixture
@@ -26,7 +24,7 @@ def invite(admin_api, django_capture_on_commit_callbacks):
                 "/api/v1/invites/", {"email": email, "role": role}, format="json"
             )
         assert response.status_code == 201, response.json()
-        return LINK.search(mail.outbox[-1].body).group(1)
+        return last_link_token()
 
     return send
 
@@ -105,7 +103,7 @@ def test_resend_replaces_the_link_and_revoke_kills_it(
         pk = Invitation.objects.get(email="late@example.com").pk
     with django_capture_on_commit_callbacks(execute=True):
         assert admin_api.post(f"/api/v1/invites/{pk}/resend/").status_code == 200
-    second = LINK.search(mail.outbox[-1].body).group(1)
+    second = last_link_token()
     assert Client().get(f"/invite/{first}/").status_code == 410
     assert Client().get(f"/invite/{second}/").status_code == 200
     assert admin_api.delete(f"/api/v1/invites/{pk}/").json()["status"] == "revoked"
