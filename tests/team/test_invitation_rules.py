@@ -29,7 +29,7 @@ from smarketing.tenancy.models import AuditEntry, Invitation, Membership
 from smarketing.tenancy.pages.invites import landing_for
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import tenant_scope
-from tests.factories import UserFactory
+from tests.factories import InvitationFactory, UserFactory
 from tests.team.inviting import PASSWORD, invitation_entries, last_link_token
 
 pytestmark = pytest.mark.django_db
@@ -331,3 +331,25 @@ def test_new_members_start_where_their_role_works():
     assert landing_for("acme", Role.SALES_REP) == "/t/acme/queue/"
     for role in (Role.ADMIN, Role.MANAGER, Role.MARKETER):
         assert landing_for("acme", role) == "/t/acme/"
+
+
+def test_an_invitation_reads_as_open_expired_accepted_or_revoked(tenant, admin_api):
+    now = timezone.now()
+    day = timedelta(days=1)
+    InvitationFactory(tenant=tenant, email="open@x.example", expires_at=now + day)
+    InvitationFactory(tenant=tenant, email="expired@x.example", expires_at=now - day)
+    InvitationFactory(tenant=tenant, email="accepted@x.example", accepted_at=now, revoked_at=now)
+    InvitationFactory(tenant=tenant, email="revoked@x.example", revoked_at=now)
+    statuses = {
+        i["email"]: i["status"] for i in admin_api.get("/api/v1/invites/").json()["results"]
+    }
+    assert statuses == {
+        "open@x.example": "open",
+        "expired@x.example": "expired",
+        "accepted@x.example": "accepted",
+        "revoked@x.example": "revoked",
+    }
+    with tenant_scope(tenant):
+        exactly = Invitation.objects.get(email="open@x.example")
+    exactly.expires_at = timezone.now()
+    assert exactly.is_expired
