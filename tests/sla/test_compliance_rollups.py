@@ -7,7 +7,7 @@ import pytest
 
 from sla import services, tasks
 from sla.compliance.report import compliance_report
-from sla.models import ObligationRollup, RollupDirtyDay, RollupState, SlaVersion
+from sla.models import FunnelRollup, ObligationRollup, RollupDirtyDay, RollupState, SlaVersion
 from sla.services.rollups import WINDOW_DAYS, _runs, local_days_of_utc_date
 from smarketing.celery import app
 from smarketing.periods import Period
@@ -30,6 +30,12 @@ def _rows(tenant):
                 "response_hundredths",
             )
         )  # fmt: skip
+
+
+def _funnel(tenant):
+    with tenant_scope(tenant):
+        return [(day.isoformat(), mqls) for day, mqls in
+                FunnelRollup.objects.order_by("day").values_list("day", "mqls")]  # fmt: skip
 
 
 def _report(tenant, *, days=10, group_by=None):
@@ -104,6 +110,33 @@ def test_a_late_answer_on_an_old_day_is_counted_as_met_late(tenant, active_sla, 
     sales = _report(tenant)["sales"]
     assert (sales["breached"], sales["met_late"], sales["responses"]) == (1, 1, 1)
     assert sales["median_response_hours"] == pytest.approx(48.0)
+
+
+def test_a_late_change_rebuilds_its_local_days_and_leaves_every_other_days_rollups(
+    tenant, active_sla, rep, clock
+):
+    active_sla(calendar={**ALWAYS_OPEN, "timezone": "Europe/Rome"})
+    clock.set(NOW)
+    # 23:30 UTC on 16 May is 01:30 on 17 May in Rome: that day's, in the SLA's timezone.
+    late_evening = datetime(2026, 5, 16, 23, 30, tzinfo=UTC)
+    for at in (datetime(2026, 5, 12, 12, tzinfo=UTC), late_evening,
+               datetime(2026, 5, 19, 12, tzinfo=UTC)):  # fmt: skip
+        StageTransitionFactory(lead__tenant=tenant, action="move", from_stage="lead",
+                               to_stage="mql", at=at)  # fmt: skip
+    obligation = ObligationFactory(tenant=tenant, owner=rep, opened_at=late_evening,
+                                   due_at=late_evening + timedelta(hours=4))  # fmt: skip
+    services.compliance_rollups_build(tenant_id=tenant.pk)
+    funnel = [("2026-05-12", 1), ("2026-05-17", 1), ("2026-05-19", 1)]
+    assert _funnel(tenant) == funnel
+
+    with tenant_scope(tenant):  # marks its UTC day, 16 May, dirty
+        services.obligations_respond(kind="accept", answered_at={obligation.lead_id: NOW})
+
+    # The report rebuilds the local days that UTC day overlaps in Rome: 16 and 17 May.
+    report = _report(tenant)
+    assert (report["sales"]["pending"], report["sales"]["met_late"]) == (0, 1)
+    assert report["marketing"]["mqls"] == 3
+    assert _funnel(tenant) == funnel  # the days before and after kept their rows
 
 
 def test_a_change_within_the_fresh_margin_leaves_no_mark(tenant, active_sla, rep, clock):
