@@ -305,17 +305,16 @@ def compliance_rollups_refresh(*, tenant_id: int) -> RollupState | None:
         if not RollupDirtyDay.objects.exists():
             return state
     with tenant_scope(tenant_id), transaction.atomic():
-        state = _state(tenant_id=tenant_id, timezone_name=timezone_name, wait=False)
-        if state is None:
-            state = RollupState.objects.filter(tenant_id=tenant_id).first()
-        elif state.fresh_until is not None and state.timezone == timezone_name:
+        locked = _state(tenant_id=tenant_id, timezone_name=timezone_name, wait=False)
+        state = locked or RollupState.objects.filter(tenant_id=tenant_id).first()
+        if state is None or state.fresh_until is None or state.timezone != timezone_name:
+            return None  # a rebuild started since the read above
+        if locked is not None:
             zone = ZoneInfo(timezone_name)
             live_from = state.fresh_until.astimezone(zone).date()
             stale = {day for day in _take_dirty_days(zone) if day < live_from}
             for run in _runs(stale):
                 _write_days(run, zone)
-        if state is None or state.fresh_until is None or state.timezone != timezone_name:
-            return None
         return state
 
 
