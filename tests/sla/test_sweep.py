@@ -278,3 +278,18 @@ def test_batches_resume_where_the_last_ended_without_losing_rows_due_at_the_same
         "breached"
     }
     assert Obligation.all_tenants.get(pk=later.pk).status == "breached"
+
+
+def test_a_pause_holds_only_the_batches_that_claimed_something(tenant, active_sla, monkeypatch):
+    active_sla()
+    held = []
+    monkeypatch.setattr("sla.services.breaches.time.sleep", held.append)
+    for minutes in (1, 2, 3):
+        due(tenant, minutes)
+    assert sla_sweep(now=NOW, batch_size=2).breached == 3
+    assert held == []  # no pause unless asked
+
+    for minutes in (1, 2, 3):
+        due(tenant, minutes)
+    assert sla_sweep(now=NOW, batch_size=2, batch_pause_seconds=0.25).breached == 3
+    assert held == [0.25, 0.25]  # two batches of breaches; the warnings' found nothing
