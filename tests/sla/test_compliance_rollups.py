@@ -8,7 +8,7 @@ import pytest
 from sla import services, tasks
 from sla.compliance.report import compliance_report
 from sla.models import FunnelRollup, ObligationRollup, RollupDirtyDay, RollupState, SlaVersion
-from sla.services.rollups import WINDOW_DAYS, _runs, local_days_of_utc_date
+from sla.services.rollups import WINDOW_DAYS, _runs, local_days_of_utc_date, rollup_days_touch
 from smarketing.celery import app
 from smarketing.periods import Period
 from smarketing.tenancy.roles import Role
@@ -286,3 +286,14 @@ def test_a_report_while_a_build_holds_the_rollups_reads_them_as_they_stand(tenan
     assert seen.fresh_until == NOW - services.rollups.FRESH_MARGIN
     with tenant_scope(tenant):
         assert RollupDirtyDay.objects.exists()  # left for the build that holds the lock
+
+
+@pytest.mark.parametrize("server_zone", ["UTC", "Asia/Tokyo"])
+def test_a_change_marks_its_utc_day_once_out_of_the_fresh_margin(tenant, settings, server_zone):
+    settings.TIME_ZONE = server_zone
+    evening = datetime(2026, 5, 18, 20, tzinfo=UTC)  # already 19 May in Tokyo
+    now = evening + services.rollups.FRESH_MARGIN
+    with tenant_scope(tenant):
+        assert rollup_days_touch(opened=[evening], now=now) == 0  # its day is still live
+        assert rollup_days_touch(opened=[evening - timedelta(microseconds=1)], now=now) == 1
+        assert list(RollupDirtyDay.objects.values_list("day", flat=True)) == [date(2026, 5, 18)]
