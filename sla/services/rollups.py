@@ -156,13 +156,13 @@ def rollup_days_touch(*, opened: Iterable[datetime], now: datetime | None = None
 # --- writing rollups ---------------------------------------------------------------------------
 
 
-def _state(*, tenant_id: int, timezone_name: str, wait: bool = True) -> RollupState | None:
-    """The tenant's state row, locked for this transaction (None if `wait` is off and another
-    writer holds it)."""
+def _state(*, tenant_id: int, timezone_name: str, skip_locked: bool = False) -> RollupState | None:
+    """The tenant's state row, locked for this transaction (None with `skip_locked` when
+    another writer holds it)."""
     RollupState.objects.bulk_create(
         [RollupState(tenant_id=tenant_id, timezone=timezone_name)], ignore_conflicts=True
     )
-    locked = RollupState.objects.select_for_update(skip_locked=not wait)
+    locked = RollupState.objects.select_for_update(skip_locked=skip_locked)
     return locked.filter(tenant_id=tenant_id).first()
 
 
@@ -305,7 +305,7 @@ def compliance_rollups_refresh(*, tenant_id: int) -> RollupState | None:
         if not RollupDirtyDay.objects.exists():
             return state
     with tenant_scope(tenant_id), transaction.atomic():
-        locked = _state(tenant_id=tenant_id, timezone_name=timezone_name, wait=False)
+        locked = _state(tenant_id=tenant_id, timezone_name=timezone_name, skip_locked=True)
         state = locked or RollupState.objects.filter(tenant_id=tenant_id).first()
         if state is None or state.fresh_until is None or state.timezone != timezone_name:
             return None  # a rebuild started since the read above
