@@ -128,11 +128,12 @@ def test_a_merge_and_its_undo_mark_the_cancelled_obligations_day(tenant, leads):
     assert list(dirty.values_list("day", flat=True)) == [(MONDAY - timedelta(days=5)).date()]
 
 
-def test_undo_moves_each_obligation_back_and_reopens_the_cancelled(tenant, leads):
+def test_undo_moves_each_obligation_back_and_reopens_only_what_the_merge_cancelled(tenant, leads):
     survivor, other = leads
     later = pending(tenant, survivor, hours=8)
     earlier = pending(tenant, other, hours=2)
     touch = pending(tenant, other, kind="first_touch")
+    pending(tenant, LeadFactory(tenant=tenant), status="cancelled", cancelled_at=MONDAY)
     before = rows()
     record, _ = merge(tenant, survivor, other)
     unmerge(tenant, survivor, other, record)

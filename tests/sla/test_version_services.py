@@ -120,7 +120,9 @@ def test_an_edit_is_audited_with_before_and_after_and_returned_to_the_caller(ten
     assert (stored.name, stored.accept_within_hours) == ("New", 3)
     assert (stored.marketing_signed_at, stored.sales_signed_by_id) == (None, None)
     [entry] = audit_rows(tenant, "sla.version_changed")
-    assert entry.actor_id == manager.user.pk
+    assert (entry.actor_id, entry.target_type, entry.target_id) == (
+        manager.user.pk, "slaversion", str(draft.pk),
+    )  # fmt: skip
     assert entry.changes == {"name": ["Old", "New"], "accept_within_hours": ["4.00", 3]}
 
 
