@@ -239,10 +239,19 @@ def test_a_late_answer_after_the_sweep_breached_it_adds_no_second_breach(tenant)
     )  # fmt: skip
 
 
-def test_an_obligation_answered_already_is_not_answered_again(tenant):
+def test_an_answer_to_obligations_closed_already_changes_nothing(tenant):
     met = ObligationFactory(tenant=tenant, opened_at=MONDAY, status="met", met_at=MONDAY + HOUR,
                             response_business_hours=1.0)  # fmt: skip
+    late = ObligationFactory(tenant=tenant, opened_at=MONDAY, status="breached",
+                             breached_at=MONDAY + 4 * HOUR, met_at=MONDAY + 5 * HOUR)  # fmt: skip
+    cancelled = ObligationFactory(tenant=tenant, opened_at=MONDAY, status="cancelled",
+                                  cancelled_at=MONDAY + HOUR)  # fmt: skip
     with tenant_scope(tenant):
-        counts = obligations_respond(kind="accept", answered_at={met.lead_id: MONDAY + 2 * HOUR})
+        counts = obligations_respond(kind="accept", answered_at={
+            o.lead_id: MONDAY + 6 * HOUR for o in (met, late, cancelled)
+        })  # fmt: skip
     assert counts == {"met": 0, "late": 0}
-    assert Obligation.all_tenants.get().met_at == MONDAY + HOUR
+    assert dict(Obligation.all_tenants.values_list("pk", "met_at")) == {
+        met.pk: MONDAY + HOUR, late.pk: MONDAY + 5 * HOUR, cancelled.pk: None,
+    }  # fmt: skip
+    assert dirty_days(tenant) == []  # nothing changed: no day to rebuild
