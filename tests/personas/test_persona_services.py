@@ -119,8 +119,8 @@ def test_an_unapproved_draft_is_edited_in_place_and_the_edit_audited(tenant, act
     )  # fmt: skip
     assert BuyerPersona.all_tenants.get(pk=persona.pk).updated_at > before
     [entry] = audit_rows(tenant, "persona.changed")
-    assert (entry.actor_id, entry.target_id, entry.target_label) == (
-        marketer.user.pk, str(persona.pk), "New",
+    assert (entry.actor_id, entry.target_type, entry.target_id, entry.target_label) == (
+        marketer.user.pk, "buyerpersona", str(persona.pk), "New",
     )  # fmt: skip
     assert entry.changes == {"version": 1, "fields": ["name", "summary"]}
 
@@ -244,6 +244,7 @@ def test_the_first_approval_is_recorded_and_audited_as_half_of_it(tenant, act):
 
 def test_the_second_approval_approves_archives_the_old_one_and_queues_a_rescore(tenant, act, clock):
     persona = approved_persona(tenant)
+    another = approved_persona(tenant)  # another persona's approved version keeps scoring
     PersonaVersionFactory(persona=persona, number=2, name="Plant manager")
     before = BuyerPersona.all_tenants.get(pk=persona.pk).updated_at
     now = clock.set(timezone.now() + timedelta(minutes=5))
@@ -253,6 +254,7 @@ def test_the_second_approval_approves_archives_the_old_one_and_queues_a_rescore(
         version = persona_approve(persona=persona, actor=rep)
     assert (version.number, version.status, version.approved_at) == (2, "approved", now)
     assert versions_of(persona) == {1: "archived", 2: "approved"}
+    assert versions_of(another) == {1: "approved"}
     assert PersonaVersion.all_tenants.get(number=2).approved_at == now
     assert BuyerPersona.all_tenants.get(pk=persona.pk).updated_at == now != before
     last = audit_rows(tenant, "persona.approved")[-1]
