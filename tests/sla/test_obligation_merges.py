@@ -33,6 +33,10 @@ def queue_deadline(lead):
     return Lead.all_tenants.values_list("accept_due_at", flat=True).get(pk=lead.pk)
 
 
+def queue_deadline_and_warning(lead):
+    return Lead.all_tenants.values_list("accept_due_at", "accept_warn_at").get(pk=lead.pk)
+
+
 def merge(tenant, survivor, other):
     with tenant_scope(tenant):
         return obligations_merge(survivor_id=survivor.pk, other_id=other.pk, now=MERGED_AT)
@@ -162,3 +166,23 @@ def test_undo_of_a_merge_that_moved_nothing_changes_nothing(tenant, leads):
     own = pending(tenant, survivor)
     unmerge(tenant, survivor, other, {})
     assert rows() == {own.pk: (survivor.pk, "pending")}
+
+
+def test_the_survivor_keeps_its_own_pending_accept_deadline_in_the_queue(tenant, active_sla):
+    active_sla()
+    waiting = ObligationFactory(tenant=tenant, opened_at=MONDAY)  # due 14:00, warned 13:12
+    # The other lead was accepted last week: its accept answered, its first touch owed.
+    last_week = MONDAY - timedelta(days=7)
+    answered = ObligationFactory(tenant=tenant, status="met", opened_at=last_week,
+                                 met_at=last_week + timedelta(hours=1))  # fmt: skip
+    ObligationFactory(tenant=tenant, lead=answered.lead, kind="first_touch",
+                      opened_at=MONDAY - timedelta(days=6))  # fmt: skip
+    # Another SQL of the tenant, its queue copy written by hand to see whether a merge writes it.
+    elsewhere = ObligationFactory(tenant=tenant, opened_at=MONDAY)
+    Lead.all_tenants.filter(pk=elsewhere.lead_id).update(accept_due_at=None, accept_warn_at=None)
+
+    with tenant_scope(tenant):
+        obligations_merge(survivor_id=waiting.lead_id, other_id=answered.lead_id, now=MONDAY)
+
+    assert queue_deadline_and_warning(waiting.lead) == (waiting.due_at, waiting.warn_at)
+    assert queue_deadline_and_warning(elsewhere.lead) == (None, None)  # not one of the merged
