@@ -239,6 +239,22 @@ def test_a_late_answer_after_the_sweep_breached_it_adds_no_second_breach(tenant)
     )  # fmt: skip
 
 
+def test_an_answer_stamped_in_time_that_arrives_after_the_sweep_breached_stays_a_breach(tenant):
+    # The breach was recorded and announced once; a late-arriving answer cannot undo it.
+    breached = ObligationFactory(tenant=tenant, opened_at=MONDAY, due_at=MONDAY + 2 * HOUR,
+                                 status="breached", breached_at=MONDAY + 2 * HOUR)  # fmt: skip
+    with tenant_scope(tenant):
+        counts = obligations_respond(kind="accept", answered_at={
+            breached.lead_id: MONDAY + HOUR
+        })  # fmt: skip
+    assert counts == {"met": 0, "late": 1}
+    stored = Obligation.all_tenants.get()
+    assert (stored.status, stored.breached_at, stored.met_at, stored.response_business_hours) == (
+        "breached", MONDAY + 2 * HOUR, MONDAY + HOUR, 1.0,
+    )  # fmt: skip
+    assert not Breach.all_tenants.exists()
+
+
 def test_an_answer_to_obligations_closed_already_changes_nothing(tenant):
     met = ObligationFactory(tenant=tenant, opened_at=MONDAY, status="met", met_at=MONDAY + HOUR,
                             response_business_hours=1.0)  # fmt: skip
