@@ -209,6 +209,9 @@ def test_a_patch_clears_the_campaign_and_changes_other_fields_with_it(tenant, ma
     lead = LeadFactory(tenant=tenant, campaign=campaign, company="Old")
     result = update(tenant, lead, marketer, campaign=None, company="New")
     assert result.changed_fields == ("campaign", "company")
+    # The answer is the lead as written, not a new read of it.
+    assert (result.lead, result.created, result.current) == (lead, False, False)
+    assert (result.lead.campaign_id, result.lead.company) == (None, "New")
     row = Lead.all_tenants.get()
     assert (row.campaign_id, row.company) == (None, "New")
     assert StageTransition.all_tenants.get().note == "Merged new data into: campaign, company"
