@@ -1,20 +1,23 @@
 """What an erasure writes about itself and what it replaces: counts without the person, and
 the stand-ins for each personal value."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from leads.errors import NotAllowed
 from leads.models import Lead, StageTransition
 from leads.services import lead_erase
 from leads.services.erasure import erasure_note, lead_redaction
+from smarketing import events
 from smarketing.tenancy.actors import Actor
 from smarketing.tenancy.audit_models import AuditEntry
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import tenant_scope
 from tests.leads.factories import LeadEventFactory, LeadFactory, StageTransitionFactory
-from tests.leads.helpers import heard
 
 pytestmark = pytest.mark.django_db
 
@@ -120,9 +123,27 @@ def test_a_manager_is_told_only_admins_erase(tenant, member):
 
 def test_other_apps_hear_of_the_erasure_with_the_lead_and_its_redaction(tenant, admin, monkeypatch):
     lead = LeadFactory(tenant=tenant, email="ada@x.com", first_name="Ada")
-    seen = heard(monkeypatch, "lead.erased")
+    heard = []
+
+    def listen(*, tenant, items, **context):
+        heard.append((tenant, items, context))
+
+    monkeypatch.setitem(events._handlers, "lead.erased", [listen])
     erase(lead, admin)
-    [item] = seen
-    assert item["id"] == lead.pk
-    assert item["context"]["lead"] is lead and item["context"]["actor"] == admin
-    assert item["context"]["redaction"].email == "ada@x.com"
+    [(to_tenant, items, context)] = heard
+    assert (to_tenant, items) == (tenant.pk, [{"id": lead.pk}])
+    assert context["lead"] is lead and context["actor"] == admin
+    assert context["redaction"].email == "ada@x.com"
+
+
+def test_the_erasure_record_is_one_instant_with_the_erasure_and_keeps_the_stage(
+    tenant, admin, monkeypatch
+):
+    ticks = iter(range(1, 1000))
+    start = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: start + timedelta(microseconds=next(ticks)))
+    lead = LeadFactory(tenant=tenant, email="ada@x.com", stage="sql")
+    erase(lead, admin)
+    record = StageTransition.all_tenants.get(lead=lead, action="erase")
+    assert record.at == Lead.all_tenants.get(pk=lead.pk).erased_at
+    assert (record.from_stage, record.to_stage) == ("sql", "sql")
