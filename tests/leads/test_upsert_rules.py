@@ -15,6 +15,7 @@ from smarketing.tenancy.roles import INTEGRATION, Role
 from smarketing.tenancy.scope import tenant_scope
 from tests.leads.factories import CampaignFactory, LeadFactory
 from tests.leads.helpers import heard
+from tests.personas.helpers import approved_persona
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +268,16 @@ def test_a_merge_answers_the_lead_with_its_owner_without_another_read(
     result = upsert(tenant, "ada@x.com", title="CTO")
     with django_assert_num_queries(0):
         assert result.lead.owner.email == rep.email
+
+
+def test_an_upsert_scored_in_place_is_answered_from_its_instance(tenant):
+    """Creating, merging and re-scoring are the upsert's own doings: the instance is the row."""
+    with tenant_scope(tenant):
+        approved_persona(tenant, criteria=[
+            {"field": "country", "operator": "equals", "value": "IT", "weight": 100},
+        ])  # fmt: skip
+    created = upsert(tenant, "ada@x.com", country="IT")
+    assert (created.created, created.current, created.lead.fit_score) == (True, True, 100)
+    merged = upsert(tenant, "ada@x.com", country="FR")
+    assert (merged.created, merged.current, merged.lead.fit_score) == (False, True, 0)
+    assert Lead.all_tenants.get().fit_score == 0
