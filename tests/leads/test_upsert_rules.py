@@ -281,3 +281,13 @@ def test_an_upsert_scored_in_place_is_answered_from_its_instance(tenant):
     merged = upsert(tenant, "ada@x.com", country="FR")
     assert (merged.created, merged.current, merged.lead.fit_score) == (False, True, 0)
     assert Lead.all_tenants.get().fit_score == 0
+
+
+def test_a_patch_writes_only_the_fields_it_changes(tenant, marketer):
+    """The instance the caller holds may be older than the row: a PATCH of the company
+    leaves the stage someone moved the lead to meanwhile."""
+    lead = LeadFactory(tenant=tenant, company="Old", stage="lead")
+    Lead.all_tenants.filter(pk=lead.pk).update(stage="mql")
+    assert update(tenant, lead, marketer, company="New").changed_fields == ("company",)
+    row = Lead.all_tenants.get(pk=lead.pk)
+    assert (row.company, row.stage) == ("New", "mql")
