@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from leads.errors import NotAllowed
-from leads.models import Lead, StageTransition
+from leads.models import Campaign, Lead, StageTransition
 from leads.services import lead_erase
 from leads.services.erasure import erasure_note, lead_redaction
 from smarketing import events
@@ -64,17 +64,30 @@ def test_the_erasure_counts_the_events_notes_and_admin_log_entries_it_rewrote(te
     LeadEventFactory(lead=lead, tenant=tenant, properties={})  # nothing to rewrite
     StageTransitionFactory(lead=lead, tenant=tenant, note="Ada said yes")
     StageTransitionFactory(lead=lead, tenant=tenant, note="")
-    LogEntry.objects.create(
-        user=admin.user, content_type=ContentType.objects.get_for_model(Lead),
-        object_id=str(lead.pk), object_repr="Ada <ada@x.com>", action_flag=CHANGE,
-    )  # fmt: skip
+    other = LeadFactory(tenant=tenant, email="grace@x.com")
+
+    def logged(model, pk, text):
+        return LogEntry.objects.create(
+            user=admin.user, content_type=ContentType.objects.get_for_model(model),
+            object_id=str(pk), object_repr=text, action_flag=CHANGE,
+        )  # fmt: skip
+
+    about = logged(Lead, lead.pk, "Ada <ada@x.com>")
+    # The admin log names objects by type and id: these are not the person.
+    another_lead = logged(Lead, other.pk, "Grace <grace@x.com>")
+    same_id = logged(Campaign, lead.pk, "Spring fair")
     erase(lead, admin)
     record = StageTransition.all_tenants.get(lead=lead, action="erase")
     assert record.note == (
         "Personal data erased on request. Rewritten: admin log: 1, events: 1, notes: 1."
     )
     assert (record.actor_id, record.actor_label) == (admin.user.pk, admin.label)
-    assert LogEntry.objects.get().object_repr == f"erased-{lead.pk}@erased.invalid"
+    reprs = dict(LogEntry.objects.values_list("pk", "object_repr"))
+    assert reprs == {
+        about.pk: f"erased-{lead.pk}@erased.invalid",
+        another_lead.pk: "Grace <grace@x.com>",
+        same_id.pk: "Spring fair",
+    }
 
 
 def test_an_erasure_is_audited_by_the_leads_id_only(tenant, admin):
