@@ -3,6 +3,8 @@
 `with row_locked(Model, pk):` returns once another connection holds `SELECT … FOR UPDATE` on
 the row, and releases it on exit. Inside, this connection waits at most `lock_timeout` for
 any lock, so code that waits instead of skipping the row fails the test rather than hangs.
+`no_key=True` holds `FOR NO KEY UPDATE` instead: rows that only refer to the held row (a
+foreign key) can still be written; what waits is another lock of the row itself.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ from smarketing.tenancy.scope import cross_tenant_scope
 
 
 @contextmanager
-def row_locked(model: type[models.Model], pk, lock_timeout: str = "5s") -> Iterator[None]:
+def row_locked(
+    model: type[models.Model], pk, lock_timeout: str = "5s", no_key: bool = False
+) -> Iterator[None]:
     locked, release = threading.Event(), threading.Event()
+    rows = getattr(model, "all_tenants", model._default_manager)  # tenants are not scoped
 
     def hold() -> None:
         try:
             with cross_tenant_scope(), transaction.atomic():
-                model.all_tenants.select_for_update().get(pk=pk)
+                rows.select_for_update(no_key=no_key).get(pk=pk)
                 locked.set()
                 release.wait(30)
         finally:

@@ -88,9 +88,8 @@ def _judged_figures(figures: FlowFigures) -> dict[str, Any]:
 
 
 def _close(tenant_id: int, period: Period, *, now: datetime, pause: float) -> ShortfallCounts:
-    """Judge `period` (ended) once, under the version in force at its end."""
-    if ClosedPeriod.objects.filter(period=period.label).exists():
-        return ShortfallCounts()
+    """Judge `period` (ended) once, under the version in force at its end. The caller
+    read the closed months already; one closed since then is found by its insert."""
     version = judging.version_in_force_at(period.end)
     if version is None:
         return ShortfallCounts()  # no SLA was in force: nothing was promised
@@ -170,11 +169,17 @@ def marketing_shortfalls_sweep(
         )
         active = {
             version.tenant_id: version
-            for version in SlaVersion.all_tenants.filter(tenant_id__in=ids, status=SlaStatus.ACTIVE)
+            for version in SlaVersion.all_tenants.filter(
+                # Without it, the same answers: each tenant looks up only its own key.
+                tenant_id__in=ids,  # pragma: no mutate (a one-tenant sweep reads one tenant)
+                status=SlaStatus.ACTIVE,
+            )
         }
         at_risk = set(
             Shortfall.all_tenants.filter(
-                version__in=list(active.values()), status=ShortfallStatus.AT_RISK
+                # Without it, the same answers: the keys looked up carry the version in force.
+                version__in=list(active.values()),  # pragma: no mutate (reads only those)
+                status=ShortfallStatus.AT_RISK,
             ).values_list("version_id", "period", "term")
         )
     counts = ShortfallCounts()

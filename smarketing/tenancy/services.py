@@ -55,7 +55,7 @@ def member_add(*, tenant: Tenant, email: str, role: str, password: str | None = 
             tenant=tenant, user=user, defaults={"role": role}
         )
         before = None if created else membership.role
-        if not created and membership.role != role:
+        if membership.role != role:  # a new membership has the role already
             membership.role = role
             membership.save(update_fields=["role"])
         if before != role:

@@ -66,7 +66,8 @@ def test_a_new_lead_is_scored_against_the_approved_personas_only(tenant):
     assert [c["field"] for c in breakdown["criteria"]["missed"]] == ["country"]
 
 
-def test_the_stored_breakdown_is_the_one_the_scoring_module_explains(tenant):
+def test_the_stored_breakdown_is_the_one_the_scoring_module_explains(tenant, clock):
+    clock.set(timezone.now())  # points decay with time: scoring and the check read one instant
     with tenant_scope(tenant):
         persona = approved_persona(tenant, name="Ops")
         lead = upsert(tenant, email="ops@plant.example", **OPS_LEAD)

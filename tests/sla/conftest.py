@@ -2,6 +2,7 @@
 
 import pytest
 
+from smarketing.tenancy.models import Tenant
 from smarketing.tenancy.roles import Role
 from tests.sla.factories import SlaVersionFactory
 
@@ -20,3 +21,11 @@ def active_sla(tenant):
 def people(tenant, member):
     """One member of each role in the tenant, by role name."""
     return {role: member(tenant, role) for role in Role.values}
+
+
+@pytest.fixture
+def utc_tenant(tenant):
+    """The tenant, its months in UTC (the shortfall tests' March 2027 is UTC's)."""
+    Tenant.objects.filter(pk=tenant.pk).update(timezone="UTC")
+    tenant.refresh_from_db()
+    return tenant

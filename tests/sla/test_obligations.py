@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from leads import services as leads
 from leads.models import Lead, Stage
+from sla import services
 from sla.models import Breach, Obligation, SlaStatus
 from smarketing.events.models import OutboxEvent
 from smarketing.tenancy.actors import Actor
@@ -281,3 +282,14 @@ def test_the_obligation_list_costs_the_same_queries_for_any_page_size(
     with CaptureQueriesContext(connection) as many:
         assert len(client.get("/api/v1/sla/obligations/").json()["results"]) == 7
     assert len(many) == len(few)
+
+
+def test_response_times_are_kept_to_the_ten_thousandth_of_an_hour(tenant, active_sla):
+    active_sla()
+    obligation = ObligationFactory(tenant=tenant, opened_at=MONDAY)
+    with tenant_scope(tenant):
+        services.obligations_respond(
+            kind="accept", answered_at={obligation.lead_id: MONDAY + timedelta(seconds=3601)}
+        )
+    obligation.refresh_from_db()
+    assert (obligation.status, obligation.response_business_hours) == ("met", 1.0003)

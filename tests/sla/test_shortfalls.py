@@ -13,51 +13,21 @@ from django.test.utils import CaptureQueriesContext
 
 from leads.models import Stage, TransitionAction
 from sla.models import ClosedPeriod, Shortfall, SlaStatus
-from sla.services import marketing_shortfalls_sweep
-from smarketing.events.models import OutboxEvent
 from smarketing.tenancy.models import Tenant
 from smarketing.tenancy.roles import Role
 from tests.factories import TenantFactory
-from tests.leads.factories import LeadFactory, StageTransitionFactory
-from tests.scopes import deployed
 from tests.sla.factories import SlaVersionFactory
+from tests.sla.marketing_months import (
+    APRIL_START,
+    MARCH_START,
+    MID_MARCH,
+    events,
+    in_force,
+    moves,
+    sweep,
+)
 
 pytestmark = pytest.mark.django_db
-
-sweep = deployed(marketing_shortfalls_sweep)
-
-# March 2027 in UTC on a calendar that never closes: business share = plain share of time.
-MARCH_START = datetime(2027, 3, 1, tzinfo=UTC)
-MID_MARCH = datetime(2027, 3, 16, 12, tzinfo=UTC)  # exactly half of March
-APRIL_START = datetime(2027, 4, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def utc_tenant(tenant):
-    Tenant.objects.filter(pk=tenant.pk).update(timezone="UTC")
-    tenant.refresh_from_db()
-    return tenant
-
-
-def in_force(tenant, since=MARCH_START + timedelta(days=1), **terms):
-    """The tenant's SLA in force since `since` (by default from 2 March: February, which
-    it did not see end, is not its to judge)."""
-    terms.setdefault("monthly_mql_target", 100)
-    terms.setdefault("monthly_sql_target", 0)
-    terms.setdefault("min_acceptance_rate", Decimal("0"))
-    return SlaVersionFactory(tenant=tenant, active=True, activated_at=since, **terms)
-
-
-def moves(tenant, count: int, *, at: datetime, to=Stage.MQL, action=TransitionAction.MOVE,
-          reason_code=""):  # fmt: skip
-    for _ in range(count):
-        lead = LeadFactory(tenant=tenant)
-        StageTransitionFactory(lead=lead, tenant=tenant, action=action, to_stage=to, at=at,
-                               reason_code=reason_code)  # fmt: skip
-
-
-def events(event_type):
-    return [e.data for e in OutboxEvent.all_tenants.filter(event_type=event_type).order_by("id")]
 
 
 def test_a_volume_behind_its_pace_by_more_than_the_tolerance_is_at_risk_once(utc_tenant):
@@ -76,6 +46,8 @@ def test_a_volume_behind_its_pace_by_more_than_the_tolerance_is_at_risk_once(utc
     assert said == {"version": version.pk, "period": "2027-03", "term": "mqls", "target": 100,
                     "actual": 30}  # fmt: skip
     assert event["expected"] == 50
+    # The event names the row it announces, and the month in the tenant's own timezone.
+    assert (event["id"], event["timezone"]) == (shortfall.pk, "UTC")
 
 
 def test_a_volume_within_the_tolerance_or_too_early_in_the_month_is_not_at_risk(utc_tenant):
@@ -115,7 +87,10 @@ def test_the_first_sweep_after_the_month_ends_records_each_term_missed_once(utc_
     rate = missed["acceptance_rate"]
     assert (rate.target, rate.actual, rate.decided) == (Decimal("0.6"), Decimal("0.5"), 10)
     assert sorted(e["term"] for e in events("sla.marketing_missed")) == sorted(missed)
-    assert ClosedPeriod.all_tenants.get().figures["sql_handoffs"] == 4
+    # What the month was judged on is kept with it, every figure the terms read.
+    assert ClosedPeriod.all_tenants.get().figures == {
+        "mqls": 10, "sql_handoffs": 4, "accepted": 5, "rejected": 5, "went_cold": 0,
+        "acceptance_rate": 0.5}  # fmt: skip
 
 
 def test_one_rejection_out_of_one_is_no_missed_acceptance_rate(utc_tenant):

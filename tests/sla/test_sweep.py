@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 import sla
 from leads.models import Lead, Stage, StageTransition
-from sla.models import Breach, Obligation
+from sla.models import Breach, Obligation, RollupDirtyDay
 from sla.services import sla_sweep
 from smarketing.celery import VISIBILITY_TIMEOUT_SECONDS, app
 from smarketing.events.models import OutboxEvent
@@ -61,10 +61,14 @@ def test_only_due_obligations_are_breached_each_once(tenant, active_sla):
         o.pk for o in late
     )
     assert sorted(e.data["obligation"] for e in breach_events()) == sorted(o.pk for o in late)
+    assert set(Breach.all_tenants.values_list("breached_at", flat=True)) == {NOW}
+    # Their days are rebuilt in the rollups (the sweep's time, not the clock's, is now).
+    marked = RollupDirtyDay.all_tenants.values_list("day", flat=True)
+    assert sorted(marked) == sorted({o.opened_at.date() for o in late})
 
 
 def test_a_breach_event_names_owner_and_managers_to_notify(tenant, member, active_sla):
-    active_sla()
+    version = active_sla()
     rep = member(tenant, Role.SALES_REP)
     boss = member(tenant, Role.MANAGER)
     obligation = due(tenant, 1, owner=rep)
@@ -75,9 +79,21 @@ def test_a_breach_event_names_owner_and_managers_to_notify(tenant, member, activ
                                     {"id": boss.pk, "email": boss.email}]  # fmt: skip
     assert event.data["lead"] == obligation.lead_id
     assert event.data["kind"] == "accept"
-    assert datetime.fromisoformat(event.data["due_at"]) == obligation.due_at
+    assert event.data["version"] == version.pk
+    times = {key: datetime.fromisoformat(event.data[key])
+             for key in ("opened_at", "due_at", "breached_at")}  # fmt: skip
+    assert times == {"opened_at": obligation.opened_at, "due_at": obligation.due_at,
+                     "breached_at": NOW}  # fmt: skip
     breach = Breach.all_tenants.get(obligation=obligation)
     assert (breach.owner_id, breach.escalated_to) == (rep.pk, [rep.pk, boss.pk])
+
+
+def test_a_manager_who_owns_the_breached_obligation_is_notified_once(tenant, member, active_sla):
+    active_sla()
+    boss, other_boss = member(tenant, Role.MANAGER), member(tenant, Role.MANAGER)
+    due(tenant, 1, owner=boss)
+    sla_sweep(now=NOW)
+    assert [p["id"] for p in breach_events()[0].data["notify"]] == [boss.pk, other_boss.pk]
 
 
 def test_escalation_follows_the_versions_notify_setting(tenant, member, active_sla):
@@ -278,3 +294,18 @@ def test_batches_resume_where_the_last_ended_without_losing_rows_due_at_the_same
         "breached"
     }
     assert Obligation.all_tenants.get(pk=later.pk).status == "breached"
+
+
+def test_a_pause_holds_only_the_batches_that_claimed_something(tenant, active_sla, monkeypatch):
+    active_sla()
+    held = []
+    monkeypatch.setattr("sla.services.breaches.time.sleep", held.append)
+    for minutes in (1, 2, 3):
+        due(tenant, minutes)
+    assert sla_sweep(now=NOW, batch_size=2).breached == 3
+    assert held == []  # no pause unless asked
+
+    for minutes in (1, 2, 3):
+        due(tenant, minutes)
+    assert sla_sweep(now=NOW, batch_size=2, batch_pause_seconds=0.25).breached == 3
+    assert held == [0.25, 0.25]  # two batches of breaches; the warnings' found nothing

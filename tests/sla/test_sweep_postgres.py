@@ -54,6 +54,8 @@ def test_the_breach_claim_reads_the_partial_index_on_pending_deadlines(many_pend
     assert first.startswith("Update on sla_obligation"), plan
     assert all(line.startswith(" ") for line in nodes), plan
     assert "Seq Scan on sla_obligation" not in plan, plan
+    # As the sweep runs it: a batch at most, its rows locked (and skipped when held).
+    assert "Limit" in plan and "LockRows" in plan, plan
 
 
 @pytest.mark.django_db
@@ -79,6 +81,7 @@ def test_the_cold_lead_query_reads_its_partial_expression_index(tenant):
         plan = cold_plan(stage=Stage.MQL, cutoff=timezone.now() - timedelta(days=14))
     assert "sla_lead_cold_due_idx" in plan, plan
     assert "= 'mql'::text" in plan, plan  # the stage asked for
+    assert "Limit" in plan and "LockRows" in plan, plan  # a batch at most, locked
 
 
 @pytest.mark.django_db(transaction=True)

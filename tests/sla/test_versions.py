@@ -113,6 +113,38 @@ def test_hot_deadlines_without_a_hot_score_are_refused_saying_what_to_do(manager
     ]
 
 
+@pytest.mark.parametrize(
+    ("change", "errors"),
+    [
+        ({"hot_accept_within_hours": 5},
+         {"hot_accept_within_hours": ["A hot lead's deadline cannot be longer than "
+                                      "accept_within_hours."]}),
+        ({"hot_first_touch_within_hours": 9},
+         {"hot_first_touch_within_hours": ["A hot lead's deadline cannot be longer than "
+                                           "first_touch_within_hours."]}),
+        ({"mql_threshold": 71},
+         {"sql_threshold": ["The SQL threshold cannot be below the MQL threshold."]}),
+        # One hot deadline is enough to need the score.
+        ({"hot_score": None, "hot_accept_within_hours": None},
+         {"hot_score": ["Say from which score a lead is hot, or drop the hot deadlines."]}),
+    ],
+)  # fmt: skip
+def test_terms_that_contradict_each_other_are_refused_saying_which_and_why(manager, change, errors):
+    response = manager.post("/api/v1/sla/", {**CONTRACT_PAYLOAD, **change}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == errors
+
+
+def test_terms_at_the_edge_of_those_rules_are_accepted(manager):
+    edge = {"hot_accept_within_hours": 4, "hot_first_touch_within_hours": 8,
+            "mql_threshold": 70, "sql_threshold": 70}  # fmt: skip
+    no_hot = {"hot_score": None, "hot_accept_within_hours": None,
+              "hot_first_touch_within_hours": None}  # fmt: skip
+    for change in (edge, no_hot):
+        response = manager.post("/api/v1/sla/", {**CONTRACT_PAYLOAD, **change}, format="json")
+        assert response.status_code == 201, response.json()
+
+
 def test_only_managers_and_admins_draft_versions(tenant, api_client_for):
     for role in (Role.MARKETER, Role.SALES_REP):
         response = api_client_for(tenant, role).post("/api/v1/sla/", {"name": "x"}, format="json")

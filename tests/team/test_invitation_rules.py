@@ -168,7 +168,8 @@ def test_a_resend_sends_a_new_link_valid_seven_days_from_now(
     assert new_token != old_token and mail.outbox[-1].to == ["late@example.com"]
     assert resent.sent_at == later and resent.expires_at == later + timedelta(days=7)
     with tenant_scope(tenant):
-        assert Invitation.objects.get(pk=invitation.pk).expires_at == later + timedelta(days=7)
+        stored = Invitation.objects.get(pk=invitation.pk)
+    assert (stored.sent_at, stored.expires_at) == (later, later + timedelta(days=7))
     entry = invitation_entries(tenant)[-1]
     assert (entry.action, entry.changes) == ("invitation.resent", {"email": "late@example.com"})
     assert entry.target_id == str(invitation.pk) and entry.ip == "10.9.8.7"
@@ -353,3 +354,66 @@ def test_an_invitation_reads_as_open_expired_accepted_or_revoked(tenant, admin_a
         exactly = Invitation.objects.get(email="open@x.example")
     exactly.expires_at = timezone.now()
     assert exactly.is_expired
+
+
+# --- what a new invitation replaces, and what a join refuses ---------------------------------
+
+
+def test_a_new_invitation_leaves_a_revoked_or_accepted_one_as_it_was(tenant, actor, send):
+    revoked, _ = send("back@example.com")
+    with tenant_scope(tenant):
+        invitation_revoke(invitation=revoked, actor=actor)
+        revoked_at = Invitation.objects.get(pk=revoked.pk).revoked_at
+    accepted, token = send("joined@example.com")
+    membership = invitation_accept(token=token, password=PASSWORD, first_name="Jo")
+    with tenant_scope(tenant):
+        Membership.objects.filter(pk=membership.pk).update(is_active=False)
+    send("back@example.com")
+    send("joined@example.com")
+    with tenant_scope(tenant):
+        assert Invitation.objects.get(pk=revoked.pk).revoked_at == revoked_at
+        assert Invitation.objects.get(pk=accepted.pk).revoked_at is None
+    revocations = [
+        (e.target_id, e.changes["reason"])
+        for e in invitation_entries(tenant)
+        if e.action == "invitation.revoked"
+    ]
+    assert revocations == [(str(revoked.pk), "")]  # the admin's own, none "replaced"
+
+
+SIMILAR = "The password is too similar to the {}."
+
+
+@pytest.mark.parametrize(
+    ("names", "password", "message"),
+    [
+        (("Bartholomew", "Rossi"), "bartholomew-x", SIMILAR.format("first name")),
+        (("Nia", "Vandersloot"), "vandersloot-x", SIMILAR.format("last name")),
+        (("Nia", "Rossi"), "similarity@example.com", SIMILAR.format("e-mail address")),
+    ],
+)
+def test_a_new_persons_password_may_not_resemble_their_name_or_address(
+    tenant, send, names, password, message
+):
+    _, token = send("similarity@example.com")
+    first_name, last_name = names
+    with pytest.raises(InvalidSettings) as weak:
+        invitation_accept(
+            token=token, password=password, first_name=first_name, last_name=last_name
+        )
+    assert weak.value.errors == {"password": [message]}
+    assert not get_user_model().objects.filter(email="similarity@example.com").exists()
+
+
+def test_a_link_resent_meanwhile_is_refused_at_the_join(tenant, actor, send, monkeypatch):
+    invitation, token = send("resent@example.com")
+    found = invitation_from_token(token)
+    with tenant_scope(tenant):  # the admin resends between the read and the join: still open
+        invitation_resend(invitation=invitation, actor=actor)
+    monkeypatch.setattr(services, "invitation_from_token", lambda token: found)
+    with pytest.raises(InvitationRefused) as refused:
+        invitation_accept(token=token, password=PASSWORD, first_name="R")
+    assert refused.value.detail == LINK_REFUSED
+    with tenant_scope(tenant):
+        assert Invitation.objects.get(pk=invitation.pk).is_open
+        assert not Membership.objects.filter(user__email="resent@example.com").exists()

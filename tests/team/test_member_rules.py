@@ -259,3 +259,59 @@ def test_a_former_member_rejoins_active_with_the_new_role(tenant, member, admin_
     assert (stored.pk, stored.role, stored.is_active) == (joined.pk, Role.MANAGER, True)
     (entry,) = _entries(tenant)
     assert entry.changes == {"role": ["sales_rep", "manager"], "is_active": [False, True]}
+
+
+def test_a_change_that_does_not_name_away_keeps_the_member_away(tenant, member, admin_actor):
+    rep = member(tenant, Role.SALES_REP)
+    with tenant_scope(tenant):
+        Membership.objects.filter(user=rep).update(is_away=True)
+    _update(tenant, rep, admin_actor, role=Role.MARKETER)
+    with tenant_scope(tenant):
+        stored = _membership(tenant, rep)
+    assert (stored.role, stored.is_away, stored.is_active) == (Role.MARKETER, True, True)
+    (entry,) = _entries(tenant)
+    assert entry.changes == {"role": ["sales_rep", "marketer"]}
+
+
+def test_a_role_change_or_an_away_leaves_the_persons_keys_and_sessions_alone(
+    tenant, member, admin_actor, monkeypatch, django_capture_on_commit_callbacks
+):
+    person = member(tenant, Role.SALES_REP)
+    key = ApiKeyFactory.issue(tenant=tenant, user=person, name="script")
+    session = _session_of(person, expires_in=timedelta(hours=1))
+    former = member(tenant, Role.SALES_REP)  # gone already: their work was handed on then
+    with tenant_scope(tenant):
+        Membership.objects.filter(user=former).update(is_active=False)
+    published = []
+    monkeypatch.setattr(services, "publish", lambda event, **kwargs: published.append(event))
+    with django_capture_on_commit_callbacks(execute=True):
+        _update(tenant, person, admin_actor, role=Role.MARKETER)
+        _update(tenant, person, admin_actor, is_away=True)
+        _update(tenant, former, admin_actor, role=Role.MARKETER)
+    with tenant_scope(tenant):
+        assert ApiKey.objects.get(pk=key.api_key.pk).revoked_at is None
+    assert Session.objects.filter(pk=session).exists()
+    assert published == []
+    assert [e.action for e in _entries(tenant) if e.action != "api_key.created"] == [
+        "member.role_changed",
+        "member.updated",
+        "member.role_changed",
+    ]
+
+
+def test_a_deactivation_ends_the_persons_sessions_once_it_commits(
+    tenant, member, admin_actor, django_capture_on_commit_callbacks
+):
+    leaving, staying = member(tenant, Role.MARKETER), member(tenant, Role.MARKETER)
+    _session_of(leaving, expires_in=timedelta(hours=1))
+    kept = _session_of(staying, expires_in=timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        _update(tenant, leaving, admin_actor, is_active=False)
+    assert list(Session.objects.values_list("session_key", flat=True)) == [kept]
+
+
+def test_the_last_admin_may_change_what_keeps_them_an_active_admin(tenant, admin, admin_actor):
+    away = _update(tenant, admin, admin_actor, role=Role.ADMIN, is_active=True, is_away=True)
+    assert (away.role, away.is_active, away.is_away) == (Role.ADMIN, True, True)
+    (entry,) = _entries(tenant)
+    assert (entry.action, entry.changes) == ("member.updated", {"is_away": [False, True]})

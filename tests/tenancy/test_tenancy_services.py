@@ -121,6 +121,20 @@ def test_member_add_sets_a_new_password_only_when_given(tenant):
     assert person.check_password("n3w-pass-99")
 
 
+def test_member_add_without_a_password_leaves_the_account_without_one(tenant):
+    membership = member_add(tenant=tenant, email="nopw@example.com", role=Role.SALES_REP)
+    user = membership.user
+    assert user.has_usable_password() is False and not user.check_password("")
+    with tenant_scope(tenant):
+        entry = AuditEntry.objects.get(action="member.added")
+    assert (entry.target_type, entry.target_id, entry.target_label) == (
+        "membership",
+        str(membership.pk),
+        "nopw@example.com",
+    )
+    assert (entry.actor_id, entry.actor_role, entry.tenant_id) == (None, "system", tenant.pk)
+
+
 def test_member_add_refuses_an_unknown_role(tenant):
     with pytest.raises(ValidationError) as refused:
         member_add(tenant=tenant, email="x@example.com", role="owner")
@@ -174,6 +188,7 @@ def test_a_name_of_a_hundred_characters_will_do_but_not_twice_in_any_case(tenant
 
 
 def test_a_user_key_needs_an_active_member_of_this_tenant(tenant, other_tenant, member):
+    member(tenant, Role.MARKETER)  # others being members here is no reason
     stranger = member(other_tenant, Role.ADMIN)
     with pytest.raises(ValidationError) as refused:
         api_key_create(tenant=tenant, name="x", user=stranger)

@@ -1,5 +1,7 @@
 """/api/v1/webhooks/: endpoints, secrets shown once, rotation, delivery log, redelivery."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -7,11 +9,14 @@ from smarketing.errors import Forbidden
 from smarketing.events import PUBLIC_EVENT_TYPES
 from smarketing.events.models import OutboxEvent
 from smarketing.tenancy.actors import Actor
+from smarketing.tenancy.audit import REDACTED
+from smarketing.tenancy.models import AuditEntry
 from smarketing.tenancy.roles import Role
 from smarketing.tenancy.scope import tenant_scope
 from smarketing.webhooks import services
-from smarketing.webhooks.errors import InvalidWebhook
+from smarketing.webhooks.errors import EndpointDisabled, InvalidWebhook, PayloadErased
 from smarketing.webhooks.models import WebhookDelivery, WebhookEndpoint
+from smarketing.webhooks.services import deliveries
 from tests.webhooks.factories import WebhookDeliveryFactory, WebhookEndpointFactory
 from tests.webhooks.receiver import Receiver
 
@@ -302,4 +307,237 @@ def test_an_endpoint_is_disabled_for_failing_once_and_alone(tenant):
     assert (notice.tenant_id, notice.data) == (
         tenant.pk,
         {"id": failing.pk, "url": "https://hooks.example.com/failing", "reason": reason},
+    )
+
+
+# --- What each change writes to the audit log, and the limits of a rotation -----------------
+
+
+def _audit(tenant, prefix: str = "webhook.") -> list:
+    with tenant_scope(tenant):
+        return list(AuditEntry.objects.filter(action__startswith=prefix).order_by("id"))
+
+
+def test_a_new_endpoint_is_enabled_unless_told_and_its_creation_is_audited(tenant, member):
+    actor = admin_actor(tenant, member)
+    with tenant_scope(tenant):
+        endpoint = services.endpoint_create(tenant=tenant, actor=actor, **NEW)
+        paused = services.endpoint_create(tenant=tenant, actor=actor, **NEW, enabled=False)
+    stored = WebhookEndpoint.all_tenants.get(pk=endpoint.pk)
+    assert (stored.tenant_id, stored.url, stored.events, stored.enabled) == (
+        tenant.pk,
+        NEW["url"],
+        NEW["events"],
+        True,
+    )
+    assert WebhookEndpoint.all_tenants.get(pk=paused.pk).enabled is False
+    created, created_paused = _audit(tenant)
+    assert (created.action, created.target_type, created.target_id, created.actor_label) == (
+        "webhook.created",
+        "webhookendpoint",
+        str(endpoint.pk),
+        actor.label,
+    )
+    assert created.changes == {"url": NEW["url"], "events": NEW["events"], "enabled": True}
+    assert created_paused.changes["enabled"] is False
+
+
+def test_a_change_is_audited_field_by_field_and_a_disabling_says_who(tenant, member):
+    actor = admin_actor(tenant, member)
+    endpoint = WebhookEndpointFactory(
+        tenant=tenant, url="https://hooks.example.com/old", events=["lead.created"]
+    )
+    with tenant_scope(tenant):
+        services.endpoint_update(
+            endpoint=endpoint,
+            actor=actor,
+            data={
+                "url": "https://hooks.example.com/new",
+                "events": ["sla.breached", "lead.created"],
+                "enabled": False,
+            },
+        )
+    stored = WebhookEndpoint.all_tenants.get(pk=endpoint.pk)
+    assert (stored.url, stored.events, stored.enabled, stored.disabled_reason) == (
+        "https://hooks.example.com/new",
+        ["lead.created", "sla.breached"],
+        False,
+        f"Disabled by {actor.label}.",
+    )
+    (changed,) = _audit(tenant)
+    assert (changed.action, changed.target_id, changed.actor_label) == (
+        "webhook.changed",
+        str(endpoint.pk),
+        actor.label,
+    )
+    assert changed.changes == {
+        "url": ["https://hooks.example.com/old", "https://hooks.example.com/new"],
+        "events": [["lead.created"], ["lead.created", "sla.breached"]],
+        "enabled": [True, False],
+    }
+    with tenant_scope(tenant):
+        services.endpoint_update(endpoint=stored, actor=actor, data={"enabled": True})
+    stored = WebhookEndpoint.all_tenants.get(pk=endpoint.pk)
+    assert (stored.enabled, stored.disabled_reason) == (True, "")
+    assert _audit(tenant)[-1].changes == {"enabled": [False, True]}
+
+
+def test_a_change_to_nothing_writes_nothing(tenant, member):
+    endpoint = WebhookEndpointFactory(tenant=tenant, enabled=False, disabled_reason="Failing.")
+    actor = admin_actor(tenant, member)
+    with tenant_scope(tenant):
+        for data in ({}, {"enabled": False}, {"enabled": 0}):
+            services.endpoint_update(endpoint=endpoint, actor=actor, data=data)
+    stored = WebhookEndpoint.all_tenants.get(pk=endpoint.pk)
+    assert (stored.enabled, stored.disabled_reason) == (False, "Failing.")
+    assert _audit(tenant) == []
+
+
+def test_a_deletion_is_audited_with_the_address_it_had(tenant, member):
+    actor = admin_actor(tenant, member)
+    endpoint = WebhookEndpointFactory(tenant=tenant, url="https://hooks.example.com/gone")
+    pk = endpoint.pk
+    WebhookDeliveryFactory(tenant=tenant, endpoint=endpoint)
+    with tenant_scope(tenant):
+        services.endpoint_delete(endpoint=endpoint, actor=actor)
+    assert not WebhookEndpoint.all_tenants.filter(pk=pk).exists()
+    assert not WebhookDelivery.all_tenants.filter(endpoint_id=pk).exists()
+    (deleted,) = _audit(tenant)
+    assert (deleted.action, deleted.target_id, deleted.target_label, deleted.changes) == (
+        "webhook.deleted",
+        str(pk),
+        "https://hooks.example.com/gone",
+        {"url": "https://hooks.example.com/gone"},
+    )
+
+
+@pytest.mark.parametrize(
+    "overlap",
+    [timedelta(hours=168, seconds=1), timedelta(seconds=-1), timedelta(days=-7)],
+    ids=["a second over a week", "a second before now", "negative"],
+)
+def test_a_rotation_overlap_outside_zero_to_a_week_is_refused(tenant, member, overlap):
+    endpoint = WebhookEndpointFactory(tenant=tenant)
+    with tenant_scope(tenant), pytest.raises(InvalidWebhook) as refused:
+        services.endpoint_rotate_secret(
+            endpoint=endpoint, actor=admin_actor(tenant, member), overlap=overlap
+        )
+    assert refused.value.errors == {"overlap_hours": ["Between 0 and 168 hours."]}
+    assert WebhookEndpoint.all_tenants.get(pk=endpoint.pk).secret == endpoint.secret
+    assert _audit(tenant) == []
+
+
+def test_a_rotation_keeps_the_old_secret_signing_for_up_to_a_week(tenant, member, clock):
+    now = clock.set(timezone.now())
+    endpoint = WebhookEndpointFactory(tenant=tenant)
+    old = endpoint.secret
+    actor = admin_actor(tenant, member)
+    with tenant_scope(tenant):
+        rotated = services.endpoint_rotate_secret(
+            endpoint=endpoint, actor=actor, overlap=timedelta(days=7)
+        )
+    stored = WebhookEndpoint.all_tenants.get(pk=endpoint.pk)
+    assert stored.secret == rotated.secret != old and stored.secret.startswith("whsec_")
+    assert (stored.previous_secret, stored.previous_secret_expires_at) == (
+        old,
+        now + timedelta(days=7),
+    )
+    (entry,) = _audit(tenant)
+    assert (entry.action, entry.target_id, entry.actor_label) == (
+        "webhook.secret_rotated",
+        str(endpoint.pk),
+        actor.label,
+    )
+    assert entry.changes == {"secret": REDACTED, "overlap_hours": 168.0}
+    assert old not in str(entry.changes) and stored.secret not in str(entry.changes)
+
+
+def test_a_rotation_by_default_overlaps_a_day_and_without_overlap_drops_the_old_secret(
+    tenant, member, clock
+):
+    now = clock.set(timezone.now())
+    endpoint = WebhookEndpointFactory(tenant=tenant)
+    actor = admin_actor(tenant, member)
+    with tenant_scope(tenant):
+        services.endpoint_rotate_secret(endpoint=endpoint, actor=actor)
+    stored = WebhookEndpoint.all_tenants.get(pk=endpoint.pk)
+    assert stored.previous_secret_expires_at == now + timedelta(hours=24)
+    with tenant_scope(tenant):
+        services.endpoint_rotate_secret(endpoint=stored, actor=actor, overlap=timedelta(0))
+    stored = WebhookEndpoint.all_tenants.get(pk=endpoint.pk)
+    assert (stored.previous_secret, stored.previous_secret_expires_at) == ("", None)
+    assert stored.signing_secrets(now) == [stored.secret]
+    assert [e.changes["overlap_hours"] for e in _audit(tenant)] == [24.0, 0.0]
+
+
+# --- Redelivery, as the service does it ------------------------------------------------------
+
+
+def test_a_redelivery_is_due_now_with_a_fresh_window_and_keeps_its_attempts(
+    tenant, member, clock, django_capture_on_commit_callbacks
+):
+    now = clock.set(timezone.now())
+    delivery = WebhookDeliveryFactory(
+        tenant=tenant,
+        status="succeeded",
+        next_attempt_at=None,
+        delivered_at=now - timedelta(days=2),
+        give_up_at=now - timedelta(days=1),
+        attempts=4,
+        failures=3,
+    )
+    with tenant_scope(tenant), django_capture_on_commit_callbacks() as callbacks:
+        again = services.delivery_redeliver(delivery=delivery, actor=admin_actor(tenant, member))
+    stored = WebhookDelivery.all_tenants.get(pk=delivery.pk)
+    for row in (again, stored):
+        assert (row.status, row.next_attempt_at, row.give_up_at) == (
+            "pending",
+            now,
+            now + timedelta(hours=24),
+        )
+        assert (row.failures, row.attempts, row.delivered_at) == (0, 4, None)
+    assert deliveries._kick_sweep in callbacks
+
+
+def test_a_redelivery_that_cannot_be_sent_says_why_and_changes_nothing(tenant, member):
+    actor = admin_actor(tenant, member)
+    disabled = WebhookDeliveryFactory(
+        tenant=tenant, endpoint__enabled=False, status="failed", next_attempt_at=None
+    )
+    erased = WebhookDeliveryFactory(
+        tenant=tenant, event__erased_at=timezone.now(), status="failed", next_attempt_at=None
+    )
+    with tenant_scope(tenant):
+        with pytest.raises(EndpointDisabled) as off:
+            services.delivery_redeliver(delivery=disabled, actor=actor)
+        with pytest.raises(PayloadErased) as gone:
+            services.delivery_redeliver(delivery=erased, actor=actor)
+    assert off.value.detail == "Enable the endpoint first: a disabled endpoint receives nothing."
+    assert gone.value.detail == (
+        "This event held personal data that was erased on request, so it is never sent "
+        "again. Receivers were told what changed by later events."
+    )
+    for delivery in (disabled, erased):
+        stored = WebhookDelivery.all_tenants.get(pk=delivery.pk)
+        assert (stored.status, stored.next_attempt_at) == ("failed", None)
+
+
+def test_a_change_writes_only_its_fields_over_what_changed_meanwhile(tenant, member):
+    endpoint = WebhookEndpointFactory(tenant=tenant, url="https://hooks.example.com/old")
+    # Read by the page before a rotation and the failing sweep got to the row.
+    WebhookEndpoint.all_tenants.filter(pk=endpoint.pk).update(
+        secret="whsec_rotated", enabled=False, disabled_reason="Deliveries failed for 24 hours."
+    )
+    with tenant_scope(tenant):
+        services.endpoint_update(
+            endpoint=endpoint,
+            actor=admin_actor(tenant, member),
+            data={"url": "https://hooks.example.com/new"},
+        )
+    stored = WebhookEndpoint.all_tenants.get(pk=endpoint.pk)
+    assert (stored.url, stored.secret, stored.enabled, stored.disabled_reason) == (
+        "https://hooks.example.com/new",
+        "whsec_rotated",
+        False,
+        "Deliveries failed for 24 hours.",
     )

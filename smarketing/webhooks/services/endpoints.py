@@ -11,7 +11,7 @@ from django.utils import timezone
 from smarketing.errors import Forbidden
 from smarketing.events import PUBLIC_EVENT_TYPES, publish
 from smarketing.tenancy.actors import Actor
-from smarketing.tenancy.audit import audit_record, changes_between
+from smarketing.tenancy.audit import REDACTED, audit_record, changes_between
 from smarketing.tenancy.roles import has_capability
 from smarketing.webhooks.addresses import UnsafeAddress, check_webhook_url
 from smarketing.webhooks.errors import InvalidWebhook
@@ -146,7 +146,7 @@ def endpoint_rotate_secret(
         actor=actor,
         action="webhook.secret_rotated",
         target=endpoint,
-        changes={"secret": ["old", "new"], "overlap_hours": overlap.total_seconds() / 3600},
+        changes={"secret": [REDACTED, REDACTED], "overlap_hours": overlap.total_seconds() / 3600},
     )
     return endpoint
 
