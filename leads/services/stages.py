@@ -141,6 +141,7 @@ def lead_transition(
     amount: Decimal | None = None,
 ) -> Lead:
     """Move `lead` from the stage the caller saw to `to`, if the lifecycle allows it."""
+    reason_code = reason_code or ""  # no reason is an empty one, in the record and the events
     move = _allowed_move(lead, to=to, actor=actor, reason_code=reason_code, amount=amount)
     now = timezone.now()
     # The step the lead leaves: an accepted SQL has been in sales' hands since acceptance.
@@ -155,7 +156,7 @@ def lead_transition(
     action = TransitionAction.REJECT if move.is_rejection else TransitionAction.MOVE
     transition_record(
         lead=lead, action=action, from_stage=from_stage, to_stage=to, actor=actor,
-        reason_code=reason_code or "", note=note, amount=amount, at=now,
+        reason_code=reason_code, note=note, amount=amount, at=now,
         step_started_at=step_started_at,
     )  # fmt: skip
     publish(
@@ -165,8 +166,8 @@ def lead_transition(
                             reason_code=reason_code),
         lead=lead, actor=actor,
     )  # fmt: skip
-    if is_sales_rejection(action=action, reason_code=reason_code or ""):
-        _announce_rejection(lead, actor=actor, reason_code=reason_code or "", note=note, at=now)
+    if is_sales_rejection(action=action, reason_code=reason_code):
+        _announce_rejection(lead, actor=actor, reason_code=reason_code, note=note, at=now)
     return lead
 
 

@@ -206,12 +206,8 @@ def lead_update(*, lead: Lead, actor: Actor, data: CleanLead) -> UpsertResult:
         changed = []
     changed += _merge(lead, values)
     if changed:
-        lead.save(
-            update_fields=[
-                *{"campaign" if c == "campaign_id" else c for c in changed},
-                "updated_at",
-            ]
-        )
+        # "campaign" (cleared) and "campaign_id" (set) both name the field to Django.
+        lead.save(update_fields=[*changed, "updated_at"])
         _record_merge(lead, changed, actor)
         _publish_upserts(tenant=lead.tenant_id, actor=actor, created=[], changed=[lead])
     if "campaign_id" in changed:

@@ -103,3 +103,13 @@ def test_a_campaign_may_have_only_a_start_or_only_an_end(tenant):
 def test_campaigns_without_a_slug_do_not_conflict_over_it(tenant):
     CampaignFactory(tenant=tenant, name="Legacy", slug="")
     assert create(tenant, name="Unslugged", slug="").slug == "unslugged"
+
+
+def test_a_change_writes_only_the_fields_it_names(tenant):
+    """The instance the caller holds may be older than the row: a change of the cost leaves
+    the name someone else gave the campaign meanwhile."""
+    campaign = create(tenant, name="Spring", cost=100)
+    Campaign.all_tenants.filter(pk=campaign.pk).update(name="Spring webinar")
+    update(tenant, campaign, cost=500)
+    row = Campaign.all_tenants.get(pk=campaign.pk)
+    assert (row.name, row.cost) == ("Spring webinar", 500)

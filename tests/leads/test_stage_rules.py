@@ -153,6 +153,10 @@ def test_a_move_announces_where_from_where_to_who_and_when(tenant, people, monke
         (lead.pk, "lead", "mql", "", people["marketer"].label, NOW, "mql"),
         (lead.pk, "mql", "disqualified", "spam", people["marketer"].label, NOW, "disqualified"),
     ]  # fmt: skip
+    assert [(a["context"]["lead"], a["context"]["actor"]) for a in announced] == [
+        (lead, people["marketer"]), (lead, people["marketer"]),
+    ]  # fmt: skip
+    assert [t.note for t in StageTransition.all_tenants.filter(lead=lead)] == ["", ""]
 
 
 def test_a_move_against_an_sql_accepted_meanwhile_says_who_accepted(tenant, people):
@@ -214,6 +218,19 @@ def test_a_disqualification_with_a_reason_is_no_rejection_marketing_hears_of(
     assert StageTransition.all_tenants.get(lead=lead).action == "move"
 
 
+def test_an_sql_sent_back_because_it_went_cold_is_no_rejection_marketing_hears_of(
+    tenant, people, monkeypatch
+):
+    rejected = heard(monkeypatch, "lead.rejected")
+    RejectionReasonFactory(tenant=tenant, code="went_cold", label="Went cold (no activity)")
+    lead = sql(tenant, owner=people["rep"].user, accepted=True)
+    with tenant_scope(tenant):
+        lead_transition(lead=lead, to="recycled", actor=Actor.system(), reason_code="went_cold")
+    assert rejected == []
+    went_cold = StageTransition.all_tenants.get(lead=lead)
+    assert (went_cold.action, went_cold.reason_code) == ("reject", "went_cold")
+
+
 # --- batches -------------------------------------------------------------------------------
 
 
@@ -250,6 +267,17 @@ def test_a_batch_of_one_lead_moves_it_and_a_batch_nobody_may_move_is_empty(tenan
     transition = StageTransition.all_tenants.get(lead=lead)
     assert (transition.actor, transition.note) == (people["marketer"].user, "")
     assert (lead.stage, lead.stage_changed_at) == ("sql", NOW)
+
+
+def test_a_batch_moves_accepted_sqls_and_tells_handlers_who_moved_them(tenant, people, monkeypatch):
+    announced = heard(monkeypatch, "lead.stage_changed")
+    rep = people["rep"]
+    accepted = sql(tenant, owner=rep.user, accepted=True)
+    with tenant_scope(tenant):
+        assert leads_transition(leads=[accepted], to="opportunity", actor=rep) == [accepted]
+    assert stored(accepted).stage == "opportunity"
+    assert [(a["id"], a["context"]["actor"]) for a in announced] == [(accepted.pk, rep)]
+    assert StageTransition.all_tenants.get(lead=accepted).step_started_at == ACCEPTED
 
 
 # --- accepting -----------------------------------------------------------------------------
@@ -306,6 +334,16 @@ def test_accepting_makes_the_rep_the_owner_and_is_recorded_and_announced(
     assert [(a["id"], a["accepted_at"], a["owner"]) for a in announced] == [
         (lead.pk, NOW, {"id": rep.user.pk, "email": rep.label})
     ]
+    assert [(a["context"]["lead"], a["context"]["actor"]) for a in announced] == [(returned, rep)]
+
+
+def test_an_accept_s_record_and_the_lead_s_acceptance_are_one_instant(tenant, people, monkeypatch):
+    ticks = iter(range(1, 1000))
+    monkeypatch.setattr(timezone, "now", lambda: NOW + timedelta(microseconds=next(ticks)))
+    lead = sql(tenant)
+    with tenant_scope(tenant):
+        lead_accept(lead=lead, actor=people["rep"])
+    assert StageTransition.all_tenants.get(lead=lead).at == stored(lead).accepted_at
 
 
 # --- assigning -----------------------------------------------------------------------------
@@ -355,6 +393,7 @@ def test_a_manager_s_assignments_are_noted_audited_and_announced(tenant, people,
         (other.label, {"id": rep.user.pk, "email": rep.label}),
         (rep.label, {"id": other.user.pk, "email": other.label}),
     ]
+    assert {(a["context"]["lead"], a["context"]["actor"]) for a in announced} == {(lead, manager)}
 
 
 def test_routing_s_own_assignment_is_in_the_history_but_not_the_audit_log(tenant, people):
@@ -372,6 +411,17 @@ def test_an_assignment_against_an_owner_changed_meanwhile_asks_to_reload(tenant,
                      owner_email=people["rep"].label)  # fmt: skip
     assert refused.detail == "The lead changed meanwhile; reload it and try again."
     assert stored(lead).owner == people["other_rep"].user
+
+
+def test_an_assignment_against_a_lead_moved_meanwhile_says_where_it_went(tenant, people):
+    lead = sql(tenant)
+    Lead.all_tenants.filter(pk=lead.pk).update(stage=Stage.RECYCLED)
+    refused = raises(tenant, StaleStage, lead_assign, lead=lead, actor=people["manager"],
+                     owner_email=people["rep"].label)  # fmt: skip
+    assert refused.detail == (
+        "The lead moved from sql to recycled meanwhile; reload it and try again."
+    )
+    assert stored(lead).owner is None
 
 
 def test_a_move_against_a_moved_lead_says_where_it_went(tenant, people):

@@ -15,6 +15,7 @@ from smarketing.tenancy.roles import INTEGRATION, Role
 from smarketing.tenancy.scope import tenant_scope
 from tests.leads.factories import CampaignFactory, LeadFactory
 from tests.leads.helpers import heard
+from tests.personas.helpers import approved_persona
 
 pytestmark = pytest.mark.django_db
 
@@ -209,6 +210,9 @@ def test_a_patch_clears_the_campaign_and_changes_other_fields_with_it(tenant, ma
     lead = LeadFactory(tenant=tenant, campaign=campaign, company="Old")
     result = update(tenant, lead, marketer, campaign=None, company="New")
     assert result.changed_fields == ("campaign", "company")
+    # The answer is the lead as written, not a new read of it.
+    assert (result.lead, result.created, result.current) == (lead, False, False)
+    assert (result.lead.campaign_id, result.lead.company) == (None, "New")
     row = Lead.all_tenants.get()
     assert (row.campaign_id, row.company) == (None, "New")
     assert StageTransition.all_tenants.get().note == "Merged new data into: campaign, company"
@@ -264,3 +268,26 @@ def test_a_merge_answers_the_lead_with_its_owner_without_another_read(
     result = upsert(tenant, "ada@x.com", title="CTO")
     with django_assert_num_queries(0):
         assert result.lead.owner.email == rep.email
+
+
+def test_an_upsert_scored_in_place_is_answered_from_its_instance(tenant):
+    """Creating, merging and re-scoring are the upsert's own doings: the instance is the row."""
+    with tenant_scope(tenant):
+        approved_persona(tenant, criteria=[
+            {"field": "country", "operator": "equals", "value": "IT", "weight": 100},
+        ])  # fmt: skip
+    created = upsert(tenant, "ada@x.com", country="IT")
+    assert (created.created, created.current, created.lead.fit_score) == (True, True, 100)
+    merged = upsert(tenant, "ada@x.com", country="FR")
+    assert (merged.created, merged.current, merged.lead.fit_score) == (False, True, 0)
+    assert Lead.all_tenants.get().fit_score == 0
+
+
+def test_a_patch_writes_only_the_fields_it_changes(tenant, marketer):
+    """The instance the caller holds may be older than the row: a PATCH of the company
+    leaves the stage someone moved the lead to meanwhile."""
+    lead = LeadFactory(tenant=tenant, company="Old", stage="lead")
+    Lead.all_tenants.filter(pk=lead.pk).update(stage="mql")
+    assert update(tenant, lead, marketer, company="New").changed_fields == ("company",)
+    row = Lead.all_tenants.get(pk=lead.pk)
+    assert (row.company, row.stage) == ("New", "mql")

@@ -248,3 +248,22 @@ def test_erasure_waits_for_an_import_that_holds_the_person(
         api_client_for(lead.tenant, Role.ADMIN).post(f"/api/v1/leads/{lead.pk}/erase/").status_code
         == 200
     )
+
+
+def test_events_about_the_lead_that_do_not_quote_the_address_are_marked_erased_too(lead):
+    """They name the lead by id only, so only the lead app knows they are about the person."""
+    by_id = OutboxEvent.all_tenants.create(
+        tenant=lead.tenant, event_type="lead.stage_changed", data={"id": lead.pk, "to": "mql"}
+    )
+    by_lead = OutboxEvent.all_tenants.create(
+        tenant=lead.tenant, event_type="sla.breached", data={"lead": lead.pk, "step": "accept"}
+    )
+    other = OutboxEvent.all_tenants.create(
+        tenant=lead.tenant, event_type="lead.stage_changed", data={"id": lead.pk + 1}
+    )
+    erase(lead)
+    assert OutboxEvent.all_tenants.get(pk=by_id.pk).erased_at is not None
+    assert OutboxEvent.all_tenants.get(pk=by_lead.pk).erased_at is not None
+    assert OutboxEvent.all_tenants.get(pk=other.pk).erased_at is None
+    record = StageTransition.all_tenants.get(lead=lead, action="erase")
+    assert record.note == "Personal data erased on request. Rewritten: outbox events: 2."
